@@ -1,0 +1,658 @@
+package io.lambdarelay;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent.SQSMessage;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lambdarelay.internal.Arn;
+import io.lambdarelay.internal.PacketCodec;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.lambda.LambdaClient;
+import software.amazon.awssdk.services.lambda.model.CreateEventSourceMappingRequest;
+import software.amazon.awssdk.services.lambda.model.FunctionResponseType;
+import software.amazon.awssdk.services.lambda.model.GetFunctionConfigurationResponse;
+import software.amazon.awssdk.services.lambda.model.RecursiveLoop;
+import software.amazon.awssdk.services.lambda.model.ResourceInUseException;
+import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
+import software.amazon.awssdk.services.lambda.model.ScalingConfig;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.GetQueueAttributesResponse;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
+
+/**
+ * The relay batch pattern: set up a temporary queue and event-source mapping, pass a small packet
+ * from one worker invocation to the next, and tear it all down when the job is done.
+ *
+ * <pre>{@code
+ * // start function
+ * RelayPacket pkt = relay.setup(context, "importWorker");
+ * pkt.put("s3Key", "big/file.csv");
+ * relay.relayPass(pkt);
+ *
+ * // worker function (or extend RelayWorker, which does this loop for you)
+ * RelayPacket in = relay.getRelayPkt(sqsEvent);
+ * ... work while TimeBudget.of(context).hasTimeForAnother() ...
+ * if (moreToDo) relay.relayPass(in); else relay.tearDown(in);
+ * }</pre>
+ *
+ * <p>Thread-safe: one instance, built once per Lambda execution environment (in a static field or
+ * the handler's constructor), serves every invocation. It never closes the SDK clients it was
+ * given; {@link #close()} closes only clients it created itself.
+ */
+public final class Relay implements AutoCloseable {
+    /** Prefix of the tags the relay puts on its queues. */
+    public static final String TAG_PREFIX = "lambda-relay:";
+    /** Tag holding the relay id. */
+    public static final String TAG_RELAY_ID = TAG_PREFIX + "relay-id";
+    /** Tag holding the worker function's name. */
+    public static final String TAG_FUNCTION = TAG_PREFIX + "function";
+    /** Tag holding the setup time, ISO-8601. */
+    public static final String TAG_CREATED = TAG_PREFIX + "created";
+    /** Tag holding the expiry time, ISO-8601. */
+    public static final String TAG_EXPIRES = TAG_PREFIX + "expires";
+    /** Tag saying whether a queue is the relay queue ({@code queue}) or its dead-letter queue ({@code dlq}). */
+    public static final String TAG_ROLE = TAG_PREFIX + "role";
+    /** SQS's longest per-message delay. */
+    public static final Duration MAX_SQS_DELAY = Duration.ofSeconds(900);
+
+    private static final Logger LOG = LoggerFactory.getLogger(Relay.class);
+    private static final int VISIBILITY_FACTOR = 6;
+    private static final long DLQ_RETENTION_SECONDS = Duration.ofDays(14).getSeconds();
+
+    private final SqsClient sqs;
+    private final LambdaClient lambda;
+    private final boolean ownsSqs;
+    private final boolean ownsLambda;
+    private final Clock clock;
+    private final int maxPacketBytes;
+
+    private Relay(Builder b) {
+        this.ownsSqs = b.sqsClient == null;
+        this.ownsLambda = b.lambdaClient == null;
+        this.sqs = ownsSqs ? SqsClient.create() : b.sqsClient;
+        this.lambda = ownsLambda ? LambdaClient.create() : b.lambdaClient;
+        this.clock = b.clock;
+        this.maxPacketBytes = b.maxPacketBytes;
+    }
+
+    /**
+     * Creates a relay with default SDK clients (region and credentials from the Lambda
+     * environment). {@link #close()} closes them.
+     *
+     * @return a relay
+     */
+    public static Relay create() {
+        return builder().build();
+    }
+
+    /**
+     * Starts a builder.
+     *
+     * @return a builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Returns the packet size limit this relay enforces.
+     *
+     * @return the limit in UTF-8 bytes
+     */
+    public int maxPacketBytes() {
+        return maxPacketBytes;
+    }
+
+    // ---- setup ------------------------------------------------------------------------------
+
+    /**
+     * Sets up a relay with default options: see {@link #setup(Context, String, RelaySetup)}.
+     *
+     * @param context the calling function's context, or {@code null} outside Lambda
+     * @param workerFunction the worker's name or ARN
+     * @return the first packet, ready for user keys and {@link #relayPass(RelayPacket)}
+     * @throws RelaySetupException if a step fails; nothing is left behind
+     */
+    public RelayPacket setup(Context context, String workerFunction) {
+        return setup(context, workerFunction, RelaySetup.defaults());
+    }
+
+    /**
+     * Sets up a relay: reads the worker's configuration, creates a dead-letter queue and the relay
+     * queue (SSE-SQS, redrive after {@code maxReceiveCount}, visibility timeout at least six times
+     * the worker's timeout, tagged with relay id, function, creation and expiry), makes sure the
+     * worker's recursion config is {@code Allow} (unless opted out), and creates the event-source
+     * mapping with batch item failure reporting.
+     *
+     * <p>If any step fails, what the call had created is deleted again before the exception is
+     * thrown. The recursion config is a setting of the function, not a resource, and stays.
+     *
+     * <p>Calls: {@code lambda:GetFunctionConfiguration}, {@code sqs:CreateQueue},
+     * {@code sqs:TagQueue}, {@code sqs:GetQueueAttributes}, {@code sqs:GetQueueUrl} (only for a
+     * caller-named queue), {@code lambda:GetFunctionRecursionConfig},
+     * {@code lambda:PutFunctionRecursionConfig} (only when not yet {@code Allow}),
+     * {@code lambda:CreateEventSourceMapping}, and on roll-back {@code sqs:DeleteQueue} and
+     * {@code lambda:DeleteEventSourceMapping}.
+     *
+     * @param context the calling function's context, or {@code null} outside Lambda
+     * @param workerFunction the worker's name or ARN
+     * @param options the relay's options
+     * @return the first packet, ready for user keys and {@link #relayPass(RelayPacket)}
+     * @throws RelaySetupException if a step fails; nothing is left behind
+     */
+    public RelayPacket setup(Context context, String workerFunction, RelaySetup options) {
+        Objects.requireNonNull(workerFunction, "workerFunction");
+        Objects.requireNonNull(options, "options");
+        if (workerFunction.isBlank()) {
+            throw new IllegalArgumentException("workerFunction must name the worker function, got a blank string");
+        }
+        String relayId = UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+        Instant now = clock.instant();
+
+        GetFunctionConfigurationResponse fn;
+        try {
+            fn = lambda.getFunctionConfiguration(r -> r.functionName(workerFunction));
+        } catch (ResourceNotFoundException e) {
+            throw new RelaySetupException("worker function '" + workerFunction + "' does not exist; check the name, "
+                    + "the region of the Lambda client, and that it is deployed", workerFunction, relayId, e);
+        } catch (SdkException e) {
+            throw new RelaySetupException("could not read the configuration of worker function '" + workerFunction
+                    + "' (" + e.getClass().getSimpleName() + "); the start role needs lambda:GetFunctionConfiguration",
+                    workerFunction, relayId, e);
+        }
+        Arn fnArn = parseArn(fn.functionArn(), "function", workerFunction, relayId);
+        String fnName = fn.functionName() != null ? fn.functionName() : fnArn.resourceName();
+        int timeoutSeconds = fn.timeout() == null ? 3 : fn.timeout();
+        long minVisibility = Math.min(43_200L, (long) VISIBILITY_FACTOR * timeoutSeconds);
+        long visibility = minVisibility;
+        if (options.visibilityTimeout() != null) {
+            visibility = options.visibilityTimeout().getSeconds();
+            if (visibility < minVisibility) {
+                throw new RelaySetupException("visibilityTimeout " + visibility + " s is shorter than six times worker '"
+                        + fnName + "''s timeout (6 x " + timeoutSeconds + " s = " + minVisibility + " s); a slow worker's "
+                        + "packet would be delivered twice. Raise it or leave it unset", workerFunction, relayId, null);
+            }
+        }
+
+        String queueName = options.queueName() != null ? options.queueName() : generatedQueueName(fnName, relayId);
+        String dlqName = queueName + RelaySetup.DLQ_SUFFIX;
+        if (options.queueName() != null) {
+            requireQueueAbsent(queueName, workerFunction, relayId);
+            requireQueueAbsent(dlqName, workerFunction, relayId);
+        }
+
+        Map<String, String> tags = new LinkedHashMap<>(options.tags());
+        tags.put(TAG_RELAY_ID, relayId);
+        tags.put(TAG_FUNCTION, fnName);
+        tags.put(TAG_CREATED, now.toString());
+        tags.put(TAG_EXPIRES, now.plus(options.expiresAfter()).toString());
+
+        Deque<Runnable> undo = new ArrayDeque<>();
+        String step = "create the dead-letter queue '" + dlqName + "'";
+        try {
+            Map<String, String> dlqTags = new LinkedHashMap<>(tags);
+            dlqTags.put(TAG_ROLE, "dlq");
+            Map<QueueAttributeName, String> dlqAttrs = new LinkedHashMap<>();
+            dlqAttrs.put(QueueAttributeName.SQS_MANAGED_SSE_ENABLED, "true");
+            dlqAttrs.put(QueueAttributeName.MESSAGE_RETENTION_PERIOD, Long.toString(DLQ_RETENTION_SECONDS));
+            String dlqUrl = sqs.createQueue(r -> r.queueName(dlqName).attributes(dlqAttrs).tags(dlqTags)).queueUrl();
+            undo.push(() -> sqs.deleteQueue(r -> r.queueUrl(dlqUrl)));
+            step = "read the dead-letter queue's ARN";
+            String dlqArn = queueArn(dlqUrl);
+
+            step = "create the relay queue '" + queueName + "'";
+            Map<String, String> queueTags = new LinkedHashMap<>(tags);
+            queueTags.put(TAG_ROLE, "queue");
+            Map<QueueAttributeName, String> attrs = new LinkedHashMap<>();
+            attrs.put(QueueAttributeName.VISIBILITY_TIMEOUT, Long.toString(visibility));
+            attrs.put(QueueAttributeName.MESSAGE_RETENTION_PERIOD, Long.toString(options.messageRetention().getSeconds()));
+            attrs.put(QueueAttributeName.SQS_MANAGED_SSE_ENABLED, "true");
+            attrs.put(QueueAttributeName.REDRIVE_POLICY, "{\"deadLetterTargetArn\":\"" + dlqArn
+                    + "\",\"maxReceiveCount\":" + options.maxReceiveCount() + "}");
+            String queueUrl = sqs.createQueue(r -> r.queueName(queueName).attributes(attrs).tags(queueTags)).queueUrl();
+            undo.push(() -> sqs.deleteQueue(r -> r.queueUrl(queueUrl)));
+            step = "read the relay queue's ARN";
+            String queueArn = queueArn(queueUrl);
+            Arn qArn = Arn.parse(queueArn);
+            if (!qArn.region().equals(fnArn.region()) || !qArn.partition().equals(fnArn.partition())) {
+                throw new IllegalStateException("the relay queue is in " + qArn.partition() + "/" + qArn.region()
+                        + " but the worker is in " + fnArn.partition() + "/" + fnArn.region()
+                        + "; build the Relay with SQS and Lambda clients for the same region");
+            }
+
+            if (options.manageRecursion()) {
+                step = "set worker '" + fnName + "''s recursion config to Allow (needs lambda:GetFunctionRecursionConfig "
+                        + "and lambda:PutFunctionRecursionConfig, or RelaySetup.manageRecursion(false))";
+                ensureRecursionAllowed(fn.functionArn(), relayId);
+            }
+
+            step = "create the event-source mapping from '" + queueName + "' to '" + fnName + "'";
+            CreateEventSourceMappingRequest.Builder esm = CreateEventSourceMappingRequest.builder()
+                    .eventSourceArn(queueArn)
+                    .functionName(fn.functionArn())
+                    .enabled(true)
+                    .batchSize(options.batchSize())
+                    .functionResponseTypes(FunctionResponseType.REPORT_BATCH_ITEM_FAILURES);
+            if (options.maximumConcurrency() != null) {
+                esm.scalingConfig(ScalingConfig.builder().maximumConcurrency(options.maximumConcurrency()).build());
+            }
+            if (options.maximumBatchingWindow() != null) {
+                esm.maximumBatchingWindowInSeconds((int) options.maximumBatchingWindow().getSeconds());
+            }
+            String uuid = lambda.createEventSourceMapping(esm.build()).uuid();
+
+            RelayPacket pkt = RelayPacket.create(queueUrl, uuid);
+            pkt.stat(RelayPacket.RELAY_ID, relayId);
+            pkt.stat(RelayPacket.HOP, 0L);
+            pkt.stat(RelayPacket.CREATED_AT, now.toEpochMilli());
+            pkt.stat(RelayPacket.DLQ_URL, dlqUrl);
+            pkt.stat(RelayPacket.FUNCTION, fnName);
+            LOG.info("relay {} set up: worker {}, queue {}, mapping {}, visibility {} s{}", relayId, fnName, queueName,
+                    uuid, visibility, context == null ? "" : ", request " + context.getAwsRequestId());
+            return pkt;
+        } catch (RuntimeException e) {
+            RelaySetupException failure = new RelaySetupException("relay setup could not " + step + ": "
+                    + describe(e) + "; everything it had created was deleted", workerFunction, relayId, e);
+            while (!undo.isEmpty()) {
+                try {
+                    undo.pop().run();
+                } catch (RuntimeException rollbackFailure) {
+                    failure.addSuppressed(rollbackFailure);
+                }
+            }
+            throw failure;
+        }
+    }
+
+    private void requireQueueAbsent(String name, String workerFunction, String relayId) {
+        try {
+            sqs.getQueueUrl(r -> r.queueName(name));
+        } catch (QueueDoesNotExistException e) {
+            return;
+        } catch (SdkException e) {
+            throw new RelaySetupException("could not check whether queue '" + name + "' exists (" + describe(e)
+                    + "); the start role needs sqs:GetQueueUrl", workerFunction, relayId, e);
+        }
+        throw new RelaySetupException("queue '" + name + "' already exists; a relay needs queues of its own, so choose "
+                + "another queueName or tear down the relay that owns it", workerFunction, relayId, null);
+    }
+
+    private void ensureRecursionAllowed(String functionArn, String relayId) {
+        RecursiveLoop current = lambda.getFunctionRecursionConfig(r -> r.functionName(functionArn)).recursiveLoop();
+        if (current != RecursiveLoop.ALLOW) {
+            lambda.putFunctionRecursionConfig(r -> r.functionName(functionArn).recursiveLoop(RecursiveLoop.ALLOW));
+            LOG.info("relay {}: set recursion config of {} from {} to Allow", relayId, functionArn, current);
+        }
+    }
+
+    private String queueArn(String queueUrl) {
+        GetQueueAttributesResponse r = sqs.getQueueAttributes(b -> b.queueUrl(queueUrl)
+                .attributeNames(QueueAttributeName.QUEUE_ARN));
+        String arn = r.attributes().get(QueueAttributeName.QUEUE_ARN);
+        if (arn == null) {
+            throw new IllegalStateException("SQS returned no QueueArn for " + queueUrl);
+        }
+        return arn;
+    }
+
+    private static Arn parseArn(String arn, String what, String workerFunction, String relayId) {
+        try {
+            return Arn.parse(arn);
+        } catch (RuntimeException e) {
+            throw new RelaySetupException("Lambda returned an unusable " + what + " ARN '" + arn + "'", workerFunction,
+                    relayId, e);
+        }
+    }
+
+    static String generatedQueueName(String functionName, String relayId) {
+        String fn = functionName.replaceAll("[^A-Za-z0-9_-]", "-");
+        if (fn.length() > 40) {
+            fn = fn.substring(0, 40);
+        }
+        return "relay-" + fn + "-" + relayId;
+    }
+
+    private static String describe(Throwable e) {
+        String m = e instanceof SdkException ? e.getClass().getSimpleName() + ": " + e.getMessage() : e.getMessage();
+        return m == null ? e.getClass().getSimpleName() : m;
+    }
+
+    // ---- pass -------------------------------------------------------------------------------
+
+    /**
+     * Passes the packet to the next worker invocation at once: see
+     * {@link #relayPass(RelayPacket, Duration)}.
+     *
+     * @param pkt the packet
+     * @return the SQS message id
+     * @throws PacketTooLargeException before any network call, if the packet is over the limit
+     * @throws RelayPassException if SQS fails the send; the packet is unchanged
+     */
+    public String relayPass(RelayPacket pkt) {
+        return relayPass(pkt, Duration.ZERO);
+    }
+
+    /**
+     * Passes the packet to the next worker invocation after a delay, with exactly one
+     * {@code sqs:SendMessage}. Increments {@code stats.sqsCount} and the hop, and checks the size
+     * before any network call.
+     *
+     * <p>Delays up to 15 minutes use SQS's per-message delay. A longer delay sends the packet with
+     * 15 minutes and marks it not due before the requested time; a {@link RelayWorker} that receives
+     * it early passes it on again without running user work (see {@link #deferIfNotDue}).
+     *
+     * @param pkt the packet
+     * @param delay zero or more; rounded up to whole seconds
+     * @return the SQS message id
+     * @throws PacketTooLargeException before any network call, if the packet is over the limit
+     * @throws RelayPassException if SQS fails the send; the packet's counters are unchanged
+     */
+    public String relayPass(RelayPacket pkt, Duration delay) {
+        Objects.requireNonNull(pkt, "pkt");
+        Objects.requireNonNull(delay, "delay");
+        if (delay.isNegative()) {
+            throw new IllegalArgumentException("delay must not be negative, got " + delay);
+        }
+        long delaySeconds = delay.getSeconds() + (delay.getNano() > 0 ? 1 : 0);
+        ObjectNode before = pkt.statsSnapshot();
+        int sendDelay;
+        if (delaySeconds > MAX_SQS_DELAY.getSeconds()) {
+            pkt.stat(RelayPacket.NOT_BEFORE, clock.instant().plus(delay).toEpochMilli());
+            sendDelay = (int) MAX_SQS_DELAY.getSeconds();
+        } else {
+            pkt.clearStat(RelayPacket.NOT_BEFORE);
+            sendDelay = (int) delaySeconds;
+        }
+        pkt.stat(RelayPacket.SQS_COUNT, pkt.sqsCount() + 1);
+        pkt.stat(RelayPacket.HOP, pkt.hop() + 1);
+        String body = pkt.toJson();
+        long size = PacketCodec.utf8Length(body);
+        if (size > maxPacketBytes) {
+            pkt.restoreStats(before);
+            throw new PacketTooLargeException(size, maxPacketBytes, null);
+        }
+        try {
+            String messageId = sqs.sendMessage(r -> r.queueUrl(pkt.queueUrl()).messageBody(body)
+                    .delaySeconds(sendDelay)).messageId();
+            LOG.debug("relay {} passed hop {} ({} bytes, delay {} s) as message {}", pkt.relayId(), pkt.hop(), size,
+                    sendDelay, messageId);
+            return messageId;
+        } catch (QueueDoesNotExistException e) {
+            pkt.restoreStats(before);
+            throw new RelayPassException("relay queue " + pkt.queueUrl() + " does not exist: the relay was torn down "
+                    + "or removed as expired", pkt.queueUrl(), pkt.relayId(), e);
+        } catch (SdkException e) {
+            pkt.restoreStats(before);
+            throw new RelayPassException("SendMessage to relay queue " + pkt.queueUrl() + " failed (" + describe(e)
+                    + "); the packet was not passed and can be passed again", pkt.queueUrl(), pkt.relayId(), e);
+        }
+    }
+
+    /**
+     * Passes a packet on again if it was sent with a delay longer than SQS's 15 minutes and is not
+     * due yet. A worker calls this before doing any work; {@link RelayWorker} does it for you.
+     *
+     * @param pkt a received packet
+     * @return {@code true} if the packet was passed on and the worker must not work on it now
+     * @throws RelayPassException if the pass fails
+     */
+    public boolean deferIfNotDue(RelayPacket pkt) {
+        Optional<Instant> notBefore = pkt.notBefore();
+        if (notBefore.isEmpty()) {
+            return false;
+        }
+        Duration left = Duration.between(clock.instant(), notBefore.get());
+        if (left.isNegative() || left.isZero()) {
+            pkt.clearStat(RelayPacket.NOT_BEFORE);
+            return false;
+        }
+        relayPass(pkt, left);
+        return true;
+    }
+
+    // ---- receive ----------------------------------------------------------------------------
+
+    /**
+     * Reads the packet of a single-record event (the default batch size of 1).
+     *
+     * @param event the worker's SQS event
+     * @return the packet
+     * @throws InvalidPacketException if the event has no record, or its body is not a valid packet
+     * @throws IllegalArgumentException if the event has more than one record; use
+     *     {@link #getRelayPkts(SQSEvent)}
+     */
+    public RelayPacket getRelayPkt(SQSEvent event) {
+        List<SQSMessage> records = records(event);
+        if (records.size() > 1) {
+            throw new IllegalArgumentException("SQS event has " + records.size()
+                    + " records; use getRelayPkts(event), or RelayWorker, when the batch size is above 1");
+        }
+        return getRelayPkt(records.get(0));
+    }
+
+    /**
+     * Reads the packets of every record in an event. Fails on the first invalid record; to report
+     * failures per record, read each with {@link #getRelayPkt(SQSMessage)} (as {@link RelayWorker}
+     * does).
+     *
+     * @param event the worker's SQS event
+     * @return the packets, in record order
+     * @throws InvalidPacketException if the event has no record or one is not a valid packet
+     */
+    public List<RelayPacket> getRelayPkts(SQSEvent event) {
+        List<SQSMessage> records = records(event);
+        List<RelayPacket> out = new ArrayList<>(records.size());
+        for (SQSMessage m : records) {
+            out.add(getRelayPkt(m));
+        }
+        return out;
+    }
+
+    /**
+     * Reads and validates the packet of one SQS record: size against the limit, hardened JSON,
+     * reserved keys and their types, and that the packet belongs to the queue it came from.
+     *
+     * @param message an SQS record
+     * @return the packet
+     * @throws InvalidPacketException naming what is wrong, with the message id
+     */
+    public RelayPacket getRelayPkt(SQSMessage message) {
+        Objects.requireNonNull(message, "message");
+        RelayPacket pkt = RelayPacket.parse(message.getBody(), maxPacketBytes, message.getMessageId());
+        String source = message.getEventSourceArn();
+        if (source != null && !source.isEmpty()) {
+            String sourceQueue = source.substring(source.lastIndexOf(':') + 1);
+            String packetQueue = pkt.queueUrl().substring(pkt.queueUrl().lastIndexOf('/') + 1);
+            if (!sourceQueue.equals(packetQueue)) {
+                throw new InvalidPacketException(InvalidPacketException.Reason.WRONG_QUEUE, "relay packet names queue '"
+                        + packetQueue + "' but arrived from queue '" + sourceQueue + "'; it belongs to another relay",
+                        message.getMessageId(), null);
+            }
+        }
+        LOG.debug("relay {} received hop {} as message {}", pkt.relayId(), pkt.hop(), message.getMessageId());
+        return pkt;
+    }
+
+    private static List<SQSMessage> records(SQSEvent event) {
+        Objects.requireNonNull(event, "event");
+        List<SQSMessage> records = event.getRecords();
+        if (records == null || records.isEmpty()) {
+            throw new InvalidPacketException(InvalidPacketException.Reason.EMPTY,
+                    "SQS event has no records; is this function invoked by the relay's event-source mapping?", null, null);
+        }
+        return records;
+    }
+
+    // ---- tear down --------------------------------------------------------------------------
+
+    /**
+     * Ends the relay: deletes the event-source mapping, then the relay queue, then the dead-letter
+     * queue if it is empty. A dead-letter queue holding messages is kept (and a warning logged) so
+     * failed packets can be inspected or redriven. Calling it twice, or on a relay that is half
+     * gone, is not an error.
+     *
+     * <p>Calls {@code lambda:DeleteEventSourceMapping}, {@code sqs:DeleteQueue} and
+     * {@code sqs:GetQueueAttributes}.
+     *
+     * @param pkt any packet of the relay
+     * @return what was deleted and kept
+     * @throws TearDownException if AWS fails a deletion for a reason other than its target being gone
+     */
+    public TearDownResult tearDown(RelayPacket pkt) {
+        Objects.requireNonNull(pkt, "pkt");
+        String relayId = pkt.relayId();
+        boolean mappingDeleted = false;
+        try {
+            lambda.deleteEventSourceMapping(r -> r.uuid(pkt.mappingUuid()));
+            mappingDeleted = true;
+        } catch (ResourceNotFoundException | ResourceInUseException e) {
+            LOG.debug("relay {}: mapping {} already gone or being deleted", relayId, pkt.mappingUuid());
+        } catch (SdkException e) {
+            throw new TearDownException("could not delete event-source mapping " + pkt.mappingUuid() + " ("
+                    + describe(e) + "); call tearDown again", pkt.queueUrl(), e);
+        }
+        boolean queueDeleted = deleteQueue(pkt.queueUrl());
+        String dlqUrl = pkt.statText(RelayPacket.DLQ_URL);
+        boolean dlqDeleted = false;
+        long dlqMessages = 0;
+        if (dlqUrl != null) {
+            dlqMessages = countMessages(dlqUrl, pkt.queueUrl());
+            if (dlqMessages > 0) {
+                LOG.warn("relay {}: dead-letter queue {} keeps {} failed packet(s); inspect or redrive them, then delete it",
+                        relayId, dlqUrl, dlqMessages);
+            } else if (dlqMessages == 0) {
+                dlqDeleted = deleteQueue(dlqUrl);
+            } else {
+                dlqMessages = 0;
+            }
+        }
+        LOG.info("relay {} torn down after {} hop(s): mapping {}, queue {}, dlq {}", relayId, pkt.hop(),
+                mappingDeleted ? "deleted" : "already gone", queueDeleted ? "deleted" : "already gone",
+                dlqUrl == null ? "none" : dlqMessages > 0 ? "kept" : dlqDeleted ? "deleted" : "already gone");
+        return new TearDownResult(mappingDeleted, queueDeleted, dlqDeleted, dlqMessages, dlqUrl);
+    }
+
+    private boolean deleteQueue(String queueUrl) {
+        try {
+            sqs.deleteQueue(r -> r.queueUrl(queueUrl));
+            return true;
+        } catch (QueueDoesNotExistException e) {
+            return false;
+        } catch (SdkException e) {
+            throw new TearDownException("could not delete queue " + queueUrl + " (" + describe(e)
+                    + "); call tearDown again", queueUrl, e);
+        }
+    }
+
+    /** Returns the messages visible, in flight and delayed, or -1 if the queue is gone. */
+    private long countMessages(String queueUrl, String relayQueueUrl) {
+        try {
+            Map<QueueAttributeName, String> a = sqs.getQueueAttributes(r -> r.queueUrl(queueUrl).attributeNames(
+                    QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                    QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE,
+                    QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED)).attributes();
+            return a.values().stream().mapToLong(Long::parseLong).sum();
+        } catch (QueueDoesNotExistException e) {
+            return -1;
+        } catch (SdkException | NumberFormatException e) {
+            throw new TearDownException("could not count the messages of dead-letter queue " + queueUrl + " ("
+                    + describe(e) + "); call tearDown again", relayQueueUrl, e);
+        }
+    }
+
+    /**
+     * Closes the SDK clients this relay created itself; clients given to the builder stay open.
+     */
+    @Override
+    public void close() {
+        if (ownsSqs) {
+            sqs.close();
+        }
+        if (ownsLambda) {
+            lambda.close();
+        }
+    }
+
+    /** Builds a {@link Relay}. Not thread-safe. */
+    public static final class Builder {
+        private SqsClient sqsClient;
+        private LambdaClient lambdaClient;
+        private Clock clock = Clock.systemUTC();
+        private int maxPacketBytes = RelayPacket.DEFAULT_MAX_BYTES;
+
+        private Builder() {
+        }
+
+        /**
+         * Sets the SQS client. The relay never closes a client given here. Default: a client the
+         * relay creates from the environment and closes in {@link Relay#close()}.
+         *
+         * @param sqsClient the client
+         * @return this builder
+         */
+        public Builder sqsClient(SqsClient sqsClient) {
+            this.sqsClient = sqsClient;
+            return this;
+        }
+
+        /**
+         * Sets the Lambda client. The relay never closes a client given here. Default: a client the
+         * relay creates from the environment and closes in {@link Relay#close()}.
+         *
+         * @param lambdaClient the client
+         * @return this builder
+         */
+        public Builder lambdaClient(LambdaClient lambdaClient) {
+            this.lambdaClient = lambdaClient;
+            return this;
+        }
+
+        /**
+         * Sets the clock for tags, deadlines and long delays. Default: the UTC system clock.
+         *
+         * @param clock the clock
+         * @return this builder
+         */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * Sets the packet size limit. Default 65,536 bytes (one SQS billing unit).
+         *
+         * @param maxPacketBytes 1 to 1,048,576 (SQS's message limit)
+         * @return this builder
+         */
+        public Builder maxPacketBytes(int maxPacketBytes) {
+            this.maxPacketBytes = maxPacketBytes;
+            return this;
+        }
+
+        /**
+         * Validates the settings and builds the relay.
+         *
+         * @return the relay
+         * @throws IllegalArgumentException naming the bad setting
+         */
+        public Relay build() {
+            RelayPacket.checkLimit(maxPacketBytes);
+            return new Relay(this);
+        }
+    }
+}

@@ -1,0 +1,412 @@
+package io.lambdarelay;
+
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * Options for {@link Relay#setup(com.amazonaws.services.lambda.runtime.Context, String, RelaySetup)}.
+ * Immutable and thread-safe; build one with {@link #builder()}. {@link #defaults()} gives batch size
+ * 1, {@code maxReceiveCount} 5, a visibility timeout of six times the worker's timeout, no
+ * concurrency cap, a one-day expiry tag, and the worker's recursion config set to {@code Allow}.
+ */
+public final class RelaySetup {
+    /** Suffix of the dead-letter queue's name. */
+    public static final String DLQ_SUFFIX = "-dlq";
+    /** Longest queue name SQS accepts. */
+    public static final int MAX_QUEUE_NAME = 80;
+
+    static final Pattern QUEUE_NAME = Pattern.compile("[A-Za-z0-9_-]+");
+    private static final Pattern TAG_KEY = Pattern.compile("[\\p{L}\\p{Z}\\p{N}_.:/=+@-]{1,128}");
+    private static final long MAX_VISIBILITY_SECONDS = 43_200;
+    private static final RelaySetup DEFAULTS = builder().build();
+
+    private final String queueName;
+    private final int batchSize;
+    private final Integer maximumConcurrency;
+    private final Duration maximumBatchingWindow;
+    private final int maxReceiveCount;
+    private final Duration visibilityTimeout;
+    private final Duration messageRetention;
+    private final Duration expiresAfter;
+    private final boolean manageRecursion;
+    private final Map<String, String> tags;
+
+    private RelaySetup(Builder b) {
+        this.queueName = b.queueName;
+        this.batchSize = b.batchSize;
+        this.maximumConcurrency = b.maximumConcurrency;
+        this.maximumBatchingWindow = b.maximumBatchingWindow;
+        this.maxReceiveCount = b.maxReceiveCount;
+        this.visibilityTimeout = b.visibilityTimeout;
+        this.messageRetention = b.messageRetention;
+        this.expiresAfter = b.expiresAfter;
+        this.manageRecursion = b.manageRecursion;
+        this.tags = Collections.unmodifiableMap(new LinkedHashMap<>(b.tags));
+    }
+
+    /**
+     * Returns the default options.
+     *
+     * @return the defaults
+     */
+    public static RelaySetup defaults() {
+        return DEFAULTS;
+    }
+
+    /**
+     * Starts a builder with the default options.
+     *
+     * @return a builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Returns a builder holding these options.
+     *
+     * @return a builder
+     */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.queueName = queueName;
+        b.batchSize = batchSize;
+        b.maximumConcurrency = maximumConcurrency;
+        b.maximumBatchingWindow = maximumBatchingWindow;
+        b.maxReceiveCount = maxReceiveCount;
+        b.visibilityTimeout = visibilityTimeout;
+        b.messageRetention = messageRetention;
+        b.expiresAfter = expiresAfter;
+        b.manageRecursion = manageRecursion;
+        b.tags.putAll(tags);
+        return b;
+    }
+
+    /**
+     * Returns the relay queue's name chosen by the caller.
+     *
+     * @return the name, or {@code null} for a generated one
+     */
+    public String queueName() {
+        return queueName;
+    }
+
+    /**
+     * Returns the event-source mapping's batch size.
+     *
+     * @return records per invocation
+     */
+    public int batchSize() {
+        return batchSize;
+    }
+
+    /**
+     * Returns the mapping's maximum concurrency.
+     *
+     * @return 2 to 1000, or {@code null} for none
+     */
+    public Integer maximumConcurrency() {
+        return maximumConcurrency;
+    }
+
+    /**
+     * Returns the mapping's batching window.
+     *
+     * @return the window, or {@code null} for none
+     */
+    public Duration maximumBatchingWindow() {
+        return maximumBatchingWindow;
+    }
+
+    /**
+     * Returns how often a message is received before SQS moves it to the dead-letter queue.
+     *
+     * @return the receive count
+     */
+    public int maxReceiveCount() {
+        return maxReceiveCount;
+    }
+
+    /**
+     * Returns the relay queue's visibility timeout chosen by the caller.
+     *
+     * @return the timeout, or {@code null} for six times the worker's timeout
+     */
+    public Duration visibilityTimeout() {
+        return visibilityTimeout;
+    }
+
+    /**
+     * Returns how long SQS keeps an unreceived packet.
+     *
+     * @return the retention period
+     */
+    public Duration messageRetention() {
+        return messageRetention;
+    }
+
+    /**
+     * Returns how long after setup the relay counts as expired for clean-up tools.
+     *
+     * @return the time to live
+     */
+    public Duration expiresAfter() {
+        return expiresAfter;
+    }
+
+    /**
+     * Tells whether setup sets the worker's recursion config to {@code Allow}.
+     *
+     * @return {@code true} unless the caller opted out
+     */
+    public boolean manageRecursion() {
+        return manageRecursion;
+    }
+
+    /**
+     * Returns extra tags put on both queues.
+     *
+     * @return an unmodifiable map
+     */
+    public Map<String, String> tags() {
+        return tags;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (!(o instanceof RelaySetup)) {
+            return false;
+        }
+        RelaySetup r = (RelaySetup) o;
+        return batchSize == r.batchSize && maxReceiveCount == r.maxReceiveCount && manageRecursion == r.manageRecursion
+                && Objects.equals(queueName, r.queueName) && Objects.equals(maximumConcurrency, r.maximumConcurrency)
+                && Objects.equals(maximumBatchingWindow, r.maximumBatchingWindow)
+                && Objects.equals(visibilityTimeout, r.visibilityTimeout)
+                && messageRetention.equals(r.messageRetention) && expiresAfter.equals(r.expiresAfter)
+                && tags.equals(r.tags);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(queueName, batchSize, maximumConcurrency, maximumBatchingWindow, maxReceiveCount,
+                visibilityTimeout, messageRetention, expiresAfter, manageRecursion, tags);
+    }
+
+    @Override
+    public String toString() {
+        return "RelaySetup{queueName=" + queueName + ", batchSize=" + batchSize + ", maximumConcurrency="
+                + maximumConcurrency + ", maximumBatchingWindow=" + maximumBatchingWindow + ", maxReceiveCount="
+                + maxReceiveCount + ", visibilityTimeout=" + visibilityTimeout + ", messageRetention="
+                + messageRetention + ", expiresAfter=" + expiresAfter + ", manageRecursion=" + manageRecursion
+                + ", tags=" + tags.keySet() + "}";
+    }
+
+    static void validateQueueName(String field, String name, int maxLength) {
+        if (name.isEmpty() || name.length() > maxLength || !QUEUE_NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException(field + " must be 1 to " + maxLength
+                    + " characters of A-Z, a-z, 0-9, '-' and '_', got '" + name + "' (" + name.length() + " characters)");
+        }
+    }
+
+    /** Builds {@link RelaySetup}; validation happens in {@link #build()}. Not thread-safe. */
+    public static final class Builder {
+        private String queueName;
+        private int batchSize = 1;
+        private Integer maximumConcurrency;
+        private Duration maximumBatchingWindow;
+        private int maxReceiveCount = 5;
+        private Duration visibilityTimeout;
+        private Duration messageRetention = Duration.ofDays(4);
+        private Duration expiresAfter = Duration.ofDays(1);
+        private boolean manageRecursion = true;
+        private final Map<String, String> tags = new LinkedHashMap<>();
+
+        private Builder() {
+        }
+
+        /**
+         * Names the relay queue; the dead-letter queue is named with {@code -dlq} appended. Default:
+         * a unique name from the function name and the relay id. The name must not exist yet.
+         *
+         * @param queueName 1 to 76 characters of A-Z, a-z, 0-9, '-' and '_'
+         * @return this builder
+         */
+        public Builder queueName(String queueName) {
+            this.queueName = queueName;
+            return this;
+        }
+
+        /**
+         * Sets the records per invocation. Default 1, as relays pass one packet at a time.
+         *
+         * @param batchSize 1 to 10,000; above 10 needs a batching window of at least one second
+         * @return this builder
+         */
+        public Builder batchSize(int batchSize) {
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        /**
+         * Caps how many worker invocations the mapping runs at once. Default: no cap.
+         *
+         * @param maximumConcurrency 2 to 1000, or {@code null} for no cap
+         * @return this builder
+         */
+        public Builder maximumConcurrency(Integer maximumConcurrency) {
+            this.maximumConcurrency = maximumConcurrency;
+            return this;
+        }
+
+        /**
+         * Sets how long the mapping gathers records before invoking. Default: none.
+         *
+         * @param window 0 to 300 seconds, or {@code null}
+         * @return this builder
+         */
+        public Builder maximumBatchingWindow(Duration window) {
+            this.maximumBatchingWindow = window;
+            return this;
+        }
+
+        /**
+         * Sets how often a packet is received before it moves to the dead-letter queue. Default 5.
+         *
+         * @param maxReceiveCount 1 to 1000
+         * @return this builder
+         */
+        public Builder maxReceiveCount(int maxReceiveCount) {
+            this.maxReceiveCount = maxReceiveCount;
+            return this;
+        }
+
+        /**
+         * Sets the relay queue's visibility timeout. Default, and minimum: six times the worker's
+         * timeout, as AWS recommends for event-source mappings.
+         *
+         * @param visibilityTimeout up to 12 hours, or {@code null} for the default
+         * @return this builder
+         */
+        public Builder visibilityTimeout(Duration visibilityTimeout) {
+            this.visibilityTimeout = visibilityTimeout;
+            return this;
+        }
+
+        /**
+         * Sets how long SQS keeps a packet nobody received. Default 4 days; the dead-letter queue
+         * always keeps 14 days.
+         *
+         * @param retention 60 seconds to 14 days
+         * @return this builder
+         */
+        public Builder messageRetention(Duration retention) {
+            this.messageRetention = retention;
+            return this;
+        }
+
+        /**
+         * Sets when the relay counts as expired (its {@code lambda-relay:expires} tag). Default one
+         * day.
+         *
+         * @param expiresAfter positive
+         * @return this builder
+         */
+        public Builder expiresAfter(Duration expiresAfter) {
+            this.expiresAfter = expiresAfter;
+            return this;
+        }
+
+        /**
+         * Chooses whether setup sets the worker's recursion config to {@code Allow}. Lambda stops a
+         * Lambda-SQS-Lambda chain after about 16 hops otherwise. Default {@code true}; opt out when
+         * the config is managed elsewhere (infrastructure code) or the start role may not change it.
+         *
+         * @param manageRecursion {@code false} to leave the config alone
+         * @return this builder
+         */
+        public Builder manageRecursion(boolean manageRecursion) {
+            this.manageRecursion = manageRecursion;
+            return this;
+        }
+
+        /**
+         * Adds a tag to both queues, for cost allocation or ownership.
+         *
+         * @param key a tag key not starting with {@code lambda-relay:}
+         * @param value the value, up to 256 characters
+         * @return this builder
+         */
+        public Builder tag(String key, String value) {
+            tags.put(Objects.requireNonNull(key, "tag key"), Objects.requireNonNull(value, "tag value"));
+            return this;
+        }
+
+        /**
+         * Validates and builds the options.
+         *
+         * @return the options
+         * @throws IllegalArgumentException naming the bad option and its value
+         */
+        public RelaySetup build() {
+            if (queueName != null) {
+                if (queueName.endsWith(".fifo")) {
+                    throw new IllegalArgumentException("queueName '" + queueName + "' names a FIFO queue; relays use "
+                            + "standard queues because FIFO queues refuse per-message delays");
+                }
+                validateQueueName("queueName", queueName, MAX_QUEUE_NAME - DLQ_SUFFIX.length());
+            }
+            if (batchSize < 1 || batchSize > 10_000) {
+                throw new IllegalArgumentException("batchSize must be 1 to 10000, got " + batchSize);
+            }
+            if (maximumConcurrency != null && (maximumConcurrency < 2 || maximumConcurrency > 1000)) {
+                throw new IllegalArgumentException("maximumConcurrency must be 2 to 1000 (Lambda's limits), got "
+                        + maximumConcurrency);
+            }
+            if (maximumBatchingWindow != null
+                    && (maximumBatchingWindow.isNegative() || maximumBatchingWindow.compareTo(Duration.ofSeconds(300)) > 0)) {
+                throw new IllegalArgumentException("maximumBatchingWindow must be 0 to 300 seconds, got "
+                        + maximumBatchingWindow);
+            }
+            if (batchSize > 10 && (maximumBatchingWindow == null || maximumBatchingWindow.getSeconds() < 1)) {
+                throw new IllegalArgumentException("batchSize " + batchSize
+                        + " is above 10, which Lambda allows only with a maximumBatchingWindow of at least 1 second");
+            }
+            if (maxReceiveCount < 1 || maxReceiveCount > 1000) {
+                throw new IllegalArgumentException("maxReceiveCount must be 1 to 1000, got " + maxReceiveCount);
+            }
+            if (visibilityTimeout != null && (visibilityTimeout.isNegative()
+                    || visibilityTimeout.getSeconds() > MAX_VISIBILITY_SECONDS)) {
+                throw new IllegalArgumentException("visibilityTimeout must be 0 to 12 hours, got " + visibilityTimeout);
+            }
+            Objects.requireNonNull(messageRetention, "messageRetention");
+            if (messageRetention.getSeconds() < 60 || messageRetention.compareTo(Duration.ofDays(14)) > 0) {
+                throw new IllegalArgumentException("messageRetention must be 60 seconds to 14 days, got " + messageRetention);
+            }
+            Objects.requireNonNull(expiresAfter, "expiresAfter");
+            if (expiresAfter.isZero() || expiresAfter.isNegative()) {
+                throw new IllegalArgumentException("expiresAfter must be positive, got " + expiresAfter);
+            }
+            for (Map.Entry<String, String> t : tags.entrySet()) {
+                if (t.getKey().startsWith(Relay.TAG_PREFIX)) {
+                    throw new IllegalArgumentException("tag key '" + t.getKey() + "' uses the reserved prefix '"
+                            + Relay.TAG_PREFIX + "'");
+                }
+                if (!TAG_KEY.matcher(t.getKey()).matches() || t.getValue().length() > 256) {
+                    throw new IllegalArgumentException("tag '" + t.getKey() + "' is not a valid SQS tag: keys are 1 to 128 "
+                            + "letters, digits, spaces and _ . : / = + - @; values at most 256 characters");
+                }
+            }
+            if (tags.size() > 45) {
+                throw new IllegalArgumentException("at most 45 extra tags fit beside the relay's own, got " + tags.size());
+            }
+            return new RelaySetup(this);
+        }
+    }
+}

@@ -1,0 +1,293 @@
+package io.lambdarelay;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+
+/**
+ * Decides whether an invocation has time for one more unit of work before it must hand the packet
+ * on.
+ *
+ * <pre>{@code
+ * TimeBudget budget = TimeBudget.of(context);
+ * while (moreToDo && budget.hasTimeForAnother()) {
+ *     moreToDo = budget.measure(() -> processOnePage());
+ * }
+ * }</pre>
+ *
+ * <p><b>The rule.</b> The next unit is expected to take the <em>longest</em> unit seen so far times a
+ * safety factor (default 1.5). Another unit starts only if the remaining time, less a reserve kept
+ * for the hand-off itself, covers that. The original Node package's rule (1.5 times the
+ * <em>last</em> unit) forgets a slow unit as soon as a fast one follows, and so times out on uneven
+ * unit times; the longest-seen rule does not. A hint (the longest unit of earlier invocations, which
+ * {@link RelayWorker} carries in the packet) makes the first unit of an invocation safe too.
+ *
+ * <p>Times are measured as differences of the remaining-time supplier, so a test drives the whole
+ * budget with one fake supplier and never sleeps.
+ *
+ * <p>Not thread-safe: one budget belongs to one invocation.
+ */
+public final class TimeBudget {
+    /** The default safety factor on the longest unit seen. */
+    public static final double DEFAULT_SAFETY_FACTOR = 1.5;
+    /** The default upper bound of the hand-off reserve. */
+    public static final Duration DEFAULT_MAX_RESERVE = Duration.ofSeconds(1);
+
+    private final LongSupplier remainingMillis;
+    private final long reserveMillis;
+    private final double safetyFactor;
+    private final long initialUsableMillis;
+    private long longestUnitMillis;
+    private int unitsCompleted;
+    private long spentMillis;
+
+    private TimeBudget(Builder b) {
+        this.remainingMillis = b.remainingMillis;
+        long initial = b.remainingMillis.getAsLong();
+        this.reserveMillis = b.reserve != null ? b.reserve.toMillis()
+                : Math.min(DEFAULT_MAX_RESERVE.toMillis(), Math.max(0, initial / 10));
+        this.safetyFactor = b.safetyFactor;
+        this.initialUsableMillis = initial - reserveMillis;
+        this.longestUnitMillis = b.unitHint == null ? 0 : b.unitHint.toMillis();
+    }
+
+    /**
+     * A budget over the invocation's remaining time, with the default reserve and safety factor.
+     *
+     * @param context the Lambda context
+     * @return a new budget
+     */
+    public static TimeBudget of(Context context) {
+        Objects.requireNonNull(context, "context");
+        return builder().remainingMillis(context::getRemainingTimeInMillis).build();
+    }
+
+    /**
+     * A budget over any remaining-time source, with the default reserve and safety factor.
+     *
+     * @param remainingMillis returns the milliseconds left in the invocation
+     * @return a new budget
+     */
+    public static TimeBudget of(LongSupplier remainingMillis) {
+        return builder().remainingMillis(remainingMillis).build();
+    }
+
+    /**
+     * Starts a builder for a budget with a custom reserve, safety factor or hint.
+     *
+     * @return a builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Tells whether one more unit fits: the remaining time less the reserve covers the longest unit
+     * seen (or the hint) times the safety factor. Before any unit is known, it is {@code true} while
+     * any usable time is left.
+     *
+     * @return {@code true} if another unit should start
+     * @throws UnitTooLongException if a single unit is expected to take longer than a whole fresh
+     *     invocation can give, so relaying would make no progress
+     */
+    public boolean hasTimeForAnother() {
+        long expected = expectedUnitMillis();
+        if (expected > initialUsableMillis) {
+            throw new UnitTooLongException(expected, initialUsableMillis);
+        }
+        long usable = remainingMillis.getAsLong() - reserveMillis;
+        return usable > 0 && usable >= expected;
+    }
+
+    /**
+     * Runs one unit and records how long it took.
+     *
+     * @param unit the unit of work
+     */
+    public void measure(Runnable unit) {
+        Objects.requireNonNull(unit, "unit");
+        long before = remainingMillis.getAsLong();
+        unit.run();
+        record(before - remainingMillis.getAsLong());
+    }
+
+    /**
+     * Runs one unit that returns a value, such as whether work remains, and records how long it took.
+     *
+     * @param unit the unit of work
+     * @param <T> the unit's result type
+     * @return the unit's result
+     */
+    public <T> T measure(Supplier<T> unit) {
+        Objects.requireNonNull(unit, "unit");
+        long before = remainingMillis.getAsLong();
+        T result = unit.get();
+        record(before - remainingMillis.getAsLong());
+        return result;
+    }
+
+    /**
+     * Records a unit measured elsewhere.
+     *
+     * @param unitMillis how long the unit took; negative values count as 0
+     */
+    public void record(long unitMillis) {
+        long ms = Math.max(0, unitMillis);
+        longestUnitMillis = Math.max(longestUnitMillis, ms);
+        spentMillis += ms;
+        unitsCompleted++;
+    }
+
+    /**
+     * Returns the time the next unit is expected to take: the longest seen times the safety factor.
+     *
+     * @return milliseconds, 0 before any unit is known
+     */
+    public long expectedUnitMillis() {
+        return (long) Math.ceil(longestUnitMillis * safetyFactor);
+    }
+
+    /**
+     * Returns the longest unit seen, including the hint; {@link RelayWorker} carries it to the next
+     * invocation.
+     *
+     * @return milliseconds
+     */
+    public long longestUnitMillis() {
+        return longestUnitMillis;
+    }
+
+    /**
+     * Returns the time left before the reserve.
+     *
+     * @return milliseconds, negative once the reserve is being used
+     */
+    public long usableMillis() {
+        return remainingMillis.getAsLong() - reserveMillis;
+    }
+
+    /**
+     * Returns the reserve kept for the hand-off.
+     *
+     * @return milliseconds
+     */
+    public long reserveMillis() {
+        return reserveMillis;
+    }
+
+    /**
+     * Returns how many units this budget has measured.
+     *
+     * @return the count
+     */
+    public int unitsCompleted() {
+        return unitsCompleted;
+    }
+
+    /**
+     * Returns the total time of the measured units.
+     *
+     * @return milliseconds
+     */
+    public long spentMillis() {
+        return spentMillis;
+    }
+
+    @Override
+    public String toString() {
+        return "TimeBudget{remainingMs=" + remainingMillis.getAsLong() + ", reserveMs=" + reserveMillis
+                + ", longestUnitMs=" + longestUnitMillis + ", units=" + unitsCompleted + "}";
+    }
+
+    /** Builds a {@link TimeBudget}. Not thread-safe. */
+    public static final class Builder {
+        private LongSupplier remainingMillis;
+        private Duration reserve;
+        private double safetyFactor = DEFAULT_SAFETY_FACTOR;
+        private Duration unitHint;
+
+        private Builder() {
+        }
+
+        /**
+         * Sets the remaining-time source; required.
+         *
+         * @param remainingMillis returns the milliseconds left in the invocation
+         * @return this builder
+         */
+        public Builder remainingMillis(LongSupplier remainingMillis) {
+            this.remainingMillis = remainingMillis;
+            return this;
+        }
+
+        /**
+         * Sets the remaining-time source from a Lambda context.
+         *
+         * @param context the context
+         * @return this builder
+         */
+        public Builder context(Context context) {
+            Objects.requireNonNull(context, "context");
+            this.remainingMillis = context::getRemainingTimeInMillis;
+            return this;
+        }
+
+        /**
+         * Sets the time kept back for the hand-off (relayPass or tearDown). Default: a tenth of the
+         * remaining time at creation, at most one second.
+         *
+         * @param reserve zero or more
+         * @return this builder
+         */
+        public Builder reserve(Duration reserve) {
+            this.reserve = reserve;
+            return this;
+        }
+
+        /**
+         * Sets the factor on the longest unit seen. Default 1.5.
+         *
+         * @param safetyFactor at least 1.0
+         * @return this builder
+         */
+        public Builder safetyFactor(double safetyFactor) {
+            this.safetyFactor = safetyFactor;
+            return this;
+        }
+
+        /**
+         * Sets the longest unit known from earlier invocations.
+         *
+         * @param unitHint zero or more, or {@code null} for none
+         * @return this builder
+         */
+        public Builder unitHint(Duration unitHint) {
+            this.unitHint = unitHint;
+            return this;
+        }
+
+        /**
+         * Validates the settings and builds the budget; the remaining time is read now.
+         *
+         * @return the budget
+         * @throws IllegalArgumentException naming the bad setting
+         */
+        public TimeBudget build() {
+            if (remainingMillis == null) {
+                throw new IllegalArgumentException("remainingMillis is required: pass context::getRemainingTimeInMillis");
+            }
+            if (reserve != null && reserve.isNegative()) {
+                throw new IllegalArgumentException("reserve must not be negative, got " + reserve);
+            }
+            if (!(safetyFactor >= 1.0) || Double.isInfinite(safetyFactor)) {
+                throw new IllegalArgumentException("safetyFactor must be a finite number >= 1.0, got " + safetyFactor);
+            }
+            if (unitHint != null && unitHint.isNegative()) {
+                throw new IllegalArgumentException("unitHint must not be negative, got " + unitHint);
+            }
+            return new TimeBudget(this);
+        }
+    }
+}

@@ -1,0 +1,178 @@
+package io.lambdarelay.internal;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.lambdarelay.InvalidPacketException;
+import io.lambdarelay.InvalidPacketException.Reason;
+import io.lambdarelay.PacketTooLargeException;
+
+/**
+ * The one place packets become JSON and back, with the parser hardened against hostile bodies.
+ *
+ * <p>The mapper only ever reads into a {@link JsonNode} tree: no default typing and no polymorphic
+ * binding, so type-naming payloads such as {@code "@class"} are plain data. Parse errors are
+ * reported with their position only; Jackson's own messages quote input and are not passed on.
+ */
+public final class PacketCodec {
+    /** SQS's largest message, the upper bound of any configured packet limit. */
+    public static final int MAX_SQS_MESSAGE_BYTES = 1_048_576;
+    /** Deeper nesting is refused: packets are small flat state, not documents. */
+    public static final int MAX_NESTING_DEPTH = 64;
+    /** A longer number is refused before it is parsed (parsing huge numbers is quadratic). */
+    public static final int MAX_NUMBER_LENGTH = 100;
+
+    /** Configured once and never changed, so it is safe to share between threads. */
+    public static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
+                    .streamReadConstraints(StreamReadConstraints.builder()
+                            .maxNestingDepth(MAX_NESTING_DEPTH)
+                            .maxNumberLength(MAX_NUMBER_LENGTH)
+                            .maxStringLength(MAX_SQS_MESSAGE_BYTES)
+                            .maxDocumentLength(MAX_SQS_MESSAGE_BYTES)
+                            .build())
+                    .build())
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .build();
+
+    private PacketCodec() {
+    }
+
+    /**
+     * Parses a message body into a JSON tree, checking its size first.
+     *
+     * @param body the body
+     * @param maxBytes the packet limit
+     * @param messageId the SQS message id for error messages, or {@code null}
+     * @return the parsed tree
+     * @throws InvalidPacketException when the body is empty, too large or not acceptable JSON
+     */
+    public static JsonNode parse(String body, int maxBytes, String messageId) {
+        if (body == null || body.isBlank()) {
+            throw new InvalidPacketException(Reason.EMPTY, "relay packet body is empty", messageId, null);
+        }
+        long size = utf8Length(body);
+        if (size > maxBytes) {
+            throw new PacketTooLargeException(size, maxBytes, messageId);
+        }
+        try (JsonParser parser = MAPPER.createParser(body)) {
+            JsonNode node = MAPPER.readTree(parser);
+            if (node == null || node.isMissingNode()) {
+                throw new InvalidPacketException(Reason.EMPTY, "relay packet body holds no JSON value", messageId, null);
+            }
+            JsonLocation end = parser.currentLocation();
+            boolean trailing;
+            try {
+                trailing = parser.nextToken() != null;
+            } catch (JsonProcessingException e) {
+                trailing = true;
+            }
+            if (trailing) {
+                throw new InvalidPacketException(Reason.MALFORMED_JSON, "relay packet has content after its JSON value "
+                        + "ending at line " + end.getLineNr() + ", column " + end.getColumnNr(), messageId, null);
+            }
+            return node;
+        } catch (java.io.IOException e) {
+            throw translate(e, messageId);
+        }
+    }
+
+    private static InvalidPacketException translate(java.io.IOException io, String messageId) {
+        if (!(io instanceof JsonProcessingException)) {
+            return new InvalidPacketException(Reason.MALFORMED_JSON, "relay packet could not be read", messageId, null);
+        }
+        JsonProcessingException e = (JsonProcessingException) io;
+        if (e instanceof StreamConstraintsException) {
+            return new InvalidPacketException(Reason.LIMIT_EXCEEDED, "relay packet exceeds the JSON limits (nesting depth "
+                    + MAX_NESTING_DEPTH + ", number length " + MAX_NUMBER_LENGTH + ") at " + where(e), messageId, null);
+        }
+        String original = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
+        if (original.startsWith("Duplicate field")) {
+            return new InvalidPacketException(Reason.DUPLICATE_KEY,
+                    "relay packet has a key twice in one object at " + where(e), messageId, null);
+        }
+        return new InvalidPacketException(Reason.MALFORMED_JSON,
+                "relay packet is not well-formed JSON at " + where(e), messageId, null);
+    }
+
+    /**
+     * Serializes a tree to JSON text that SQS can carry unchanged.
+     *
+     * <p>Lone surrogates and U+FFFE/U+FFFF cannot travel in an SQS body; they are written as JSON
+     * {@code \\uXXXX} escapes instead (as JavaScript's {@code JSON.stringify} does), which read back
+     * to the same Java string.
+     *
+     * @param node the tree
+     * @return the JSON text
+     */
+    public static String write(JsonNode node) {
+        try {
+            return escapeUnsendable(MAPPER.writeValueAsString(node));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a JSON tree could not be serialized", e);
+        }
+    }
+
+    /**
+     * Returns the UTF-8 length of a string without encoding it.
+     *
+     * @param s the string, assumed well-formed
+     * @return its size in UTF-8 bytes
+     */
+    public static long utf8Length(CharSequence s) {
+        long n = 0;
+        for (int i = 0, len = s.length(); i < len; i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                n += 1;
+            } else if (c < 0x800) {
+                n += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < len && Character.isLowSurrogate(s.charAt(i + 1))) {
+                n += 4;
+                i++;
+            } else {
+                n += 3;
+            }
+        }
+        return n;
+    }
+
+    static String escapeUnsendable(String json) {
+        StringBuilder out = null;
+        for (int i = 0, len = json.length(); i < len; i++) {
+            char c = json.charAt(i);
+            boolean pair = Character.isHighSurrogate(c) && i + 1 < len && Character.isLowSurrogate(json.charAt(i + 1));
+            if (pair) {
+                if (out != null) {
+                    out.append(c).append(json.charAt(i + 1));
+                }
+                i++;
+                continue;
+            }
+            boolean unsendable = Character.isSurrogate(c) || c == '\uFFFE' || c == '\uFFFF';
+            if (unsendable && out == null) {
+                out = new StringBuilder(len + 16).append(json, 0, i);
+            }
+            if (out != null) {
+                if (unsendable) {
+                    out.append(String.format("\\u%04x", (int) c));
+                } else {
+                    out.append(c);
+                }
+            }
+        }
+        return out == null ? json : out.toString();
+    }
+
+    private static String where(JsonProcessingException e) {
+        JsonLocation loc = e.getLocation();
+        return loc == null ? "an unknown position" : "line " + loc.getLineNr() + ", column " + loc.getColumnNr();
+    }
+}

@@ -1,0 +1,146 @@
+package io.lambdarelay;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lambdarelay.testing.FakeContext;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class TimeBudgetTest {
+    /** Remaining time the test moves by hand. */
+    private final AtomicLong remaining = new AtomicLong();
+
+    private TimeBudget budget(long startMillis, Duration reserve) {
+        remaining.set(startMillis);
+        return TimeBudget.builder().remainingMillis(remaining::get).reserve(reserve).build();
+    }
+
+    private void unit(TimeBudget b, long millis) {
+        b.measure(() -> remaining.addAndGet(-millis));
+    }
+
+    @Test
+    void defaultReserve_isATenthOfTheStart_cappedAtOneSecond() {
+        remaining.set(3_000);
+        assertEquals(300, TimeBudget.of(remaining::get).reserveMillis());
+        remaining.set(60_000);
+        assertEquals(1_000, TimeBudget.of(remaining::get).reserveMillis());
+    }
+
+    @Test
+    void of_context_readsTheContextsRemainingTime() {
+        FakeContext ctx = new FakeContext("w", 10_000);
+        TimeBudget b = TimeBudget.of(ctx);
+        assertEquals(9_000, b.usableMillis());
+        ctx.advance(4_000);
+        assertEquals(5_000, b.usableMillis());
+    }
+
+    @Test
+    void beforeAnyUnit_hasTimeWhileUsableTimeIsLeft() {
+        TimeBudget b = budget(1_000, Duration.ofMillis(200));
+        assertTrue(b.hasTimeForAnother());
+        remaining.set(200);
+        assertFalse(b.hasTimeForAnother());
+    }
+
+    @Test
+    void measure_recordsUnitTimesFromTheRemainingTimeSupplier() {
+        TimeBudget b = budget(10_000, Duration.ZERO);
+        unit(b, 100);
+        unit(b, 300);
+        unit(b, 50);
+        assertEquals(3, b.unitsCompleted());
+        assertEquals(450, b.spentMillis());
+        assertEquals(300, b.longestUnitMillis());
+        assertEquals(450, b.expectedUnitMillis()); // 1.5 x the longest
+    }
+
+    @Test
+    void stops_whenRemainingLessReserveIsBelowOneAndAHalfLongestUnits() {
+        TimeBudget b = budget(10_000, Duration.ofMillis(1_000));
+        unit(b, 400);                     // expect 600 per unit from now on
+        remaining.set(1_000 + 600);
+        assertTrue(b.hasTimeForAnother());
+        remaining.set(1_000 + 599);
+        assertFalse(b.hasTimeForAnother());
+    }
+
+    @Test
+    void aSlowUnitIsRemembered_unlikeTheLastUnitRule() {
+        // The seed's rule looks at the last unit only: after 2000 ms then 50 ms it would start another unit
+        // with 100 ms left. The longest-seen rule keeps expecting 3000 ms.
+        TimeBudget b = budget(20_000, Duration.ZERO);
+        unit(b, 2_000);
+        unit(b, 50);
+        remaining.set(2_900);
+        assertFalse(b.hasTimeForAnother());
+        remaining.set(3_000);
+        assertTrue(b.hasTimeForAnother());
+    }
+
+    @Test
+    void unitHint_protectsTheFirstUnit() {
+        remaining.set(5_000);
+        TimeBudget b = TimeBudget.builder().remainingMillis(remaining::get).reserve(Duration.ZERO)
+                .unitHint(Duration.ofMillis(2_000)).build();
+        assertEquals(3_000, b.expectedUnitMillis());
+        remaining.set(2_999);
+        assertFalse(b.hasTimeForAnother());
+    }
+
+    @Test
+    void aUnitLongerThanAWholeInvocation_throwsInsteadOfRelayingForever() {
+        remaining.set(10_000);
+        TimeBudget b = TimeBudget.builder().remainingMillis(remaining::get).reserve(Duration.ofMillis(1_000))
+                .unitHint(Duration.ofMillis(7_000)).build();
+        UnitTooLongException e = assertThrows(UnitTooLongException.class, b::hasTimeForAnother);
+        assertEquals(10_500, e.unitMillis());
+        assertEquals(9_000, e.budgetMillis());
+        assertTrue(e.getMessage().contains("split the work into smaller units"), e.getMessage());
+    }
+
+    @Test
+    void aUnitMeasuredLongerThanTheBudget_throwsOnTheNextCheck() {
+        TimeBudget b = budget(10_000, Duration.ZERO);
+        unit(b, 9_500);
+        assertThrows(UnitTooLongException.class, b::hasTimeForAnother);
+    }
+
+    @Test
+    void measure_supplierReturnsTheUnitsResult() {
+        TimeBudget b = budget(10_000, Duration.ZERO);
+        boolean more = b.measure(() -> {
+            remaining.addAndGet(-10);
+            return false;
+        });
+        assertFalse(more);
+        assertEquals(10, b.spentMillis());
+    }
+
+    @Test
+    void record_negativeCountsAsZero() {
+        TimeBudget b = budget(10_000, Duration.ZERO);
+        b.record(-5);
+        assertEquals(0, b.longestUnitMillis());
+        assertEquals(1, b.unitsCompleted());
+    }
+
+    @Test
+    void builder_rejectsBadSettingsNamingThem() {
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> TimeBudget.builder().build())
+                .getMessage().startsWith("remainingMillis is required"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> TimeBudget.builder().remainingMillis(() -> 1)
+                .safetyFactor(0.9).build()).getMessage().contains("safetyFactor must be a finite number >= 1.0, got 0.9"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> TimeBudget.builder().remainingMillis(() -> 1)
+                .safetyFactor(Double.NaN).build()).getMessage().contains("safetyFactor"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> TimeBudget.builder().remainingMillis(() -> 1)
+                .reserve(Duration.ofMillis(-1)).build()).getMessage().contains("reserve must not be negative"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> TimeBudget.builder().remainingMillis(() -> 1)
+                .unitHint(Duration.ofMillis(-1)).build()).getMessage().contains("unitHint must not be negative"));
+    }
+}
