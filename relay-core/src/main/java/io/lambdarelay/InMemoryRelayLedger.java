@@ -1,0 +1,82 @@
+package io.lambdarelay;
+
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A {@link RelayLedger} in this JVM's memory: for tests and the local stack, where every worker
+ * runs in one process. Not for AWS, where each worker runs in its own execution environment.
+ * Thread-safe.
+ */
+public final class InMemoryRelayLedger implements RelayLedger {
+    private final Map<String, State> relays = new ConcurrentHashMap<>();
+
+    /** Creates an empty ledger. */
+    public InMemoryRelayLedger() {
+    }
+
+    private State state(String relayId) {
+        return relays.computeIfAbsent(Objects.requireNonNull(relayId, "relayId"), k -> new State());
+    }
+
+    @Override
+    public Claim claimHop(String relayId, int part, long hop, String messageId) {
+        Objects.requireNonNull(messageId, "messageId");
+        String previous = state(relayId).claims.putIfAbsent(part + "#" + hop, messageId);
+        if (previous == null) {
+            return Claim.CLAIMED;
+        }
+        return previous.equals(messageId) ? Claim.TAKEN_OVER : Claim.FORK;
+    }
+
+    @Override
+    public PartTally finishPart(String relayId, int part, boolean failed) {
+        State s = state(relayId);
+        synchronized (s) {
+            s.finished.putIfAbsent(part, failed);
+            return s.tally();
+        }
+    }
+
+    @Override
+    public void addUnits(String relayId, long units) {
+        State s = state(relayId);
+        synchronized (s) {
+            s.units += units;
+        }
+    }
+
+    @Override
+    public PartTally tally(String relayId) {
+        State s = state(relayId);
+        synchronized (s) {
+            return s.tally();
+        }
+    }
+
+    @Override
+    public boolean markComplete(String relayId) {
+        State s = state(relayId);
+        synchronized (s) {
+            if (s.complete) {
+                return false;
+            }
+            s.complete = true;
+            return true;
+        }
+    }
+
+    /** Per-relay state; counters are guarded by the instance's monitor. */
+    private static final class State {
+        final Map<String, String> claims = new ConcurrentHashMap<>();
+        final Map<Integer, Boolean> finished = new ConcurrentHashMap<>();
+        long units;
+        boolean complete;
+
+        PartTally tally() {
+            long failed = finished.values().stream().filter(f -> f).count();
+            return new PartTally(finished.size() - failed, failed, units);
+        }
+    }
+}
