@@ -34,7 +34,13 @@ public final class InMemoryRelayLedger implements RelayLedger {
     public PartTally finishPart(String relayId, int part, boolean failed) {
         State s = state(relayId);
         synchronized (s) {
-            s.finished.putIfAbsent(part, failed);
+            if (s.finished.putIfAbsent(part, failed) == null) {
+                if (failed) {
+                    s.failed++;
+                } else {
+                    s.done++;
+                }
+            }
             return s.tally();
         }
     }
@@ -71,12 +77,13 @@ public final class InMemoryRelayLedger implements RelayLedger {
     private static final class State {
         final Map<String, String> claims = new ConcurrentHashMap<>();
         final Map<Integer, Boolean> finished = new ConcurrentHashMap<>();
+        long done;
+        long failed;
         long units;
         boolean complete;
 
         PartTally tally() {
-            long failed = finished.values().stream().filter(f -> f).count();
-            return new PartTally(finished.size() - failed, failed, units);
+            return new PartTally(done, failed, units);
         }
     }
 }
