@@ -1,8 +1,8 @@
 package io.lambdarelay;
 
 import com.amazonaws.services.lambda.runtime.Context;
-import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent.SQSMessage;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lambdarelay.internal.Arn;
 import io.lambdarelay.internal.PacketCodec;
@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,6 +19,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -30,9 +32,13 @@ import software.amazon.awssdk.services.lambda.model.ResourceInUseException;
 import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.lambda.model.ScalingConfig;
 import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.GetQueueAttributesResponse;
+import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
+import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
+import software.amazon.awssdk.services.sqs.model.SendMessageBatchResponse;
 
 /**
  * The relay batch pattern: set up a temporary queue and event-source mapping, pass a small packet
@@ -80,6 +86,7 @@ public final class Relay implements AutoCloseable {
     private final boolean ownsLambda;
     private final Clock clock;
     private final int maxPacketBytes;
+    private final RelayLedger ledger;
 
     private Relay(Builder b) {
         this.ownsSqs = b.sqsClient == null;
@@ -88,6 +95,7 @@ public final class Relay implements AutoCloseable {
         this.lambda = ownsLambda ? LambdaClient.create() : b.lambdaClient;
         this.clock = b.clock;
         this.maxPacketBytes = b.maxPacketBytes;
+        this.ledger = b.ledger;
     }
 
     /**
@@ -116,6 +124,19 @@ public final class Relay implements AutoCloseable {
      */
     public int maxPacketBytes() {
         return maxPacketBytes;
+    }
+
+    /**
+     * Returns the ledger that makes hand-offs exactly-once and counts parts.
+     *
+     * @return the ledger, if one was configured
+     */
+    public Optional<RelayLedger> ledger() {
+        return Optional.ofNullable(ledger);
+    }
+
+    Clock clock() {
+        return clock;
     }
 
     // ---- setup ------------------------------------------------------------------------------
@@ -262,6 +283,19 @@ public final class Relay implements AutoCloseable {
             pkt.stat(RelayPacket.CREATED_AT, now.toEpochMilli());
             pkt.stat(RelayPacket.DLQ_URL, dlqUrl);
             pkt.stat(RelayPacket.FUNCTION, fnName);
+            pkt.stat(RelayPacket.DEADLINE, now.plus(options.expiresAfter()).toEpochMilli());
+            pkt.stat(RelayPacket.MAX_HOPS, options.maxHops());
+            pkt.stat(RelayPacket.MAX_IDLE_HOPS, options.maxIdleHops());
+            pkt.stat(RelayPacket.MAX_RECEIVE, options.maxReceiveCount());
+            if (options.toleratedFailures() > 0) {
+                pkt.stat(RelayPacket.TOLERATED, options.toleratedFailures());
+            }
+            if (options.rateLimit() != null) {
+                pkt.stat(RelayPacket.RATE, options.rateLimit());
+            }
+            if (options.maximumConcurrency() != null) {
+                pkt.stat(RelayPacket.CONCURRENCY, options.maximumConcurrency());
+            }
             LOG.info("relay {} set up: worker {}, queue {}, mapping {}, visibility {} s{}", relayId, fnName, queueName,
                     uuid, visibility, context == null ? "" : ", request " + context.getAwsRequestId());
             return pkt;
@@ -423,6 +457,244 @@ public final class Relay implements AutoCloseable {
         }
         relayPass(pkt, left);
         return true;
+    }
+
+    // ---- fan-out ----------------------------------------------------------------------------
+
+    /** Entries per SendMessageBatch call, SQS's limit. */
+    static final int BATCH_ENTRIES = 10;
+    /** Payload per SendMessageBatch call, SQS's limit. */
+    static final long BATCH_BYTES = PacketCodec.MAX_SQS_MESSAGE_BYTES;
+    private static final int BATCH_ATTEMPTS = 3;
+    /** How often the drain watchdog looks at the queue, and how long it must stay empty. */
+    static final Duration WATCHDOG_PERIOD = Duration.ofSeconds(60);
+
+    /**
+     * Passes many packets of one relay at once with {@code sqs:SendMessageBatch}: at most ten
+     * entries and 1 MiB per call, so 10,000 parts cost at most 1,000 calls. Entries SQS reports as
+     * failed for its own reasons are retried (up to three attempts); entries that were sent are
+     * never sent again. Sizes are checked before any network call.
+     *
+     * @param packets packets of the same relay queue, such as the parts of {@link RelayPacket#split}
+     * @return the SQS message ids, in the packets' order
+     * @throws PacketTooLargeException before any network call, if a packet is over the limit
+     * @throws PartialPassException if some packets could not be sent; it lists them, unchanged
+     */
+    public List<String> relayPassAll(List<RelayPacket> packets) {
+        Objects.requireNonNull(packets, "packets");
+        if (packets.isEmpty()) {
+            return List.of();
+        }
+        String queueUrl = packets.get(0).queueUrl();
+        for (RelayPacket p : packets) {
+            Objects.requireNonNull(p, "packets must not contain null");
+            if (!p.queueUrl().equals(queueUrl)) {
+                throw new IllegalArgumentException("relayPassAll takes packets of one relay queue; got " + queueUrl
+                        + " and " + p.queueUrl());
+            }
+        }
+        int n = packets.size();
+        ObjectNode[] before = new ObjectNode[n];
+        String[] bodies = new String[n];
+        long[] sizes = new long[n];
+        for (int i = 0; i < n; i++) {
+            RelayPacket p = packets.get(i);
+            before[i] = p.statsSnapshot();
+            p.clearStat(RelayPacket.NOT_BEFORE);
+            p.stat(RelayPacket.SQS_COUNT, p.sqsCount() + 1);
+            p.stat(RelayPacket.HOP, p.hop() + 1);
+            bodies[i] = p.toJson();
+            sizes[i] = PacketCodec.utf8Length(bodies[i]);
+            if (sizes[i] > maxPacketBytes) {
+                for (int j = 0; j <= i; j++) {
+                    packets.get(j).restoreStats(before[j]);
+                }
+                throw new PacketTooLargeException(sizes[i], maxPacketBytes, null);
+            }
+        }
+        String[] ids = new String[n];
+        List<Integer> refused = new ArrayList<>();
+        int calls = 0;
+        int start = 0;
+        while (start < n) {
+            int end = start;
+            long bytes = 0;
+            while (end < n && end - start < BATCH_ENTRIES && bytes + sizes[end] <= BATCH_BYTES) {
+                bytes += sizes[end++];
+            }
+            List<Integer> pending = new ArrayList<>();
+            for (int i = start; i < end; i++) {
+                pending.add(i);
+            }
+            for (int attempt = 1; !pending.isEmpty() && attempt <= BATCH_ATTEMPTS; attempt++) {
+                List<SendMessageBatchRequestEntry> entries = new ArrayList<>();
+                for (int i : pending) {
+                    entries.add(SendMessageBatchRequestEntry.builder()
+                            .id(Integer.toString(i)).messageBody(bodies[i]).build());
+                }
+                SendMessageBatchResponse resp;
+                try {
+                    calls++;
+                    resp = sqs.sendMessageBatch(r -> r.queueUrl(queueUrl).entries(entries));
+                } catch (SdkException e) {
+                    List<Integer> unsent = new ArrayList<>(refused);
+                    unsent.addAll(pending);
+                    for (int i = end; i < n; i++) {
+                        unsent.add(i);
+                    }
+                    throw partial(packets, before, ids, unsent, e);
+                }
+                resp.successful().forEach(ok -> ids[Integer.parseInt(ok.id())] = ok.messageId());
+                List<Integer> retry = new ArrayList<>();
+                for (var failed : resp.failed()) {
+                    int i = Integer.parseInt(failed.id());
+                    if (Boolean.TRUE.equals(failed.senderFault())) {
+                        refused.add(i);
+                    } else {
+                        retry.add(i);
+                    }
+                }
+                pending = retry;
+            }
+            refused.addAll(pending);
+            start = end;
+        }
+        if (!refused.isEmpty()) {
+            throw partial(packets, before, ids, refused, null);
+        }
+        LOG.debug("relay {} passed {} packet(s) in {} batch call(s)", packets.get(0).relayId(), n, calls);
+        return List.of(ids);
+    }
+
+    private PartialPassException partial(List<RelayPacket> packets, ObjectNode[] before, String[] ids,
+            List<Integer> unsentIdx, SdkException cause) {
+        List<RelayPacket> unsent = new ArrayList<>();
+        unsentIdx.stream().sorted().distinct().forEach(i -> {
+            packets.get(i).restoreStats(before[i]);
+            unsent.add(packets.get(i));
+        });
+        int sent = (int) Arrays.stream(ids).filter(Objects::nonNull).count();
+        RelayPacket first = packets.get(0);
+        return new PartialPassException(unsent.size() + " of " + packets.size() + " packet(s) could not be passed"
+                + (cause == null ? " (SQS refused them)" : " (" + describe(cause) + ")")
+                + "; pass exception.unsent() again", first.queueUrl(), first.relayId(), sent, unsent, cause);
+    }
+
+    /**
+     * Splits the packet into {@code parts} labelled parts, lets {@code init} give each its share of
+     * the work, and passes them all with {@link #relayPassAll}. Without a ledger it also starts the
+     * drain watchdog ({@link #startDrainWatchdog}), which tears the relay down once the queue stays
+     * empty.
+     *
+     * @param pkt the packet from setup
+     * @param parts 1 to 100,000
+     * @param init called with each part's index and packet, to set part-specific keys
+     * @return the SQS message ids of the parts, in order
+     * @throws PartialPassException if some parts could not be sent
+     */
+    public List<String> fanOut(RelayPacket pkt, int parts, BiConsumer<Integer, RelayPacket> init) {
+        Objects.requireNonNull(init, "init");
+        List<RelayPacket> split = pkt.split(parts);
+        for (int i = 0; i < split.size(); i++) {
+            init.accept(i, split.get(i));
+        }
+        List<String> ids = relayPassAll(split);
+        if (ledger == null && parts > 1) {
+            startDrainWatchdog(pkt, parts);
+        }
+        LOG.info("relay {} fanned out into {} part(s){}", pkt.relayId(), parts,
+                ledger == null ? " with a drain watchdog" : " with a ledger");
+        return ids;
+    }
+
+    /**
+     * Starts the drain watchdog of a fan-out relay without a ledger: a packet that re-schedules
+     * itself every 60 seconds and, once the relay queue (visible, in flight and delayed) was seen
+     * empty on two checks at least 60 seconds apart, runs the completion hook and tears the relay
+     * down. This is approximate: a part that is passed with a delay of more than 60 seconds after
+     * the queue looked empty would be torn down under. With a ledger, completion is exact and no
+     * watchdog is needed.
+     *
+     * @param pkt the packet from setup
+     * @param parts the relay's part count
+     * @return the watchdog's SQS message id
+     */
+    public String startDrainWatchdog(RelayPacket pkt, int parts) {
+        RelayPacket dog = RelayPacket.create(pkt.queueUrl(), pkt.mappingUuid());
+        dog.restoreStats(pkt.statsSnapshot());
+        dog.clearStat(RelayPacket.PART);
+        dog.stat(RelayPacket.PARTS, parts);
+        dog.stat(RelayPacket.WATCHDOG, 1L);
+        return relayPass(dog, WATCHDOG_PERIOD);
+    }
+
+    /**
+     * Reads a relay's progress: the ledger's tally, if there is a ledger, and the approximate
+     * message counts of the relay queue and its dead-letter queue.
+     *
+     * @param pkt any packet of the relay
+     * @return the progress
+     */
+    public RelayProgress progress(RelayPacket pkt) {
+        PartTally tally = ledger == null || pkt.relayId() == null ? null : ledger.tally(pkt.relayId());
+        long queued = countMessages(pkt.queueUrl(), pkt.queueUrl());
+        String dlqUrl = pkt.statText(RelayPacket.DLQ_URL);
+        long dlq = dlqUrl == null ? -1 : countMessages(dlqUrl, pkt.queueUrl());
+        return new RelayProgress(pkt.partCount(), tally == null ? -1 : tally.done(), tally == null ? -1 : tally.failed(),
+                tally == null ? -1 : tally.units(), queued, dlq);
+    }
+
+    /**
+     * Moves the messages of the relay's dead-letter queue back to the relay queue, once the bug
+     * that failed them is fixed. Works on AWS and on local SQS alike (it receives, sends in
+     * batches, then deletes; it does not rely on {@code StartMessageMoveTask}). A message is
+     * deleted from the dead-letter queue only after it was sent, so a failure part-way loses
+     * nothing (at worst a message is moved twice).
+     *
+     * @param pkt any packet of the relay
+     * @return how many messages were moved
+     * @throws RelayException if the relay has no dead-letter queue or SQS fails
+     */
+    public int redrive(RelayPacket pkt) {
+        String dlqUrl = pkt.statText(RelayPacket.DLQ_URL);
+        if (dlqUrl == null) {
+            throw new RelayException("relay packet names no dead-letter queue (a relay the Node package started?)");
+        }
+        int moved = 0;
+        try {
+            while (true) {
+                List<Message> msgs = sqs.receiveMessage(r -> r.queueUrl(dlqUrl)
+                        .maxNumberOfMessages(BATCH_ENTRIES).waitTimeSeconds(0).visibilityTimeout(60)).messages();
+                if (msgs.isEmpty()) {
+                    break;
+                }
+                List<SendMessageBatchRequestEntry> entries = new ArrayList<>();
+                for (int i = 0; i < msgs.size(); i++) {
+                    entries.add(SendMessageBatchRequestEntry.builder()
+                            .id(Integer.toString(i)).messageBody(msgs.get(i).body()).build());
+                }
+                var sent = sqs.sendMessageBatch(r -> r.queueUrl(pkt.queueUrl()).entries(entries));
+                List<DeleteMessageBatchRequestEntry> deletes = new ArrayList<>();
+                for (var ok : sent.successful()) {
+                    var m = msgs.get(Integer.parseInt(ok.id()));
+                    deletes.add(DeleteMessageBatchRequestEntry.builder()
+                            .id(ok.id()).receiptHandle(m.receiptHandle()).build());
+                }
+                if (!deletes.isEmpty()) {
+                    sqs.deleteMessageBatch(r -> r.queueUrl(dlqUrl).entries(deletes));
+                    moved += deletes.size();
+                }
+                if (!sent.failed().isEmpty()) {
+                    throw new RelayException(sent.failed().size() + " message(s) could not be moved back to "
+                            + pkt.queueUrl() + "; they stay in " + dlqUrl + ", run redrive again");
+                }
+            }
+        } catch (SdkException e) {
+            throw new RelayException("redrive from " + dlqUrl + " failed after moving " + moved + " message(s) ("
+                    + describe(e) + "); run it again", e);
+        }
+        LOG.info("relay {}: moved {} message(s) from the dead-letter queue back to the relay queue", pkt.relayId(), moved);
+        return moved;
     }
 
     // ---- receive ----------------------------------------------------------------------------
@@ -594,8 +866,21 @@ public final class Relay implements AutoCloseable {
         private LambdaClient lambdaClient;
         private Clock clock = Clock.systemUTC();
         private int maxPacketBytes = RelayPacket.DEFAULT_MAX_BYTES;
+        private RelayLedger ledger;
 
         private Builder() {
+        }
+
+        /**
+         * Sets a ledger: hand-offs become exactly-once (forked chains are stopped) and fan-out
+         * relays complete exactly once. Default: none, which makes the relay at-least-once.
+         *
+         * @param ledger the ledger, or {@code null} for none
+         * @return this builder
+         */
+        public Builder ledger(RelayLedger ledger) {
+            this.ledger = ledger;
+            return this;
         }
 
         /**

@@ -55,9 +55,21 @@ public final class RelayPacket {
     static final String UNIT_MS = "unitMs";
     static final String DLQ_URL = "dlqUrl";
     static final String FUNCTION = "function";
+    static final String MAX_HOPS = "maxHops";
+    static final String MAX_IDLE_HOPS = "maxIdleHops";
+    static final String IDLE_HOPS = "idleHops";
+    static final String MAX_RECEIVE = "maxReceive";
+    static final String TOLERATED = "toleratedFailures";
+    static final String CONCURRENCY = "concurrency";
+    static final String PACE_AT = "paceAt";
+    static final String THROTTLES = "throttles";
+    static final String WATCHDOG = "watchdog";
+    static final String EMPTY_SINCE = "emptySince";
+    static final String RATE = "rate";
 
-    private static final List<String> NON_NEGATIVE_LONGS =
-            List.of(SQS_COUNT, HOP, PART, PARTS, CREATED_AT, DEADLINE, NOT_BEFORE, UNIT_MS);
+    private static final List<String> NON_NEGATIVE_LONGS = List.of(SQS_COUNT, HOP, PART, PARTS, CREATED_AT, DEADLINE,
+            NOT_BEFORE, UNIT_MS, MAX_HOPS, MAX_IDLE_HOPS, IDLE_HOPS, MAX_RECEIVE, TOLERATED, CONCURRENCY, PACE_AT,
+            THROTTLES, WATCHDOG, EMPTY_SINCE);
     private static final List<String> STRINGS = List.of(RELAY_ID, DLQ_URL, FUNCTION);
 
     private String queueUrl;
@@ -156,6 +168,12 @@ public final class RelayPacket {
                 throw new InvalidPacketException(Reason.INVALID_VALUE, "relay packet 'stats." + key
                         + "' must not be negative, got " + v.longValue(), messageId, null);
             }
+        }
+        JsonNode rate = stats.get(RATE);
+        if (rate != null && !rate.isNull() && (!rate.isNumber() || !(rate.doubleValue() > 0)
+                || Double.isInfinite(rate.doubleValue()))) {
+            throw new InvalidPacketException(Reason.INVALID_VALUE, "relay packet 'stats." + RATE
+                    + "' must be a positive number", messageId, null);
         }
         for (String key : STRINGS) {
             JsonNode v = stats.get(key);
@@ -299,6 +317,60 @@ public final class RelayPacket {
      */
     public Optional<Instant> notBefore() {
         return statInstant(NOT_BEFORE);
+    }
+
+    /**
+     * Returns this packet's part number in a fan-out.
+     *
+     * @return 0 to {@code partCount() - 1}; 0 for a chain
+     */
+    public int part() {
+        return (int) statLong(PART, 0);
+    }
+
+    /**
+     * Returns how many parts the relay was split into.
+     *
+     * @return the part count, 1 for a chain
+     */
+    public int partCount() {
+        return (int) Math.max(1, statLong(PARTS, 1));
+    }
+
+    /**
+     * Returns the relay's deadline; past it, a worker ends the relay.
+     *
+     * @return the deadline, if the packet carries one
+     */
+    public Optional<Instant> deadline() {
+        return statInstant(DEADLINE);
+    }
+
+    /**
+     * Splits a packet into labelled parts for a fan-out: part {@code i} of {@code parts}, each an
+     * independent copy carrying this packet's user keys. Set part-specific keys on each, then pass
+     * them all with {@link Relay#relayPassAll}.
+     *
+     * @param parts 1 to 100,000
+     * @return the parts, in order
+     * @throws IllegalStateException if this packet is already a part of a fan-out
+     */
+    public List<RelayPacket> split(int parts) {
+        if (parts < 1 || parts > 100_000) {
+            throw new IllegalArgumentException("parts must be 1 to 100000, got " + parts);
+        }
+        if (stats.has(PARTS)) {
+            throw new IllegalStateException("packet is already part " + part() + " of " + partCount()
+                    + "; split the packet setup returned, once");
+        }
+        List<RelayPacket> out = new ArrayList<>(parts);
+        for (int i = 0; i < parts; i++) {
+            RelayPacket p = copy();
+            p.stat(PART, i);
+            p.stat(PARTS, parts);
+            out.add(p);
+        }
+        return out;
     }
 
     // ---- user values ----------------------------------------------------------------------
@@ -609,6 +681,29 @@ public final class RelayPacket {
 
     void stat(String key, String value) {
         stats.put(key, value);
+    }
+
+    void stat(String key, double value) {
+        stats.put(key, value);
+    }
+
+    double statDouble(String key, double defaultValue) {
+        JsonNode v = stats.get(key);
+        return v == null || v.isNull() ? defaultValue : v.doubleValue();
+    }
+
+    boolean hasStat(String key) {
+        JsonNode v = stats.get(key);
+        return v != null && !v.isNull();
+    }
+
+    void restoreFrom(RelayPacket other) {
+        this.queueUrl = other.queueUrl;
+        this.uuid = other.uuid;
+        stats.removeAll();
+        stats.setAll(other.stats.deepCopy());
+        data.removeAll();
+        data.setAll(other.data.deepCopy());
     }
 
     void clearStat(String key) {

@@ -11,7 +11,8 @@ import java.util.regex.Pattern;
  * Options for {@link Relay#setup(com.amazonaws.services.lambda.runtime.Context, String, RelaySetup)}.
  * Immutable and thread-safe; build one with {@link #builder()}. {@link #defaults()} gives batch size
  * 1, {@code maxReceiveCount} 5, a visibility timeout of six times the worker's timeout, no
- * concurrency cap, a one-day expiry tag, and the worker's recursion config set to {@code Allow}.
+ * concurrency cap or rate limit, a one-day expiry (tag and deadline), at most 100,000 hops and 10
+ * idle hops, no tolerated failed parts, and the worker's recursion config set to {@code Allow}.
  */
 public final class RelaySetup {
     /** Suffix of the dead-letter queue's name. */
@@ -34,6 +35,10 @@ public final class RelaySetup {
     private final Duration expiresAfter;
     private final boolean manageRecursion;
     private final Map<String, String> tags;
+    private final long maxHops;
+    private final int maxIdleHops;
+    private final Double rateLimit;
+    private final int toleratedFailures;
 
     private RelaySetup(Builder b) {
         this.queueName = b.queueName;
@@ -46,6 +51,10 @@ public final class RelaySetup {
         this.expiresAfter = b.expiresAfter;
         this.manageRecursion = b.manageRecursion;
         this.tags = Collections.unmodifiableMap(new LinkedHashMap<>(b.tags));
+        this.maxHops = b.maxHops;
+        this.maxIdleHops = b.maxIdleHops;
+        this.rateLimit = b.rateLimit;
+        this.toleratedFailures = b.toleratedFailures;
     }
 
     /**
@@ -83,7 +92,47 @@ public final class RelaySetup {
         b.expiresAfter = expiresAfter;
         b.manageRecursion = manageRecursion;
         b.tags.putAll(tags);
+        b.maxHops = maxHops;
+        b.maxIdleHops = maxIdleHops;
+        b.rateLimit = rateLimit;
+        b.toleratedFailures = toleratedFailures;
         return b;
+    }
+
+    /**
+     * Returns the most hand-offs a chain (or each part) may make before a worker ends the relay.
+     *
+     * @return the hop limit
+     */
+    public long maxHops() {
+        return maxHops;
+    }
+
+    /**
+     * Returns how many hops in a row may complete no unit before a worker ends the relay.
+     *
+     * @return the idle-hop limit
+     */
+    public int maxIdleHops() {
+        return maxIdleHops;
+    }
+
+    /**
+     * Returns the relay-wide rate limit shared by all parts.
+     *
+     * @return units per second, or {@code null} for none
+     */
+    public Double rateLimit() {
+        return rateLimit;
+    }
+
+    /**
+     * Returns how many parts of a fan-out may fail before the relay counts as failed.
+     *
+     * @return the tolerated failed parts
+     */
+    public int toleratedFailures() {
+        return toleratedFailures;
     }
 
     /**
@@ -190,13 +239,15 @@ public final class RelaySetup {
                 && Objects.equals(maximumBatchingWindow, r.maximumBatchingWindow)
                 && Objects.equals(visibilityTimeout, r.visibilityTimeout)
                 && messageRetention.equals(r.messageRetention) && expiresAfter.equals(r.expiresAfter)
-                && tags.equals(r.tags);
+                && tags.equals(r.tags) && maxHops == r.maxHops && maxIdleHops == r.maxIdleHops
+                && Objects.equals(rateLimit, r.rateLimit) && toleratedFailures == r.toleratedFailures;
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(queueName, batchSize, maximumConcurrency, maximumBatchingWindow, maxReceiveCount,
-                visibilityTimeout, messageRetention, expiresAfter, manageRecursion, tags);
+                visibilityTimeout, messageRetention, expiresAfter, manageRecursion, tags, maxHops, maxIdleHops, rateLimit,
+                toleratedFailures);
     }
 
     @Override
@@ -205,7 +256,8 @@ public final class RelaySetup {
                 + maximumConcurrency + ", maximumBatchingWindow=" + maximumBatchingWindow + ", maxReceiveCount="
                 + maxReceiveCount + ", visibilityTimeout=" + visibilityTimeout + ", messageRetention="
                 + messageRetention + ", expiresAfter=" + expiresAfter + ", manageRecursion=" + manageRecursion
-                + ", tags=" + tags.keySet() + "}";
+                + ", tags=" + tags.keySet() + ", maxHops=" + maxHops + ", maxIdleHops=" + maxIdleHops + ", rateLimit="
+                + rateLimit + ", toleratedFailures=" + toleratedFailures + "}";
     }
 
     static void validateQueueName(String field, String name, int maxLength) {
@@ -227,6 +279,10 @@ public final class RelaySetup {
         private Duration expiresAfter = Duration.ofDays(1);
         private boolean manageRecursion = true;
         private final Map<String, String> tags = new LinkedHashMap<>();
+        private long maxHops = 100_000;
+        private int maxIdleHops = 10;
+        private Double rateLimit;
+        private int toleratedFailures;
 
         private Builder() {
         }
@@ -312,8 +368,9 @@ public final class RelaySetup {
         }
 
         /**
-         * Sets when the relay counts as expired (its {@code lambda-relay:expires} tag). Default one
-         * day.
+         * Sets when the relay counts as expired: its {@code lambda-relay:expires} tag, and the
+         * deadline past which a worker ends it ({@link RelayGuardException.Guard#DEADLINE}). Default
+         * one day.
          *
          * @param expiresAfter positive
          * @return this builder
@@ -333,6 +390,55 @@ public final class RelaySetup {
          */
         public Builder manageRecursion(boolean manageRecursion) {
             this.manageRecursion = manageRecursion;
+            return this;
+        }
+
+        /**
+         * Limits the hand-offs of a chain (or of each part). Past it a worker ends the relay with
+         * {@link RelayGuardException.Guard#MAX_HOPS}. Default 100,000.
+         *
+         * @param maxHops at least 1
+         * @return this builder
+         */
+        public Builder maxHops(long maxHops) {
+            this.maxHops = maxHops;
+            return this;
+        }
+
+        /**
+         * Limits hops in a row that complete no unit (zero progress). Past it a worker ends the
+         * relay with {@link RelayGuardException.Guard#NO_PROGRESS}. Default 10.
+         *
+         * @param maxIdleHops at least 1
+         * @return this builder
+         */
+        public Builder maxIdleHops(int maxIdleHops) {
+            this.maxIdleHops = maxIdleHops;
+            return this;
+        }
+
+        /**
+         * Limits units per second across the whole relay, shared by all parts: each running part
+         * paces itself at its share (the limit divided by the parts that can run at once, the
+         * smaller of the part count and {@link #maximumConcurrency}). Default: none.
+         *
+         * @param unitsPerSecond positive, or {@code null} for none
+         * @return this builder
+         */
+        public Builder rateLimit(Double unitsPerSecond) {
+            this.rateLimit = unitsPerSecond;
+            return this;
+        }
+
+        /**
+         * Sets how many parts of a fan-out may fail (end in the dead-letter queue) while the relay
+         * still counts as complete, as Distributed Map's tolerated failure count. Default 0.
+         *
+         * @param toleratedFailures zero or more
+         * @return this builder
+         */
+        public Builder toleratedFailures(int toleratedFailures) {
+            this.toleratedFailures = toleratedFailures;
             return this;
         }
 
@@ -402,6 +508,19 @@ public final class RelaySetup {
                     throw new IllegalArgumentException("tag '" + t.getKey() + "' is not a valid SQS tag: keys are 1 to 128 "
                             + "letters, digits, spaces and _ . : / = + - @; values at most 256 characters");
                 }
+            }
+            if (maxHops < 1) {
+                throw new IllegalArgumentException("maxHops must be at least 1, got " + maxHops);
+            }
+            if (maxIdleHops < 1) {
+                throw new IllegalArgumentException("maxIdleHops must be at least 1, got " + maxIdleHops);
+            }
+            if (rateLimit != null && (!(rateLimit > 0) || rateLimit.isInfinite())) {
+                throw new IllegalArgumentException("rateLimit must be a positive number of units per second, got "
+                        + rateLimit);
+            }
+            if (toleratedFailures < 0) {
+                throw new IllegalArgumentException("toleratedFailures must not be negative, got " + toleratedFailures);
             }
             if (tags.size() > 45) {
                 throw new IllegalArgumentException("at most 45 extra tags fit beside the relay's own, got " + tags.size());

@@ -5,10 +5,13 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent.SQSMessage;
+import io.lambdarelay.RelayGuardException.Guard;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.SplittableRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,21 +32,39 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>For each record of the event it reads the packet, runs units while the {@link TimeBudget}
- * says there is time, then passes the packet to the next invocation, or, when
- * {@code processUnit} returns {@code false}, calls {@link #onComplete} and tears the relay down. A
- * record that fails (invalid packet, an exception from a unit, a failed pass) is reported in the
- * {@link SQSBatchResponse} without failing the others; SQS redelivers it from the last hand-off,
- * and after {@code maxReceiveCount} it lands in the dead-letter queue. Units since the last
- * hand-off may therefore run again: make them idempotent.
+ * says there is time, then passes the packet to the next invocation or, when
+ * {@code processUnit} returns {@code false}, finishes: a chain calls {@link #onComplete} and tears
+ * the relay down; a part of a fan-out records itself in the ledger, and the last part to finish
+ * runs {@link #onComplete} and the tear-down, exactly once.
  *
- * <p>The longest unit seen is carried in the packet, so the next invocation's budget knows it
- * from its first unit. Thread-safe as long as the subclass is: Lambda calls one handler instance
- * from one thread at a time.
+ * <p>What else it does for you:
+ * <ul>
+ *   <li><b>Failures</b>: a record that fails (invalid packet, an exception from a unit, a failed
+ *       pass) is reported in the {@link SQSBatchResponse} without failing the others; SQS
+ *       redelivers it from the last hand-off, and after {@code maxReceiveCount} it lands in the
+ *       dead-letter queue. Units since the last hand-off may therefore run again: make them
+ *       idempotent. On a part's last attempt, the ledger counts the part as failed.</li>
+ *   <li><b>Forks</b>: with a ledger ({@link Relay.Builder#ledger}), each hop is claimed first; a
+ *       second message for a claimed hop is acknowledged without work.</li>
+ *   <li><b>Guards</b>: past the relay's deadline, its hop limit, or too many hops without a
+ *       completed unit, the relay is ended: {@link #onRelayFailed} is called and it is torn down
+ *       (a dead-letter queue holding messages is kept).</li>
+ *   <li><b>Rate limit</b>: with {@link RelaySetup.Builder#rateLimit}, each part paces its units at
+ *       its share of the limit, across hand-offs too; waiting counts against the budget.</li>
+ *   <li><b>Throttling</b>: a unit that throws {@link RelayThrottledException} is undone and the
+ *       packet handed on with exponential back-off and jitter, keeping earlier progress.</li>
+ *   <li><b>Long delays</b>: a packet passed with a delay over 15 minutes is passed on until due.</li>
+ * </ul>
+ *
+ * <p>Lambda calls one handler instance from one thread at a time; the class keeps no
+ * per-invocation state in fields.
  */
 public abstract class RelayWorker implements RequestHandler<SQSEvent, SQSBatchResponse> {
     private static final Logger LOG = LoggerFactory.getLogger(RelayWorker.class);
+    private static final Duration MAX_BACKOFF = Relay.MAX_SQS_DELAY;
 
     private final Relay relay;
+    private final SplittableRandom jitter = new SplittableRandom();
 
     /** Creates a worker with {@link Relay#create()}: SDK clients from the Lambda environment. */
     protected RelayWorker() {
@@ -51,7 +72,7 @@ public abstract class RelayWorker implements RequestHandler<SQSEvent, SQSBatchRe
     }
 
     /**
-     * Creates a worker on a given relay, for tests and custom clients.
+     * Creates a worker on a given relay, for tests, custom clients or a ledger.
      *
      * @param relay the relay
      */
@@ -63,19 +84,43 @@ public abstract class RelayWorker implements RequestHandler<SQSEvent, SQSBatchRe
      * Does one small unit of work and records its progress in the packet.
      *
      * @param pkt the packet; change it to record progress
-     * @return {@code true} if work remains, {@code false} when the job is done
+     * @return {@code true} if work remains, {@code false} when this chain or part is done
+     * @throws RelayThrottledException when a downstream service throttles: the unit is undone and
+     *     retried after a back-off
      * @throws Exception to fail this record; it is redelivered from the last hand-off
      */
     protected abstract boolean processUnit(RelayPacket pkt) throws Exception;
 
     /**
-     * Called once the job is done, before the relay is torn down. Default: nothing.
+     * Called once the whole job is done (for a fan-out: once, by the worker that finished the last
+     * part), before the relay is torn down. Default: nothing.
      *
-     * @param pkt the final packet
+     * @param pkt the final packet (for a fan-out, the last part's)
      * @param context the invocation's context
-     * @throws Exception to fail the record; it is redelivered and the last unit runs again
+     * @throws Exception to fail the record; it is redelivered
      */
     protected void onComplete(RelayPacket pkt, Context context) throws Exception {
+    }
+
+    /**
+     * Called when a part of a fan-out finished, before the completion check. Default: nothing.
+     *
+     * @param pkt the part's final packet
+     * @param context the invocation's context
+     * @throws Exception to fail the record; it is redelivered
+     */
+    protected void onPartComplete(RelayPacket pkt, Context context) throws Exception {
+    }
+
+    /**
+     * Called when the worker ends the relay because a guard tripped or too many parts failed,
+     * before the relay is torn down. Default: nothing (the reason is logged).
+     *
+     * @param pkt the packet that tripped the guard
+     * @param reason the guard and its figures
+     * @param context the invocation's context
+     */
+    protected void onRelayFailed(RelayPacket pkt, RelayGuardException reason, Context context) {
     }
 
     /**
@@ -98,6 +143,29 @@ public abstract class RelayWorker implements RequestHandler<SQSEvent, SQSBatchRe
      */
     protected TimeBudget newBudget(Context context, Duration unitHint) {
         return TimeBudget.builder().context(context).unitHint(unitHint).build();
+    }
+
+    /**
+     * Waits before a paced unit. Override in tests to move a fake clock instead.
+     *
+     * @param millis how long to wait
+     * @throws InterruptedException if the invocation is interrupted
+     */
+    protected void pause(long millis) throws InterruptedException {
+        Thread.sleep(millis);
+    }
+
+    /**
+     * Returns the delay before a throttled packet runs again: exponential in the throttles in a row
+     * (1 s, 2 s, 4 s ... at most 15 minutes) with jitter between half and all of it.
+     *
+     * @param throttles consecutive throttles, 1 for the first
+     * @return the delay
+     */
+    protected Duration throttleDelay(int throttles) {
+        long capMs = MAX_BACKOFF.toMillis();
+        long ms = Math.min(capMs, 1_000L << Math.min(20, Math.max(0, throttles - 1)));
+        return Duration.ofMillis(ms / 2 + jitter.nextLong(ms / 2 + 1));
     }
 
     /**
@@ -124,13 +192,16 @@ public abstract class RelayWorker implements RequestHandler<SQSEvent, SQSBatchRe
             RelayPacket pkt = null;
             try {
                 pkt = relay.getRelayPkt(message);
-                work(pkt, context);
+                handle(pkt, message, context);
             } catch (Exception e) {
                 Exception error = e instanceof UnitFailure ? (Exception) e.getCause() : e;
                 failures.add(new SQSBatchResponse.BatchItemFailure(message.getMessageId()));
-                LOG.warn("relay {}: message {} failed at hop {} with {}; it will be redelivered",
+                LOG.warn("relay {}: message {} failed at hop {} (receive {}) with {}; it will be redelivered",
                         pkt == null ? null : pkt.relayId(), message.getMessageId(), pkt == null ? null : pkt.hop(),
-                        error.getClass().getName());
+                        receiveCount(message), error.getClass().getName());
+                if (pkt != null) {
+                    recordFinalFailure(pkt, message, context);
+                }
                 try {
                     onFailure(message, pkt, error, context);
                 } catch (RuntimeException hookFailure) {
@@ -142,24 +213,220 @@ public abstract class RelayWorker implements RequestHandler<SQSEvent, SQSBatchRe
         return new SQSBatchResponse(failures);
     }
 
-    private void work(RelayPacket pkt, Context context) throws Exception {
+    private void handle(RelayPacket pkt, SQSMessage message, Context context) throws Exception {
+        RelayLedger ledger = relay.ledger().orElse(null);
+        if (ledger != null && pkt.relayId() != null) {
+            RelayLedger.Claim claim = ledger.claimHop(pkt.relayId(), pkt.part(), pkt.hop(), message.getMessageId());
+            if (claim == RelayLedger.Claim.FORK) {
+                LOG.info("relay {}: message {} repeats part {} hop {}, which another message claimed; dropped as a fork",
+                        pkt.relayId(), message.getMessageId(), pkt.part(), pkt.hop());
+                return;
+            }
+        }
+        Instant now = relay.clock().instant();
+        Instant deadline = pkt.deadline().orElse(null);
+        if (deadline != null && now.isAfter(deadline)) {
+            endRelay(pkt, new RelayGuardException(Guard.DEADLINE, pkt.relayId(), "relay " + pkt.relayId()
+                    + " passed its deadline " + deadline + " at hop " + pkt.hop()), context);
+            return;
+        }
+        if (pkt.statLong(RelayPacket.WATCHDOG, 0) > 0) {
+            watch(pkt, context);
+            return;
+        }
         if (relay.deferIfNotDue(pkt)) {
             return;
         }
+        long maxHops = pkt.statLong(RelayPacket.MAX_HOPS, 0);
+        if (maxHops > 0 && pkt.hop() > maxHops) {
+            endRelay(pkt, new RelayGuardException(Guard.MAX_HOPS, pkt.relayId(), "relay " + pkt.relayId() + " part "
+                    + pkt.part() + " reached hop " + pkt.hop() + ", over its limit of " + maxHops), context);
+            return;
+        }
+        work(pkt, context, ledger);
+    }
+
+    private void work(RelayPacket pkt, Context context, RelayLedger ledger) throws Exception {
         TimeBudget budget = newBudget(context, Duration.ofMillis(pkt.statLong(RelayPacket.UNIT_MS, 0)));
+        long intervalMs = paceIntervalMillis(pkt);
         boolean more = true;
-        while (more && budget.hasTimeForAnother()) {
-            more = budget.measure(() -> runUnit(pkt));
+        boolean throttled = false;
+        while (more) {
+            long waitMs = intervalMs == 0 ? 0
+                    : Math.max(0, pkt.statLong(RelayPacket.PACE_AT, 0) - relay.clock().millis());
+            if (budget.usableMillis() < waitMs || !budget.hasTimeForAnother()
+                    || budget.usableMillis() - waitMs < budget.expectedUnitMillis()) {
+                break;
+            }
+            if (waitMs > 0) {
+                pause(waitMs);
+            }
+            if (intervalMs > 0) {
+                pkt.stat(RelayPacket.PACE_AT, relay.clock().millis() + intervalMs);
+            }
+            RelayPacket before = pkt.copy();
+            try {
+                more = budget.measure(() -> runUnit(pkt));
+            } catch (RelayThrottledException e) {
+                pkt.restoreFrom(before);
+                if (intervalMs > 0) {
+                    pkt.stat(RelayPacket.PACE_AT, relay.clock().millis() + intervalMs);
+                }
+                throttled = true;
+                break;
+            }
+            pkt.clearStat(RelayPacket.THROTTLES);
+        }
+        int units = budget.unitsCompleted();
+        if (ledger != null && pkt.relayId() != null && units > 0) {
+            ledger.addUnits(pkt.relayId(), units);
+        }
+        if (throttled) {
+            int throttles = (int) pkt.statLong(RelayPacket.THROTTLES, 0) + 1;
+            pkt.stat(RelayPacket.THROTTLES, throttles);
+            pkt.stat(RelayPacket.UNIT_MS, budget.longestUnitMillis());
+            Duration delay = throttleDelay(throttles);
+            LOG.info("relay {}: part {} throttled ({} in a row) after {} unit(s); passed on with {} ms back-off",
+                    pkt.relayId(), pkt.part(), throttles, units, delay.toMillis());
+            relay.relayPass(pkt, delay);
+            return;
         }
         if (more) {
+            long idle = units == 0 ? pkt.statLong(RelayPacket.IDLE_HOPS, 0) + 1 : 0;
+            long maxIdle = pkt.statLong(RelayPacket.MAX_IDLE_HOPS, 0);
+            if (maxIdle > 0 && idle > maxIdle) {
+                endRelay(pkt, new RelayGuardException(Guard.NO_PROGRESS, pkt.relayId(), "relay " + pkt.relayId()
+                        + " part " + pkt.part() + " completed no unit in " + idle + " hops in a row (limit "
+                        + maxIdle + "); is the worker's timeout too short for one unit?"), context);
+                return;
+            }
+            if (idle == 0) {
+                pkt.clearStat(RelayPacket.IDLE_HOPS);
+            } else {
+                pkt.stat(RelayPacket.IDLE_HOPS, idle);
+            }
             pkt.stat(RelayPacket.UNIT_MS, budget.longestUnitMillis());
             relay.relayPass(pkt);
         } else {
+            finish(pkt, context, ledger);
+        }
+        LOG.debug("relay {}: part {} hop {} ran {} unit(s) in {} ms, {}", pkt.relayId(), pkt.part(), pkt.hop(), units,
+                budget.spentMillis(), more ? "passed on" : "finished");
+    }
+
+    private void finish(RelayPacket pkt, Context context, RelayLedger ledger) throws Exception {
+        if (pkt.partCount() <= 1) {
+            onComplete(pkt, context);
+            relay.tearDown(pkt);
+            return;
+        }
+        onPartComplete(pkt, context);
+        if (ledger == null || pkt.relayId() == null) {
+            return; // the drain watchdog completes a fan-out without a ledger
+        }
+        completeIfLast(pkt, context, ledger, ledger.finishPart(pkt.relayId(), pkt.part(), false));
+    }
+
+    private void completeIfLast(RelayPacket pkt, Context context, RelayLedger ledger, PartTally tally)
+            throws Exception {
+        long tolerated = pkt.statLong(RelayPacket.TOLERATED, 0);
+        if (tally.failed() > tolerated) {
+            if (ledger.markComplete(pkt.relayId())) {
+                RelayGuardException reason = new RelayGuardException(Guard.TOO_MANY_FAILED_PARTS, pkt.relayId(),
+                        "relay " + pkt.relayId() + ": " + tally.failed() + " of " + pkt.partCount()
+                                + " parts failed, more than the " + tolerated + " tolerated");
+                endRelay(pkt, reason, context);
+            }
+            return;
+        }
+        if (tally.finished() >= pkt.partCount() && ledger.markComplete(pkt.relayId())) {
+            LOG.info("relay {}: all {} parts finished ({} failed, tolerated {}); completing", pkt.relayId(),
+                    pkt.partCount(), tally.failed(), tolerated);
             onComplete(pkt, context);
             relay.tearDown(pkt);
         }
-        LOG.debug("relay {}: hop {} ran {} unit(s) in {} ms, {}", pkt.relayId(), pkt.hop(), budget.unitsCompleted(),
-                budget.spentMillis(), more ? "passed on" : "done");
+    }
+
+    /** On a part's last attempt, counts it as failed so fan-in can still complete. */
+    private void recordFinalFailure(RelayPacket pkt, SQSMessage message, Context context) {
+        RelayLedger ledger = relay.ledger().orElse(null);
+        long maxReceive = pkt.statLong(RelayPacket.MAX_RECEIVE, 0);
+        if (ledger == null || pkt.relayId() == null || pkt.partCount() <= 1 || maxReceive == 0
+                || pkt.statLong(RelayPacket.WATCHDOG, 0) > 0 || receiveCount(message) < maxReceive) {
+            return;
+        }
+        try {
+            PartTally tally = ledger.finishPart(pkt.relayId(), pkt.part(), true);
+            LOG.warn("relay {}: part {} failed its last attempt and goes to the dead-letter queue ({} failed so far)",
+                    pkt.relayId(), pkt.part(), tally.failed());
+            completeIfLast(pkt, context, ledger, tally);
+        } catch (Exception e) {
+            LOG.warn("relay {}: could not record part {} as failed: {}", pkt.relayId(), pkt.part(),
+                    e.getClass().getName());
+        }
+    }
+
+    private void endRelay(RelayPacket pkt, RelayGuardException reason, Context context) {
+        LOG.warn("relay {} ended by guard {}: {}", pkt.relayId(), reason.guard(), reason.getMessage());
+        try {
+            onRelayFailed(pkt, reason, context);
+        } catch (RuntimeException hookFailure) {
+            LOG.warn("relay {}: onRelayFailed hook threw {}", pkt.relayId(), hookFailure.getClass().getName());
+        }
+        relay.tearDown(pkt);
+    }
+
+    /** The drain watchdog of a fan-out without a ledger: see {@link Relay#startDrainWatchdog}. */
+    private void watch(RelayPacket dog, Context context) throws Exception {
+        RelayProgress progress = relay.progress(dog);
+        long others = Math.max(0, progress.queued() - 1); // the watchdog's own message is in flight
+        long now = relay.clock().millis();
+        if (others > 0) {
+            dog.clearStat(RelayPacket.EMPTY_SINCE);
+            relay.relayPass(dog, Relay.WATCHDOG_PERIOD);
+            return;
+        }
+        long emptySince = dog.statLong(RelayPacket.EMPTY_SINCE, 0);
+        if (emptySince == 0 || now - emptySince < Relay.WATCHDOG_PERIOD.toMillis()) {
+            if (emptySince == 0) {
+                dog.stat(RelayPacket.EMPTY_SINCE, now);
+            }
+            relay.relayPass(dog, Relay.WATCHDOG_PERIOD);
+            return;
+        }
+        long failed = Math.max(0, progress.deadLettered());
+        long tolerated = dog.statLong(RelayPacket.TOLERATED, 0);
+        if (failed > tolerated) {
+            endRelay(dog, new RelayGuardException(Guard.TOO_MANY_FAILED_PARTS, dog.relayId(), "relay " + dog.relayId()
+                    + ": about " + failed + " of " + dog.partCount() + " parts are in the dead-letter queue, more than the "
+                    + tolerated + " tolerated"), context);
+            return;
+        }
+        LOG.info("relay {}: queue stayed empty for {} ms; completing {} parts (watchdog)", dog.relayId(),
+                now - emptySince, dog.partCount());
+        onComplete(dog, context);
+        relay.tearDown(dog);
+    }
+
+    private static long paceIntervalMillis(RelayPacket pkt) {
+        double rate = pkt.statDouble(RelayPacket.RATE, 0);
+        if (rate <= 0) {
+            return 0;
+        }
+        long concurrency = pkt.statLong(RelayPacket.CONCURRENCY, 0);
+        long running = concurrency > 0 ? Math.min(concurrency, pkt.partCount()) : pkt.partCount();
+        return (long) Math.ceil(1000.0 * running / rate);
+    }
+
+    private static long receiveCount(SQSMessage message) {
+        if (message.getAttributes() == null) {
+            return 0;
+        }
+        try {
+            return Long.parseLong(message.getAttributes().getOrDefault("ApproximateReceiveCount", "0"));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
 
     private boolean runUnit(RelayPacket pkt) {

@@ -1,0 +1,227 @@
+package io.lambdarelay;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lambdarelay.testing.EmbeddedSqs;
+import io.lambdarelay.testing.FlakySqs;
+import io.lambdarelay.testing.RecordingLambda;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.sqs.model.Message;
+
+/** relayPassAll, split, fanOut, redrive and progress against embedded ElasticMQ. */
+class FanOutTest {
+    private static EmbeddedSqs sqs;
+    private RecordingLambda lambda;
+    private Relay relay;
+
+    @BeforeAll
+    static void startSqs() {
+        sqs = new EmbeddedSqs();
+    }
+
+    @AfterAll
+    static void stopSqs() {
+        sqs.close();
+    }
+
+    @BeforeEach
+    void setUp() {
+        lambda = new RecordingLambda(EmbeddedSqs.REGION).function("worker", 10);
+        relay = Relay.builder().sqsClient(sqs.client()).lambdaClient(lambda).build();
+    }
+
+    @AfterEach
+    void clean() {
+        sqs.deleteAllQueues();
+    }
+
+    private List<RelayPacket> drain(String queueUrl) {
+        List<RelayPacket> out = new java.util.ArrayList<>();
+        while (true) {
+            List<Message> msgs = sqs.client().receiveMessage(r -> r.queueUrl(queueUrl).maxNumberOfMessages(10)
+                    .visibilityTimeout(300)).messages();
+            if (msgs.isEmpty()) {
+                return out;
+            }
+            msgs.forEach(m -> out.add(RelayPacket.fromJson(m.body(), 1_048_576)));
+        }
+    }
+
+    private static Set<Integer> parts(List<RelayPacket> packets) {
+        Set<Integer> s = new HashSet<>();
+        packets.forEach(p -> s.add(p.part()));
+        return s;
+    }
+
+    @Test
+    void split_labelsPartsAndCopiesUserKeys() {
+        RelayPacket pkt = relay.setup(null, "worker").put("job", "j1");
+        List<RelayPacket> parts = pkt.split(3);
+        assertEquals(3, parts.size());
+        for (int i = 0; i < 3; i++) {
+            assertEquals(i, parts.get(i).part());
+            assertEquals(3, parts.get(i).partCount());
+            assertEquals("j1", parts.get(i).getString("job"));
+        }
+        assertThrows(IllegalStateException.class, () -> parts.get(0).split(2));
+        assertThrows(IllegalArgumentException.class, () -> pkt.split(0));
+    }
+
+    @Test
+    void relayPassAll_2000Parts_costAtMost200BatchCalls_andArriveOnceEach() {
+        RelayPacket pkt = relay.setup(null, "worker");
+        List<RelayPacket> parts = pkt.split(2_000);
+        sqs.resetCalls();
+        List<String> ids = relay.relayPassAll(parts);
+        assertEquals(200, sqs.calls("SendMessageBatch"));
+        assertEquals(200, sqs.totalCalls());
+        assertEquals(2_000, new HashSet<>(ids).size());
+        List<RelayPacket> received = drain(pkt.queueUrl());
+        assertEquals(2_000, received.size());
+        assertEquals(2_000, parts(received).size());
+        assertTrue(received.stream().allMatch(p -> p.hop() == 1 && p.sqsCount() == 1));
+    }
+
+    @Test
+    void relayPassAll_largePacketsAreGroupedUnderOneMebibytePerCall() {
+        Relay big = Relay.builder().sqsClient(sqs.client()).lambdaClient(lambda).maxPacketBytes(400_000).build();
+        RelayPacket pkt = big.setup(null, "worker").put("pad", "x".repeat(300_000));
+        sqs.resetCalls();
+        big.relayPassAll(pkt.split(6));
+        assertEquals(2, sqs.calls("SendMessageBatch"), "three ~300 KB packets fit one 1 MiB call");
+        assertEquals(6, drain(pkt.queueUrl()).size());
+    }
+
+    @Test
+    void relayPassAll_entriesThatFailOnce_areRetried_nothingLostNothingTwice() {
+        FlakySqs flaky = new FlakySqs(sqs.client());
+        Relay r = Relay.builder().sqsClient(flaky).lambdaClient(lambda).build();
+        RelayPacket pkt = relay.setup(null, "worker");
+        List<RelayPacket> parts = pkt.split(25);
+        for (int i = 0; i < 25; i++) {
+            parts.get(i).put("tag", "t" + i + "-");
+        }
+        flaky.failOnce("\"t3-\"");
+        flaky.failOnce("\"t17-\"");
+        List<String> ids = r.relayPassAll(parts);
+        assertEquals(25, ids.size());
+        assertTrue(ids.stream().allMatch(id -> id != null));
+        assertEquals(5, flaky.batchCalls.get(), "three batches plus one retry each for two of them");
+        List<RelayPacket> received = drain(pkt.queueUrl());
+        assertEquals(25, received.size());
+        assertEquals(25, parts(received).size());
+    }
+
+    @Test
+    void relayPassAll_refusedEntries_areReportedUnsentWithCountersRestored() {
+        FlakySqs flaky = new FlakySqs(sqs.client());
+        Relay r = Relay.builder().sqsClient(flaky).lambdaClient(lambda).build();
+        RelayPacket pkt = relay.setup(null, "worker");
+        List<RelayPacket> parts = pkt.split(12);
+        parts.get(4).put("bad", "refuse-me");
+        flaky.refuse("refuse-me");
+        PartialPassException e = assertThrows(PartialPassException.class, () -> r.relayPassAll(parts));
+        assertEquals(11, e.sent());
+        assertEquals(1, e.unsent().size());
+        assertEquals(4, e.unsent().get(0).part());
+        assertEquals(0, e.unsent().get(0).hop(), "the unsent packet's counters are as before");
+        assertEquals(11, drain(pkt.queueUrl()).size());
+    }
+
+    @Test
+    void relayPassAll_callFailsMidway_reportsExactlyTheUnsentPackets() {
+        FlakySqs flaky = new FlakySqs(sqs.client());
+        Relay r = Relay.builder().sqsClient(flaky).lambdaClient(lambda).build();
+        RelayPacket pkt = relay.setup(null, "worker");
+        List<RelayPacket> parts = pkt.split(30);
+        flaky.failCall(2);
+        PartialPassException e = assertThrows(PartialPassException.class, () -> r.relayPassAll(parts));
+        assertEquals(10, e.sent());
+        assertEquals(20, e.unsent().size());
+        assertEquals(10, e.unsent().get(0).part());
+        // passing exactly the unsent ones again completes the fan-out with no duplicate
+        r.relayPassAll(e.unsent());
+        List<RelayPacket> received = drain(pkt.queueUrl());
+        assertEquals(30, received.size());
+        assertEquals(30, parts(received).size());
+    }
+
+    @Test
+    void relayPassAll_oversizedPacket_failsBeforeAnyCall() {
+        RelayPacket pkt = relay.setup(null, "worker");
+        List<RelayPacket> parts = pkt.split(3);
+        parts.get(2).put("pad", "x".repeat(70_000));
+        sqs.resetCalls();
+        assertThrows(PacketTooLargeException.class, () -> relay.relayPassAll(parts));
+        assertEquals(0, sqs.totalCalls());
+        assertTrue(parts.stream().allMatch(p -> p.hop() == 0));
+    }
+
+    @Test
+    void relayPassAll_packetsOfTwoQueues_areRefused() {
+        RelayPacket a = relay.setup(null, "worker");
+        RelayPacket b = relay.setup(null, "worker");
+        assertThrows(IllegalArgumentException.class, () -> relay.relayPassAll(List.of(a, b)));
+    }
+
+    @Test
+    void fanOut_withoutLedger_startsADelayedWatchdog() {
+        RelayPacket pkt = relay.setup(null, "worker");
+        List<String> ids = relay.fanOut(pkt, 4, (i, p) -> p.put("slice", i));
+        assertEquals(4, ids.size());
+        assertEquals(5, sqs.approximateMessages(pkt.queueUrl()), "4 parts + 1 delayed watchdog");
+        List<RelayPacket> visible = drain(pkt.queueUrl());
+        assertEquals(4, visible.size(), "the watchdog is delayed 60 s");
+        for (RelayPacket p : visible) {
+            assertEquals(p.part(), p.getInt("slice", -1));
+        }
+    }
+
+    @Test
+    void fanOut_withLedger_needsNoWatchdog() {
+        Relay withLedger = Relay.builder().sqsClient(sqs.client()).lambdaClient(lambda)
+                .ledger(new InMemoryRelayLedger()).build();
+        RelayPacket pkt = withLedger.setup(null, "worker");
+        withLedger.fanOut(pkt, 4, (i, p) -> { });
+        assertEquals(4, sqs.approximateMessages(pkt.queueUrl()));
+    }
+
+    @Test
+    void redrive_movesDeadLetteredPacketsBack() {
+        RelayPacket pkt = relay.setup(null, "worker");
+        String dlq = pkt.statText(RelayPacket.DLQ_URL);
+        for (int i = 0; i < 13; i++) {
+            String body = pkt.copy().put("i", i).toJson();
+            sqs.client().sendMessage(r -> r.queueUrl(dlq).messageBody(body));
+        }
+        assertEquals(13, relay.redrive(pkt));
+        assertEquals(0, sqs.approximateMessages(dlq));
+        assertEquals(13, drain(pkt.queueUrl()).size());
+    }
+
+    @Test
+    void progress_readsLedgerTallyAndQueueCounts() {
+        InMemoryRelayLedger ledger = new InMemoryRelayLedger();
+        Relay withLedger = Relay.builder().sqsClient(sqs.client()).lambdaClient(lambda).ledger(ledger).build();
+        RelayPacket pkt = withLedger.setup(null, "worker");
+        withLedger.fanOut(pkt, 3, (i, p) -> { });
+        ledger.finishPart(pkt.relayId(), 0, false);
+        ledger.addUnits(pkt.relayId(), 42);
+        RelayProgress progress = withLedger.progress(pkt.split(3).get(0));
+        assertEquals(3, progress.parts());
+        assertEquals(1, progress.done());
+        assertEquals(42, progress.units());
+        assertEquals(3, progress.queued());
+        assertEquals(0, progress.deadLettered());
+        assertEquals(-1, relay.progress(pkt).done(), "without a ledger the part counts are unknown");
+    }
+}
