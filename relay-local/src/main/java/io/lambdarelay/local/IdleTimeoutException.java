@@ -11,8 +11,11 @@ public final class IdleTimeoutException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The timeout that passed. */
     private final Duration timeout;
+    /** Invocations still running at the timeout. */
     private final int runningInvocations;
+    /** Messages held per queue name at the timeout. */
     private final Map<String, Long> busyQueues;
 
     IdleTimeoutException(Duration timeout, int runningInvocations, Map<String, Long> busyQueues) {
@@ -26,17 +29,17 @@ public final class IdleTimeoutException extends RuntimeException {
         this.busyQueues = Map.copyOf(busyQueues);
     }
 
-    /** The timeout that passed. */
+    /** {@return the timeout that passed} */
     public Duration timeout() {
         return timeout;
     }
 
-    /** Invocations still running at the timeout. */
+    /** {@return invocations still running at the timeout} */
     public int runningInvocations() {
         return runningInvocations;
     }
 
-    /** Messages still held per queue name at the timeout, for queues that mappings read. */
+    /** {@return messages still held per queue name at the timeout, for queues that mappings read} */
     public Map<String, Long> busyQueues() {
         return busyQueues;
     }

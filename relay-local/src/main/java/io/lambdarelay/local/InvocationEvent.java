@@ -64,42 +64,42 @@ public final class InvocationEvent {
         this.duration = Objects.requireNonNull(duration, "duration");
     }
 
-    /** The function's name. */
+    /** {@return the function's name} */
     public String functionName() {
         return functionName;
     }
 
-    /** The invocation's request id; null when no invocation took place. */
+    /** {@return the invocation's request id; null when no invocation took place} */
     public String requestId() {
         return requestId;
     }
 
-    /** What started the invocation. */
+    /** {@return what started the invocation} */
     public Trigger trigger() {
         return trigger;
     }
 
-    /** How the invocation ended. */
+    /** {@return how the invocation ended} */
     public Outcome outcome() {
         return outcome;
     }
 
-    /** Number of SQS messages in the batch; 0 for an Invoke call. */
+    /** {@return number of SQS messages in the batch; 0 for an Invoke call} */
     public int messages() {
         return messages;
     }
 
-    /** Number of messages left on the queue as failed. */
+    /** {@return number of messages left on the queue as failed} */
     public int failedMessages() {
         return failedMessages;
     }
 
-    /** How many times the chain had already passed through this function, as the lineage counts it. */
+    /** {@return how many times the chain had already passed through this function, as the lineage counts it} */
     public int hop() {
         return hop;
     }
 
-    /** How long the function ran. */
+    /** {@return how long the function ran} */
     public Duration duration() {
         return duration;
     }

@@ -68,6 +68,10 @@ import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
  * redrive policy moves it to the dead-letter queue). Messages sent from other threads the handler
  * starts, or through SQS clients built elsewhere, carry no lineage and are not traced.
  *
+ * <p><b>Not emulated.</b> An asynchronous ({@code Event}) invocation runs once: Lambda's two
+ * retries, destinations and event filtering ({@code FilterCriteria}, refused) are not emulated.
+ * Functions always run at {@code $LATEST}; qualifiers other than {@code $LATEST} are not found.
+ *
  * <p><b>Clients.</b> {@code LocalAws} creates the clients it hands out and closes them in
  * {@link #close()}; don't close them yourself.
  *
@@ -141,42 +145,42 @@ public final class LocalAws implements AutoCloseable {
                 region, accountId);
     }
 
-    /** Starts with the default region, account and concurrency. */
+    /** {@return a started {@code LocalAws} with the default region, account and concurrency; close it when done} */
     public static LocalAws start() {
         return builder().start();
     }
 
-    /** Returns a builder for non-default settings. */
+    /** {@return a builder for non-default settings} */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The SQS client to use in tests and handlers; traces lineage and counts messages. */
+    /** {@return the SQS client to use in tests and handlers; traces lineage and counts messages} */
     public SqsClient sqsClient() {
         return sqsClient;
     }
 
-    /** The Lambda client, pointed at the local Lambda endpoint. */
+    /** {@return the Lambda client, pointed at the local Lambda endpoint} */
     public LambdaClient lambdaClient() {
         return lambdaClient;
     }
 
-    /** The region of the queue and function ARNs. */
+    /** {@return the region of the queue and function ARNs} */
     public Region region() {
         return region;
     }
 
-    /** The account id of the queue and function ARNs. */
+    /** {@return the account id of the queue and function ARNs} */
     public String accountId() {
         return accountId;
     }
 
-    /** The embedded SQS endpoint, for clients you build yourself. */
+    /** {@return the embedded SQS endpoint, for clients you build yourself} */
     public URI sqsEndpoint() {
         return sqsEndpoint;
     }
 
-    /** The local Lambda endpoint, for clients you build yourself. */
+    /** {@return the local Lambda endpoint, for clients you build yourself} */
     public URI lambdaEndpoint() {
         return lambdaEndpoint.uri();
     }
@@ -255,6 +259,8 @@ public final class LocalAws implements AutoCloseable {
      * Adds a listener called after every invocation (and for every recursion drop), on the thread
      * that ran the poll or the Invoke call; keep it quick. An exception it throws is logged and
      * does not affect the invocation.
+     *
+     * @param listener called with each {@link InvocationEvent}
      */
     public void onInvocation(Consumer<InvocationEvent> listener) {
         service.addListener(Objects.requireNonNull(listener, "listener"));
@@ -263,6 +269,7 @@ public final class LocalAws implements AutoCloseable {
     /**
      * A snapshot of the counters, with the current depth of every dead-letter queue.
      *
+     * @return the snapshot
      * @throws software.amazon.awssdk.core.exception.SdkException when the embedded SQS cannot be read
      */
     public LocalStats stats() {
@@ -452,19 +459,34 @@ public final class LocalAws implements AutoCloseable {
         private Builder() {
         }
 
-        /** The region of the ARNs and clients; defaults to {@value LocalAws#DEFAULT_REGION}. */
+        /**
+         * The region of the ARNs and clients; defaults to {@value LocalAws#DEFAULT_REGION}.
+         *
+         * @param region the region
+         * @return this builder
+         */
         public Builder region(String region) {
             this.region = region;
             return this;
         }
 
-        /** The region of the ARNs and clients; defaults to {@value LocalAws#DEFAULT_REGION}. */
+        /**
+         * The region of the ARNs and clients; defaults to {@value LocalAws#DEFAULT_REGION}.
+         *
+         * @param region the region
+         * @return this builder
+         */
         public Builder region(Region region) {
             this.region = region == null ? null : region.id();
             return this;
         }
 
-        /** The 12-digit account id of the ARNs; defaults to {@value LocalAws#DEFAULT_ACCOUNT_ID}. */
+        /**
+         * The 12-digit account id of the ARNs; defaults to {@value LocalAws#DEFAULT_ACCOUNT_ID}.
+         *
+         * @param accountId the account id
+         * @return this builder
+         */
         public Builder accountId(String accountId) {
             this.accountId = accountId;
             return this;
@@ -473,6 +495,9 @@ public final class LocalAws implements AutoCloseable {
         /**
          * Pollers (and so concurrent invocations) per event-source mapping that sets no
          * {@code ScalingConfig.MaximumConcurrency}; defaults to {@value LocalAws#DEFAULT_CONCURRENCY}.
+         *
+         * @param defaultConcurrency pollers per mapping, 1-1000
+         * @return this builder
          */
         public Builder defaultConcurrency(int defaultConcurrency) {
             this.defaultConcurrency = defaultConcurrency;
@@ -483,6 +508,9 @@ public final class LocalAws implements AutoCloseable {
          * The clock handlers see through {@link LocalContext#getRemainingTimeInMillis()} and that
          * dates mappings and functions; defaults to the system clock. Timeouts are enforced in
          * real time whatever the clock says, so a stuck handler is still stopped.
+         *
+         * @param clock the clock
+         * @return this builder
          */
         public Builder clock(Clock clock) {
             this.clock = clock;

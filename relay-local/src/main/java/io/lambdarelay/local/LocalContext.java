@@ -53,22 +53,28 @@ public final class LocalContext implements Context {
         this.logger = new Slf4jLambdaLogger(functionName, awsRequestId);
     }
 
-    /** Returns a builder; only the function name is required. */
+    /** {@return a builder; only the function name is required} */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The context of an invocation of {@code functionName} that starts now on the system clock. */
+    /**
+     * The context of an invocation of {@code functionName} that starts now on the system clock.
+     *
+     * @param functionName the function's name
+     * @param timeout the function's timeout
+     * @return the context
+     */
     public static LocalContext of(String functionName, Duration timeout) {
         return builder().functionName(functionName).timeout(timeout).build();
     }
 
-    /** The function's timeout this context counts down from. */
+    /** {@return the function's timeout this context counts down from} */
     public Duration timeout() {
         return timeout;
     }
 
-    /** The instant at which the invocation runs out of time. */
+    /** {@return the instant at which the invocation runs out of time} */
     public Instant deadline() {
         return deadline;
     }
@@ -148,43 +154,78 @@ public final class LocalContext implements Context {
         private Builder() {
         }
 
-        /** The function's name (required). */
+        /**
+         * The function's name (required).
+         *
+         * @param functionName the function name
+         * @return this builder
+         */
         public Builder functionName(String functionName) {
             this.functionName = functionName;
             return this;
         }
 
-        /** The invoked function's ARN; defaults to an ARN in the default region and account. */
+        /**
+         * The invoked function's ARN; defaults to an ARN in the default region and account.
+         *
+         * @param functionArn the function ARN
+         * @return this builder
+         */
         public Builder functionArn(String functionArn) {
             this.functionArn = functionArn;
             return this;
         }
 
-        /** The request id; defaults to a random UUID. */
+        /**
+         * The request id; defaults to a random UUID.
+         *
+         * @param awsRequestId the request id
+         * @return this builder
+         */
         public Builder awsRequestId(String awsRequestId) {
             this.awsRequestId = awsRequestId;
             return this;
         }
 
-        /** The function's timeout; defaults to 3 seconds, Lambda's default. */
+        /**
+         * The function's timeout; defaults to 3 seconds, Lambda's default.
+         *
+         * @param timeout the timeout
+         * @return this builder
+         */
         public Builder timeout(Duration timeout) {
             this.timeout = timeout;
             return this;
         }
 
-        /** The memory size in MB; defaults to 512. */
+        /**
+         * The memory size in MB; defaults to 512.
+         *
+         * @param memoryLimitInMb the memory size in MB
+         * @return this builder
+         */
         public Builder memoryLimitInMb(int memoryLimitInMb) {
             this.memoryLimitInMb = memoryLimitInMb;
             return this;
         }
 
-        /** The clock the remaining time is read from; defaults to the system clock. */
+        /**
+         * The clock the remaining time is read from; defaults to the system clock.
+         *
+         * @param clock the clock
+         * @return this builder
+         */
         public Builder clock(Clock clock) {
             this.clock = clock;
             return this;
         }
 
-        /** When the invocation started; defaults to the clock's instant at {@link #build()}. */
+        /**
+         * When the invocation started; defaults to the clock's instant at {@link #build()}.
+         *
+         * @param start the invocation's start
+         * @return this builder
+         */
         public Builder start(Instant start) {
             this.start = start;
             return this;
@@ -193,6 +234,7 @@ public final class LocalContext implements Context {
         /**
          * Builds the context.
          *
+         * @return the context
          * @throws IllegalArgumentException when the function name is missing or blank, the timeout
          *     is not positive, or the memory size is not positive
          * @throws NullPointerException when the clock is null

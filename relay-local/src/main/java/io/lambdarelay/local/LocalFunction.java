@@ -21,22 +21,22 @@ public final class LocalFunction {
         this.memorySizeMb = memorySizeMb;
     }
 
-    /** The function's name. */
+    /** {@return the function's name} */
     public String name() {
         return name;
     }
 
-    /** The function's ARN, {@code arn:aws:lambda:<region>:<account>:function:<name>}. */
+    /** {@return the function's ARN, {@code arn:aws:lambda:<region>:<account>:function:<name>}} */
     public String arn() {
         return arn;
     }
 
-    /** The timeout after which an invocation is interrupted and fails. */
+    /** {@return the timeout after which an invocation is interrupted and fails} */
     public Duration timeout() {
         return timeout;
     }
 
-    /** The memory size reported to the function's context. */
+    /** {@return the memory size reported to the function's context} */
     public int memorySizeMb() {
         return memorySizeMb;
     }

@@ -36,77 +36,92 @@ public final class LocalStats {
         this.dlqMessages = Map.copyOf(b.dlqMessages);
     }
 
-    /** Returns an empty builder. */
+    /** {@return an empty builder} */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** Returns a builder holding this snapshot's values. */
+    /** {@return a builder holding this snapshot's values} */
     public Builder toBuilder() {
         return new Builder(this);
     }
 
-    /** Invocations started, by event-source mappings and the Invoke API. */
+    /** {@return invocations started, by event-source mappings and the Invoke API} */
     public long invocations() {
         return invocations;
     }
 
-    /** Invocations that overran the function's timeout and were interrupted. */
+    /** {@return invocations that overran the function's timeout and were interrupted} */
     public long timeouts() {
         return timeouts;
     }
 
-    /** Invocations whose handler threw. */
+    /** {@return invocations whose handler threw} */
     public long functionErrors() {
         return functionErrors;
     }
 
-    /** Batches of an event-source mapping that failed whole (error, timeout, invalid response). */
+    /** {@return batches of an event-source mapping that failed whole (error, timeout, invalid response)} */
     public long batchFailures() {
         return batchFailures;
     }
 
-    /** Messages a handler reported as failed through {@code ReportBatchItemFailures}. */
+    /** {@return messages a handler reported as failed through {@code ReportBatchItemFailures}} */
     public long itemFailures() {
         return itemFailures;
     }
 
-    /** Messages dropped by the recursive-loop check (not deleted, left to the redrive policy). */
+    /** {@return messages dropped by the recursive-loop check (not deleted, left to the redrive policy)} */
     public long recursionDrops() {
         return recursionDrops;
     }
 
-    /** Invocations running when the snapshot was taken. */
+    /** {@return invocations running when the snapshot was taken} */
     public int runningInvocations() {
         return runningInvocations;
     }
 
-    /** Messages sent per queue name. */
+    /** {@return messages sent per queue name} */
     public Map<String, Long> messagesSent() {
         return messagesSent;
     }
 
-    /** Messages sent to the named queue. */
+    /**
+     * Messages sent to the named queue.
+     *
+     * @param queueName the queue name
+     * @return the messages sent
+     */
     public long messagesSent(String queueName) {
         return messagesSent.getOrDefault(queueName, 0L);
     }
 
-    /** Messages received per queue name (a message received twice counts twice). */
+    /** {@return messages received per queue name (a message received twice counts twice)} */
     public Map<String, Long> messagesReceived() {
         return messagesReceived;
     }
 
-    /** Messages received from the named queue. */
+    /**
+     * Messages received from the named queue.
+     *
+     * @param queueName the queue name
+     * @return the messages received
+     */
     public long messagesReceived(String queueName) {
         return messagesReceived.getOrDefault(queueName, 0L);
     }
 
-    /** Messages held per dead-letter queue (every queue some redrive policy names). */
+    /** {@return messages held per dead-letter queue (every queue some redrive policy names)} */
     public Map<String, Long> dlqMessages() {
         return dlqMessages;
     }
 
-    /** Messages held by the named dead-letter queue. */
+    /**
+     * Messages held by the named dead-letter queue.
+     *
+     * @param queueName the queue name
+     * @return the dlq messages
+     */
     public long dlqMessages(String queueName) {
         return dlqMessages.getOrDefault(queueName, 0L);
     }
@@ -171,61 +186,111 @@ public final class LocalStats {
             dlqMessages = s.dlqMessages;
         }
 
-        /** Sets {@link LocalStats#invocations()}. */
+        /**
+         * Sets {@link LocalStats#invocations()}.
+         *
+         * @param value the value
+         * @return this builder
+         */
         public Builder invocations(long value) {
             invocations = value;
             return this;
         }
 
-        /** Sets {@link LocalStats#timeouts()}. */
+        /**
+         * Sets {@link LocalStats#timeouts()}.
+         *
+         * @param value the value
+         * @return this builder
+         */
         public Builder timeouts(long value) {
             timeouts = value;
             return this;
         }
 
-        /** Sets {@link LocalStats#functionErrors()}. */
+        /**
+         * Sets {@link LocalStats#functionErrors()}.
+         *
+         * @param value the value
+         * @return this builder
+         */
         public Builder functionErrors(long value) {
             functionErrors = value;
             return this;
         }
 
-        /** Sets {@link LocalStats#batchFailures()}. */
+        /**
+         * Sets {@link LocalStats#batchFailures()}.
+         *
+         * @param value the value
+         * @return this builder
+         */
         public Builder batchFailures(long value) {
             batchFailures = value;
             return this;
         }
 
-        /** Sets {@link LocalStats#itemFailures()}. */
+        /**
+         * Sets {@link LocalStats#itemFailures()}.
+         *
+         * @param value the value
+         * @return this builder
+         */
         public Builder itemFailures(long value) {
             itemFailures = value;
             return this;
         }
 
-        /** Sets {@link LocalStats#recursionDrops()}. */
+        /**
+         * Sets {@link LocalStats#recursionDrops()}.
+         *
+         * @param value the value
+         * @return this builder
+         */
         public Builder recursionDrops(long value) {
             recursionDrops = value;
             return this;
         }
 
-        /** Sets {@link LocalStats#runningInvocations()}. */
+        /**
+         * Sets {@link LocalStats#runningInvocations()}.
+         *
+         * @param value the value
+         * @return this builder
+         */
         public Builder runningInvocations(int value) {
             runningInvocations = value;
             return this;
         }
 
-        /** Sets {@link LocalStats#messagesSent()}. */
+        /**
+         * Sets {@link LocalStats#messagesSent()}.
+         *
+         * @param value the value
+         * @return this builder
+         */
         public Builder messagesSent(Map<String, Long> value) {
             messagesSent = Objects.requireNonNull(value, "messagesSent");
             return this;
         }
 
-        /** Sets {@link LocalStats#messagesReceived()}. */
+        /**
+         * Sets {@link LocalStats#messagesReceived()}.
+         *
+         * @param value the value
+         * @return this builder
+         */
         public Builder messagesReceived(Map<String, Long> value) {
             messagesReceived = Objects.requireNonNull(value, "messagesReceived");
             return this;
         }
 
-        /** Sets {@link LocalStats#dlqMessages()}. */
+        /**
+         * Sets {@link LocalStats#dlqMessages()}.
+         *
+         * @param value the value
+         * @return this builder
+         */
         public Builder dlqMessages(Map<String, Long> value) {
             dlqMessages = Objects.requireNonNull(value, "dlqMessages");
             return this;
@@ -234,6 +299,7 @@ public final class LocalStats {
         /**
          * Builds the snapshot.
          *
+         * @return the snapshot
          * @throws IllegalArgumentException when a count is negative
          */
         public LocalStats build() {

@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchResponse;
 import software.amazon.awssdk.services.sqs.model.Message;
@@ -164,7 +163,9 @@ final class EventSourceMapping {
                 try {
                     pollOnce(index);
                     backoff = 0;
-                } catch (SdkException e) {
+                } catch (RuntimeException e) {
+                    // Poll errors (a deleted queue, an SDK abort at close) must not kill the poller:
+                    // Lambda keeps an ESM polling until it is deleted.
                     if (closing || Thread.currentThread().isInterrupted()) {
                         break;
                     }

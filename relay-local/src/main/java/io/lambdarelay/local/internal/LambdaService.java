@@ -183,8 +183,9 @@ public final class LambdaService {
     }
 
     private LambdaApiException functionNotFound(String nameOrArn) {
-        String arn = nameOrArn.startsWith("arn:") ? nameOrArn : functionArn(nameOrArn.substring(
-                nameOrArn.lastIndexOf(":function:") >= 0 ? nameOrArn.lastIndexOf(":function:") + 10 : 0));
+        int function = nameOrArn.indexOf(":function:");
+        String arn = nameOrArn.startsWith("arn:") ? nameOrArn
+                : functionArn(function >= 0 ? nameOrArn.substring(function + ":function:".length()) : nameOrArn);
         return LambdaApiException.notFound("Function not found: " + arn);
     }
 
