@@ -1,0 +1,543 @@
+package io.lambdarelay.local;
+
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.lambdarelay.local.internal.ActiveInvocation;
+import io.lambdarelay.local.internal.FunctionHandler;
+import io.lambdarelay.local.internal.Handlers;
+import io.lambdarelay.local.internal.LambdaEndpoint;
+import io.lambdarelay.local.internal.LambdaService;
+import io.lambdarelay.local.internal.QueueNames;
+import io.lambdarelay.local.internal.RegisteredFunction;
+import io.lambdarelay.local.internal.SqsTracingInterceptor;
+import io.lambdarelay.local.internal.StatsRecorder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+import org.elasticmq.rest.sqs.SQSRestServer;
+import org.elasticmq.rest.sqs.SQSRestServerBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.lambda.LambdaClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
+
+/**
+ * SQS and Lambda on one machine, with no AWS account: embedded ElasticMQ as SQS and an in-JVM
+ * Lambda endpoint that speaks Lambda's REST API (event-source mappings, Invoke, function
+ * configuration, recursion config), each on a free loopback port. Functions are registered
+ * in-process with a handler; event-source mappings poll their queues and invoke them as Lambda
+ * does, including batch item failures, timeouts and the recursive-loop cut-off.
+ * <pre>{@code
+ * try (LocalAws aws = LocalAws.start()) {
+ *     aws.registerFunction("worker", Duration.ofSeconds(10), new Worker());
+ *     SqsClient sqs = aws.sqsClient();       // SDK clients pointed at the local endpoints
+ *     LambdaClient lambda = aws.lambdaClient();
+ *     ...
+ *     aws.awaitIdle(Duration.ofSeconds(30));
+ * }
+ * }</pre>
+ *
+ * <p><b>Recursive loops.</b> Like the Lambda runtime with X-Ray, a message that a handler sends
+ * through {@link #sqsClient()} from the thread that runs the invocation carries the invocation's
+ * lineage in its {@code AWSTraceHeader}; with the default recursion config {@code Terminate} an
+ * event that has passed through the same function 16 times is dropped (not deleted, so the queue's
+ * redrive policy moves it to the dead-letter queue). Messages sent from other threads the handler
+ * starts, or through SQS clients built elsewhere, carry no lineage and are not traced.
+ *
+ * <p><b>Not emulated.</b> An asynchronous ({@code Event}) invocation runs once: Lambda's two
+ * retries, destinations and event filtering ({@code FilterCriteria}, refused) are not emulated.
+ * Functions always run at {@code $LATEST}; qualifiers other than {@code $LATEST} are not found.
+ *
+ * <p><b>Clients.</b> {@code LocalAws} creates the clients it hands out and closes them in
+ * {@link #close()}; don't close them yourself.
+ *
+ * <p>Thread-safe.
+ */
+public final class LocalAws implements AutoCloseable {
+
+    /** The region used when none is set. */
+    public static final String DEFAULT_REGION = "us-east-1";
+    /** The account id used when none is set. */
+    public static final String DEFAULT_ACCOUNT_ID = "000000000000";
+    /** Pollers per event-source mapping without a MaximumConcurrency (Lambda starts with five). */
+    public static final int DEFAULT_CONCURRENCY = 5;
+
+    private static final Logger LOG = LoggerFactory.getLogger(LocalAws.class);
+    private static final Pattern FUNCTION_NAME = Pattern.compile("[a-zA-Z0-9_-]{1,64}");
+    private static final Duration MAX_TIMEOUT = Duration.ofMinutes(15);
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(3);
+    private static final long MAX_IDLE_BACKOFF_MILLIS = 50;
+
+    private final Region region;
+    private final String accountId;
+    private final StatsRecorder stats = new StatsRecorder();
+    private final ThreadLocal<ActiveInvocation> currentInvocation = new ThreadLocal<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final SQSRestServer sqsServer;
+    private final URI sqsEndpoint;
+    private final ExecutorService workers;
+    private final ExecutorService httpThreads;
+    private final SqsClient internalSqs;
+    private final SqsClient sqsClient;
+    private final LambdaService service;
+    private final LambdaEndpoint lambdaEndpoint;
+    private final LambdaClient lambdaClient;
+
+    private LocalAws(Builder b) {
+        long started = System.nanoTime();
+        this.region = Region.of(b.region);
+        this.accountId = b.accountId;
+        this.sqsServer = SQSRestServerBuilder.withPort(0)
+                .withInterface("127.0.0.1")
+                .withAWSRegion(b.region)
+                .withAWSAccountId(b.accountId)
+                .start();
+        try {
+            int port = sqsServer.waitUntilStarted().localAddress().getPort();
+            this.sqsEndpoint = URI.create("http://127.0.0.1:" + port);
+            this.workers = Executors.newCachedThreadPool(daemonThreads("relay-local-function-"));
+            this.httpThreads = Executors.newCachedThreadPool(daemonThreads("relay-local-lambda-api-"));
+            this.internalSqs = sqsClient(null);
+            this.sqsClient = sqsClient(new SqsTracingInterceptor(currentInvocation, stats));
+            this.service = new LambdaService(b.region, b.accountId, b.clock, b.defaultConcurrency, internalSqs,
+                    workers, stats, currentInvocation);
+            this.lambdaEndpoint = new LambdaEndpoint(service, httpThreads);
+            this.lambdaClient = LambdaClient.builder()
+                    .endpointOverride(lambdaEndpoint.uri())
+                    .region(region)
+                    .credentialsProvider(credentials())
+                    // An Invoke waits for the function, which may run up to Lambda's 15 minutes.
+                    .httpClientBuilder(UrlConnectionHttpClient.builder().socketTimeout(MAX_TIMEOUT.plusMinutes(1)))
+                    .build();
+        } catch (IOException e) {
+            sqsServer.stopAndWait();
+            throw new UncheckedIOException("cannot start the local Lambda endpoint on a loopback port", e);
+        } catch (RuntimeException e) {
+            sqsServer.stopAndWait();
+            throw e;
+        }
+        LOG.info("LocalAws started in {} ms: SQS at {}, Lambda at {}, region {}, account {}",
+                Duration.ofNanos(System.nanoTime() - started).toMillis(), sqsEndpoint, lambdaEndpoint.uri(),
+                region, accountId);
+    }
+
+    /** {@return a started {@code LocalAws} with the default region, account and concurrency; close it when done} */
+    public static LocalAws start() {
+        return builder().start();
+    }
+
+    /** {@return a builder for non-default settings} */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** {@return the SQS client to use in tests and handlers; traces lineage and counts messages} */
+    public SqsClient sqsClient() {
+        return sqsClient;
+    }
+
+    /** {@return the Lambda client, pointed at the local Lambda endpoint} */
+    public LambdaClient lambdaClient() {
+        return lambdaClient;
+    }
+
+    /** {@return the region of the queue and function ARNs} */
+    public Region region() {
+        return region;
+    }
+
+    /** {@return the account id of the queue and function ARNs} */
+    public String accountId() {
+        return accountId;
+    }
+
+    /** {@return the embedded SQS endpoint, for clients you build yourself} */
+    public URI sqsEndpoint() {
+        return sqsEndpoint;
+    }
+
+    /** {@return the local Lambda endpoint, for clients you build yourself} */
+    public URI lambdaEndpoint() {
+        return lambdaEndpoint.uri();
+    }
+
+    /**
+     * Registers a function that consumes SQS events, typically the worker an event-source mapping
+     * invokes.
+     *
+     * @param name the function name, 1-64 letters, digits, hyphens or underscores
+     * @param timeout invocations running longer are interrupted and fail; at most 15 minutes
+     * @param handler the function's code
+     * @return the registered function
+     * @throws IllegalArgumentException when the name or timeout is invalid
+     * @throws IllegalStateException when a function of that name is already registered, or this
+     *     {@code LocalAws} is closed
+     */
+    public LocalFunction registerFunction(String name, Duration timeout,
+            RequestHandler<SQSEvent, SQSBatchResponse> handler) {
+        return registerFunction(name, timeout, SQSEvent.class, handler);
+    }
+
+    /**
+     * Registers a function with any input type; the payload is deserialized into {@code inputType}
+     * and the result serialized back, as the Java runtime does.
+     *
+     * @param name the function name, 1-64 letters, digits, hyphens or underscores
+     * @param timeout invocations running longer are interrupted and fail; at most 15 minutes
+     * @param inputType the handler's input class, e.g. {@code Map.class} or {@code SQSEvent.class}
+     * @param handler the function's code
+     * @param <I> the input type
+     * @param <O> the output type
+     * @return the registered function
+     * @throws IllegalArgumentException when the name or timeout is invalid
+     * @throws IllegalStateException when a function of that name is already registered, or this
+     *     {@code LocalAws} is closed
+     */
+    public <I, O> LocalFunction registerFunction(String name, Duration timeout, Class<I> inputType,
+            RequestHandler<I, O> handler) {
+        Objects.requireNonNull(inputType, "inputType");
+        Objects.requireNonNull(handler, "handler");
+        return register(name, timeout, handler.getClass().getName() + "::handleRequest",
+                Handlers.typed(service.json(), inputType, handler));
+    }
+
+    /**
+     * Registers a function with a stream handler, which gets the raw payload.
+     *
+     * @param name the function name, 1-64 letters, digits, hyphens or underscores
+     * @param timeout invocations running longer are interrupted and fail; at most 15 minutes
+     * @param handler the function's code
+     * @return the registered function
+     * @throws IllegalArgumentException when the name or timeout is invalid
+     * @throws IllegalStateException when a function of that name is already registered, or this
+     *     {@code LocalAws} is closed
+     */
+    public LocalFunction registerStreamFunction(String name, Duration timeout, RequestStreamHandler handler) {
+        Objects.requireNonNull(handler, "handler");
+        return register(name, timeout, handler.getClass().getName() + "::handleRequest", Handlers.stream(handler));
+    }
+
+    private LocalFunction register(String name, Duration timeout, String handlerName, FunctionHandler handler) {
+        if (name == null || !FUNCTION_NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException(
+                    "function name must be 1-64 letters, digits, hyphens or underscores, was '" + name + "'");
+        }
+        if (timeout == null || timeout.isNegative() || timeout.isZero() || timeout.compareTo(MAX_TIMEOUT) > 0) {
+            throw new IllegalArgumentException("function timeout must be positive and at most " + MAX_TIMEOUT
+                    + ", was " + timeout + " for function '" + name + "'");
+        }
+        checkOpen();
+        RegisteredFunction fn = service.register(name, timeout, LocalContext.DEFAULT_MEMORY_MB, handlerName, handler);
+        return new LocalFunction(fn.name(), fn.arn(), fn.timeout(), fn.memorySizeMb());
+    }
+
+    /**
+     * Adds a listener called after every invocation (and for every recursion drop), on the thread
+     * that ran the poll or the Invoke call; keep it quick. An exception it throws is logged and
+     * does not affect the invocation.
+     *
+     * @param listener called with each {@link InvocationEvent}
+     */
+    public void onInvocation(Consumer<InvocationEvent> listener) {
+        service.addListener(Objects.requireNonNull(listener, "listener"));
+    }
+
+    /**
+     * A snapshot of the counters, with the current depth of every dead-letter queue.
+     *
+     * @return the snapshot
+     * @throws software.amazon.awssdk.core.exception.SdkException when the embedded SQS cannot be read
+     */
+    public LocalStats stats() {
+        LocalStats.Builder snapshot = stats.snapshot();
+        if (!closed.get()) {
+            snapshot.dlqMessages(dlqDepths());
+        }
+        return snapshot.build();
+    }
+
+    private Map<String, Long> dlqDepths() {
+        Map<String, Map<String, String>> attributes = new HashMap<>();
+        for (String url : internalSqs.listQueues().queueUrls()) {
+            try {
+                attributes.put(QueueNames.fromUrl(url), internalSqs.getQueueAttributes(b -> b.queueUrl(url)
+                        .attributeNamesWithStrings("All")).attributesAsStrings());
+            } catch (QueueDoesNotExistException e) {
+                // Deleted between the listing and now.
+            }
+        }
+        Map<String, Long> depths = new TreeMap<>();
+        for (Map<String, String> a : attributes.values()) {
+            String policy = a.get(QueueAttributeName.REDRIVE_POLICY.toString());
+            if (policy == null) {
+                continue;
+            }
+            String dlq;
+            try {
+                JsonNode target = service.json().mapper().readTree(policy).get("deadLetterTargetArn");
+                dlq = target == null ? null : QueueNames.fromArn(target.asText());
+            } catch (IOException e) {
+                continue;
+            }
+            Map<String, String> dlqAttributes = attributes.get(dlq);
+            if (dlqAttributes != null) {
+                depths.put(dlq, count(dlqAttributes, QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)
+                        + count(dlqAttributes, QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)
+                        + count(dlqAttributes, QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED));
+            }
+        }
+        return depths;
+    }
+
+    private static long count(Map<String, String> attributes, QueueAttributeName name) {
+        String value = attributes.get(name.toString());
+        return value == null ? 0 : Long.parseLong(value);
+    }
+
+    /**
+     * Waits until nothing is left to do: no invocation runs and no queue that an enabled
+     * event-source mapping reads holds a message (visible, in flight or delayed). Dead-letter
+     * queues and queues no mapping reads are not waited for. Polls with a short backoff.
+     *
+     * @param timeout how long to wait at most
+     * @throws IdleTimeoutException when work is still going on after {@code timeout}; its
+     *     message says what
+     * @throws IllegalStateException when this {@code LocalAws} is closed
+     * @throws IllegalArgumentException when the timeout is negative
+     */
+    public void awaitIdle(Duration timeout) {
+        if (timeout == null || timeout.isNegative()) {
+            throw new IllegalArgumentException("timeout must be zero or positive, was " + timeout);
+        }
+        checkOpen();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long backoff = 2;
+        while (true) {
+            int running = stats.running();
+            Map<String, Long> busy = busySourceQueues();
+            if (running == 0 && busy.isEmpty() && stats.running() == 0) {
+                return;
+            }
+            long remainingMillis = (deadline - System.nanoTime()) / 1_000_000;
+            if (remainingMillis <= 0) {
+                throw new IdleTimeoutException(timeout, running, busy);
+            }
+            try {
+                stats.awaitWorkDone(Math.min(backoff, remainingMillis));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for LocalAws to become idle", e);
+            }
+            backoff = Math.min(MAX_IDLE_BACKOFF_MILLIS, backoff * 2);
+        }
+    }
+
+    private Map<String, Long> busySourceQueues() {
+        Map<String, Long> busy = new TreeMap<>();
+        for (String url : service.activeSourceQueueUrls()) {
+            Map<String, String> a;
+            try {
+                a = internalSqs.getQueueAttributes(b -> b.queueUrl(url).attributeNames(
+                        QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                        QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE,
+                        QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED)).attributesAsStrings();
+            } catch (QueueDoesNotExistException e) {
+                continue;
+            }
+            long held = count(a, QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)
+                    + count(a, QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)
+                    + count(a, QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED);
+            if (held > 0) {
+                busy.put(QueueNames.fromUrl(url), held);
+            }
+        }
+        return busy;
+    }
+
+    private void checkOpen() {
+        if (closed.get()) {
+            throw new IllegalStateException("this LocalAws is closed; start a new one");
+        }
+    }
+
+    /**
+     * Stops everything: the Lambda endpoint, the pollers (interrupting running handlers), the
+     * clients handed out, and the embedded SQS. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        long started = System.nanoTime();
+        List<Runnable> steps = new ArrayList<>();
+        steps.add(lambdaEndpoint::close);
+        steps.add(() -> service.close(CLOSE_WAIT));
+        steps.add(workers::shutdownNow);
+        steps.add(lambdaClient::close);
+        steps.add(sqsClient::close);
+        steps.add(internalSqs::close);
+        steps.add(sqsServer::stopAndWait);
+        steps.add(httpThreads::shutdownNow);
+        for (Runnable step : steps) {
+            try {
+                step.run();
+            } catch (RuntimeException e) {
+                LOG.warn("LocalAws close: a step failed, going on with the rest", e);
+            }
+        }
+        LOG.info("LocalAws stopped in {} ms", Duration.ofNanos(System.nanoTime() - started).toMillis());
+    }
+
+    private SqsClient sqsClient(SqsTracingInterceptor interceptor) {
+        return SqsClient.builder()
+                .endpointOverride(sqsEndpoint)
+                .region(region)
+                .credentialsProvider(credentials())
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .overrideConfiguration(c -> {
+                    if (interceptor != null) {
+                        c.addExecutionInterceptor(interceptor);
+                    }
+                })
+                .build();
+    }
+
+    private static StaticCredentialsProvider credentials() {
+        return StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local"));
+    }
+
+    private static ThreadFactory daemonThreads(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    @Override
+    public String toString() {
+        return "LocalAws{sqs=" + sqsEndpoint + ", lambda=" + lambdaEndpoint.uri() + ", region=" + region
+                + ", account=" + accountId + (closed.get() ? ", closed" : "") + "}";
+    }
+
+    /** Builds and starts a {@link LocalAws}. Not thread-safe. */
+    public static final class Builder {
+        private static final Pattern ACCOUNT_ID = Pattern.compile("\\d{12}");
+        private static final Pattern REGION = Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d");
+
+        private String region = DEFAULT_REGION;
+        private String accountId = DEFAULT_ACCOUNT_ID;
+        private int defaultConcurrency = DEFAULT_CONCURRENCY;
+        private Clock clock = Clock.systemUTC();
+
+        private Builder() {
+        }
+
+        /**
+         * The region of the ARNs and clients; defaults to {@value LocalAws#DEFAULT_REGION}.
+         *
+         * @param region the region
+         * @return this builder
+         */
+        public Builder region(String region) {
+            this.region = region;
+            return this;
+        }
+
+        /**
+         * The region of the ARNs and clients; defaults to {@value LocalAws#DEFAULT_REGION}.
+         *
+         * @param region the region
+         * @return this builder
+         */
+        public Builder region(Region region) {
+            this.region = region == null ? null : region.id();
+            return this;
+        }
+
+        /**
+         * The 12-digit account id of the ARNs; defaults to {@value LocalAws#DEFAULT_ACCOUNT_ID}.
+         *
+         * @param accountId the account id
+         * @return this builder
+         */
+        public Builder accountId(String accountId) {
+            this.accountId = accountId;
+            return this;
+        }
+
+        /**
+         * Pollers (and so concurrent invocations) per event-source mapping that sets no
+         * {@code ScalingConfig.MaximumConcurrency}; defaults to {@value LocalAws#DEFAULT_CONCURRENCY}.
+         *
+         * @param defaultConcurrency pollers per mapping, 1-1000
+         * @return this builder
+         */
+        public Builder defaultConcurrency(int defaultConcurrency) {
+            this.defaultConcurrency = defaultConcurrency;
+            return this;
+        }
+
+        /**
+         * The clock handlers see through {@link LocalContext#getRemainingTimeInMillis()} and that
+         * dates mappings and functions; defaults to the system clock. Timeouts are enforced in
+         * real time whatever the clock says, so a stuck handler is still stopped.
+         *
+         * @param clock the clock
+         * @return this builder
+         */
+        public Builder clock(Clock clock) {
+            this.clock = clock;
+            return this;
+        }
+
+        /**
+         * Starts the embedded SQS and the Lambda endpoint.
+         *
+         * @return the started {@code LocalAws}; close it when done
+         * @throws IllegalArgumentException when the region, account id or concurrency is invalid
+         * @throws NullPointerException when the clock is null
+         * @throws UncheckedIOException when no loopback port can be bound
+         */
+        public LocalAws start() {
+            if (region == null || !REGION.matcher(region).matches()) {
+                throw new IllegalArgumentException("region must look like us-east-1, was '" + region + "'");
+            }
+            if (accountId == null || !ACCOUNT_ID.matcher(accountId).matches()) {
+                throw new IllegalArgumentException("accountId must be 12 digits, was '" + accountId + "'");
+            }
+            if (defaultConcurrency < 1 || defaultConcurrency > 1000) {
+                throw new IllegalArgumentException(
+                        "defaultConcurrency must be between 1 and 1000, was " + defaultConcurrency);
+            }
+            Objects.requireNonNull(clock, "clock");
+            return new LocalAws(this);
+        }
+    }
+}

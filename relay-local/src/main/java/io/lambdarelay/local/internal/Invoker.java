@@ -1,0 +1,124 @@
+package io.lambdarelay.local.internal;
+
+import io.lambdarelay.local.LocalContext;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a function's handler on a worker thread and enforces its timeout in real time: an
+ * invocation that overruns is interrupted and reported as timed out. While the handler runs, the
+ * worker thread is marked with the invocation so the SQS client can carry its lineage. Thread-safe.
+ */
+public final class Invoker {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Invoker.class);
+
+    private final ExecutorService workers;
+    private final ThreadLocal<ActiveInvocation> current;
+    private final Clock clock;
+
+    public Invoker(ExecutorService workers, ThreadLocal<ActiveInvocation> current, Clock clock) {
+        this.workers = workers;
+        this.current = current;
+        this.clock = clock;
+    }
+
+    /**
+     * Runs one invocation and waits for it, at most for the function's timeout.
+     *
+     * @throws InterruptedException when the calling thread is interrupted while it waits; the
+     *     handler is interrupted too
+     */
+    public Result invoke(RegisteredFunction fn, byte[] payload, Lineage lineage, String traceHeader)
+            throws InterruptedException {
+        String requestId = UUID.randomUUID().toString();
+        LocalContext context = LocalContext.builder()
+                .functionName(fn.name())
+                .functionArn(fn.arn())
+                .awsRequestId(requestId)
+                .timeout(fn.timeout())
+                .memoryLimitInMb(fn.memorySizeMb())
+                .clock(clock)
+                .build();
+        ActiveInvocation invocation = new ActiveInvocation(fn, lineage, traceHeader);
+        long started = System.nanoTime();
+        Future<byte[]> future = workers.submit(() -> {
+            current.set(invocation);
+            try {
+                return fn.handler().handle(payload, context);
+            } finally {
+                current.remove();
+            }
+        });
+        try {
+            byte[] output = future.get(fn.timeout().toNanos(), TimeUnit.NANOSECONDS);
+            return new Result(requestId, Status.OK, output, null, elapsed(started));
+        } catch (ExecutionException e) {
+            LOG.debug("function {} request {} failed: {}", fn.name(), requestId, e.getCause().toString());
+            return new Result(requestId, Status.ERROR, null, e.getCause(), elapsed(started));
+        } catch (TimeoutException e) {
+            future.cancel(true);
+            LOG.debug("function {} request {} timed out after {}", fn.name(), requestId, fn.timeout());
+            return new Result(requestId, Status.TIMEOUT, null, null, elapsed(started));
+        } catch (InterruptedException e) {
+            future.cancel(true);
+            throw e;
+        }
+    }
+
+    private static Duration elapsed(long startedNanos) {
+        return Duration.ofNanos(System.nanoTime() - startedNanos);
+    }
+
+    /** How an invocation ended. */
+    public enum Status {
+        OK, ERROR, TIMEOUT
+    }
+
+    /** The outcome of one invocation. Immutable. */
+    public static final class Result {
+        private final String requestId;
+        private final Status status;
+        private final byte[] output;
+        private final Throwable error;
+        private final Duration duration;
+
+        Result(String requestId, Status status, byte[] output, Throwable error, Duration duration) {
+            this.requestId = requestId;
+            this.status = status;
+            this.output = output;
+            this.error = error;
+            this.duration = duration;
+        }
+
+        public String requestId() {
+            return requestId;
+        }
+
+        public Status status() {
+            return status;
+        }
+
+        /** The handler's response; null unless the status is {@link Status#OK}. */
+        public byte[] output() {
+            return output;
+        }
+
+        /** What the handler threw; null unless the status is {@link Status#ERROR}. */
+        public Throwable error() {
+            return error;
+        }
+
+        public Duration duration() {
+            return duration;
+        }
+    }
+}
