@@ -689,6 +689,9 @@ public final class Relay implements AutoCloseable {
                             + pkt.queueUrl() + "; they stay in " + dlqUrl + ", run redrive again");
                 }
             }
+        } catch (QueueDoesNotExistException e) {
+            throw new RelayException("redrive needs both queues of a live relay, but one is gone (" + describe(e)
+                    + "); moved " + moved + " message(s) before that", e);
         } catch (SdkException e) {
             throw new RelayException("redrive from " + dlqUrl + " failed after moving " + moved + " message(s) ("
                     + describe(e) + "); run it again", e);

@@ -570,7 +570,10 @@ public final class LambdaService {
     // ---------------------------------------------------------------- SQS plumbing for pollers
 
     List<Message> receive(String queueUrl, int max, int waitSeconds) {
+        // ElasticMQ never answers a long poll whose queue is deleted while it waits; without a
+        // client-side limit the poller would hang and the mapping would stay "Deleting".
         return sqs.receiveMessage(b -> b.queueUrl(queueUrl)
+                .overrideConfiguration(o -> o.apiCallTimeout(java.time.Duration.ofSeconds(waitSeconds + 2L)))
                 .maxNumberOfMessages(max)
                 .waitTimeSeconds(waitSeconds)
                 .messageSystemAttributeNamesWithStrings("All")

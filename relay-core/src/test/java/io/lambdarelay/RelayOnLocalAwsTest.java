@@ -1,0 +1,192 @@
+package io.lambdarelay;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import io.lambdarelay.local.LocalAws;
+import io.lambdarelay.local.LocalContext;
+import io.lambdarelay.local.LocalStats;
+import io.lambdarelay.testing.Poll;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+
+/**
+ * End to end through the real SDK clients on relay-local: Lambda's REST API, event-source mappings
+ * polling embedded SQS, timeouts, the recursion cut-off and redrive to the DLQ.
+ */
+class RelayOnLocalAwsTest {
+    private static LocalAws aws;
+    private static Relay relay;
+
+    @BeforeAll
+    static void start() {
+        aws = LocalAws.start();
+        relay = Relay.builder().sqsClient(aws.sqsClient()).lambdaClient(aws.lambdaClient()).build();
+    }
+
+    @AfterAll
+    static void stop() {
+        aws.close();
+    }
+
+    /**
+     * Sums 1..target, one number per unit. Each invocation's budget is a fake clock that the units
+     * move by 3 s of a 10 s invocation (1 s reserve, 4.5 s expected per unit), so exactly two units run per
+     * hop, whatever the machine's speed.
+     */
+    static class SummingWorker extends RelayWorker {
+        private final ThreadLocal<AtomicLong> remaining = new ThreadLocal<>();
+        final AtomicReference<RelayPacket> done = new AtomicReference<>();
+        final AtomicInteger completions = new AtomicInteger();
+
+        SummingWorker(Relay relay) {
+            super(relay);
+        }
+
+        @Override
+        protected TimeBudget newBudget(Context context, Duration unitHint) {
+            AtomicLong fake = new AtomicLong(10_000);
+            remaining.set(fake);
+            return TimeBudget.builder().remainingMillis(fake::get).reserve(Duration.ofMillis(1_000)).build();
+        }
+
+        @Override
+        protected boolean processUnit(RelayPacket pkt) throws Exception {
+            remaining.get().addAndGet(-3_000);
+            long next = pkt.getLong("next", 1);
+            pkt.put("sum", pkt.getLong("sum", 0) + next);
+            pkt.put("next", next + 1);
+            return next < pkt.getLong("target", 0);
+        }
+
+        @Override
+        protected void onComplete(RelayPacket pkt, Context context) {
+            completions.incrementAndGet();
+            done.set(pkt);
+        }
+    }
+
+    private static LocalContext startContext() {
+        return LocalContext.of("start", Duration.ofSeconds(30));
+    }
+
+    private static boolean relayGone(RelayPacket pkt) {
+        boolean queueGone = aws.sqsClient().listQueues().queueUrls().stream().noneMatch(u -> u.equals(pkt.queueUrl()));
+        boolean mappingGone = aws.lambdaClient().listEventSourceMappings().eventSourceMappings().stream()
+                .noneMatch(m -> m.uuid().equals(pkt.mappingUuid()));
+        return queueGone && mappingGone;
+    }
+
+    private static long dlqCount(RelayPacket pkt) {
+        String dlq = pkt.statText(RelayPacket.DLQ_URL);
+        return aws.sqsClient().getQueueAttributes(r -> r.queueUrl(dlq).attributeNames(
+                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)).attributes().values().stream()
+                .mapToLong(Long::parseLong).sum();
+    }
+
+    @Test
+    void aHundredHopChain_completesWithExactResults_andLeavesNothingBehind() {
+        SummingWorker worker = new SummingWorker(relay);
+        aws.registerFunction("summer", Duration.ofSeconds(2), worker);
+        long invocationsBefore = aws.stats().invocations();
+
+        RelayPacket pkt = relay.setup(startContext(), "summer").put("target", 200L);
+        relay.relayPass(pkt);
+
+        Poll.until("the chain to complete", Duration.ofSeconds(60), () -> worker.done.get() != null,
+                () -> aws.stats().toString());
+        RelayPacket last = worker.done.get();
+        assertEquals(200L * 201 / 2, last.getLong("sum", 0));
+        assertEquals(100, last.hop(), "two units per hop: 100 hand-offs");
+        assertEquals(1, worker.completions.get());
+        Poll.until("queue, DLQ and mapping to be gone", Duration.ofSeconds(10), () -> relayGone(pkt));
+        assertEquals(100, aws.stats().invocations() - invocationsBefore);
+        aws.awaitIdle(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void withRecursionLeftAtTerminate_theChainStallsAtAbout16Hops_andThePacketLandsInTheDlq() {
+        SummingWorker worker = new SummingWorker(relay);
+        aws.registerFunction("terminated", Duration.ofSeconds(1), worker);
+        LocalStats before = aws.stats();
+
+        RelayPacket pkt = relay.setup(startContext(), "terminated",
+                RelaySetup.builder().manageRecursion(false).maxReceiveCount(1).build()).put("target", 1_000L);
+        relay.relayPass(pkt);
+
+        Poll.until("the stalled packet to reach the DLQ", Duration.ofSeconds(30), () -> dlqCount(pkt) == 1,
+                () -> aws.stats().toString());
+        LocalStats after = aws.stats();
+        assertTrue(after.recursionDrops() - before.recursionDrops() >= 1);
+        long ran = after.invocations() - before.invocations();
+        assertTrue(ran >= 15 && ran <= 17, "Lambda cuts the loop after about 16 invocations, ran " + ran);
+        assertEquals(0, worker.completions.get());
+        TearDownResult result = relay.tearDown(pkt);
+        assertTrue(result.dlqKept(), "the stalled packet waits in the kept DLQ");
+    }
+
+    @Test
+    void aWorkerThatTimesOut_isRetriedAfterTheVisibilityTimeout_andTheJobStillCompletes() {
+        AtomicInteger hangs = new AtomicInteger();
+        SummingWorker worker = new SummingWorker(relay) {
+            @Override
+            protected boolean processUnit(RelayPacket pkt) throws Exception {
+                if (pkt.getLong("next", 1) == 7 && hangs.getAndIncrement() == 0) {
+                    new CountDownLatch(1).await(); // blocks until the local runtime interrupts the timed-out invocation
+                }
+                return super.processUnit(pkt);
+            }
+        };
+        aws.registerFunction("hangs-once", Duration.ofSeconds(1), worker);
+        long timeoutsBefore = aws.stats().timeouts();
+
+        RelayPacket pkt = relay.setup(startContext(), "hangs-once").put("target", 20L);
+        relay.relayPass(pkt);
+
+        Poll.until("the chain to complete after the retry", Duration.ofSeconds(40), () -> worker.done.get() != null,
+                () -> aws.stats().toString());
+        assertEquals(20L * 21 / 2, worker.done.get().getLong("sum", 0));
+        assertEquals(1, aws.stats().timeouts() - timeoutsBefore);
+        assertEquals(1, worker.completions.get());
+    }
+
+    @Test
+    void aPacketThatAlwaysFails_landsInTheDlqAfterMaxReceiveCount_andTearDownKeepsIt() {
+        AtomicInteger attempts = new AtomicInteger();
+        SummingWorker worker = new SummingWorker(relay) {
+            @Override
+            protected boolean processUnit(RelayPacket pkt) throws Exception {
+                if (pkt.getLong("next", 1) >= 5) {
+                    attempts.incrementAndGet();
+                    throw new IllegalStateException("poison");
+                }
+                return super.processUnit(pkt);
+            }
+        };
+        aws.registerFunction("poisoned", Duration.ofSeconds(1), worker);
+
+        RelayPacket pkt = relay.setup(startContext(), "poisoned", RelaySetup.builder().maxReceiveCount(2).build())
+                .put("target", 20L);
+        relay.relayPass(pkt);
+
+        Poll.until("the poison packet to reach the DLQ", Duration.ofSeconds(40), () -> dlqCount(pkt) == 1,
+                () -> aws.stats().toString());
+        assertEquals(2, attempts.get(), "received maxReceiveCount times, then moved by the redrive policy");
+        RelayPacket dead = RelayPacket.fromJson(aws.sqsClient().receiveMessage(r -> r.queueUrl(pkt.statText(
+                RelayPacket.DLQ_URL))).messages().get(0).body());
+        assertEquals(5, dead.getLong("next", 0), "the DLQ holds the packet as last handed off: nothing lost");
+        TearDownResult result = relay.tearDown(pkt);
+        assertTrue(result.dlqKept());
+        assertEquals(List.of(pkt.statText(RelayPacket.DLQ_URL)), aws.sqsClient().listQueues().queueUrls().stream()
+                .filter(u -> u.contains(pkt.relayId())).toList());
+    }
+}
