@@ -88,9 +88,10 @@ import software.amazon.awssdk.services.dynamodb.waiters.DynamoDbWaiter;
  * <h2>Errors and permissions</h2>
  * Any other failure of the store becomes a {@link LedgerUnavailableException} whose message names
  * the table and the DynamoDB operation, with the SDK exception as its cause. The ledger calls
- * {@code dynamodb:PutItem}, {@code dynamodb:GetItem}, {@code dynamodb:UpdateItem} and
- * {@code dynamodb:TransactWriteItems} (the transaction needs {@code PutItem} and
- * {@code UpdateItem} too) on the table only.
+ * {@code PutItem}, {@code GetItem}, {@code UpdateItem} and {@code TransactWriteItems} on its table
+ * only; IAM governs a transaction by the actions inside it, so the worker's role needs
+ * {@code dynamodb:PutItem}, {@code dynamodb:GetItem} and {@code dynamodb:UpdateItem} on the table's
+ * ARN and nothing else.
  *
  * <p>Thread-safe, provided the client is (SDK clients are). The ledger never closes a client it was
  * given; {@link #close()} closes only the client it created itself.
