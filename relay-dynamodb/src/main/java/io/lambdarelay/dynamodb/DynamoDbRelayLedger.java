@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
@@ -81,9 +82,9 @@ import software.amazon.awssdk.services.dynamodb.waiters.DynamoDbWaiter;
  *       atomically.</li>
  * </ul>
  * A write to the tally that collides with another worker's transaction on the same item is
- * refused by DynamoDB ({@code TransactionConflict}); the SDK does not retry that, so the ledger
- * tries it up to eight times with a short random back-off. Every write is
- * idempotent or guarded by its condition, so a retry never counts twice.
+ * refused by DynamoDB ({@code TransactionConflict}), and a throttled transaction is cancelled; the
+ * SDK retries neither, so the ledger tries such a call up to eight times with a short random
+ * back-off. Every write is idempotent or guarded by its condition, so a retry never counts twice.
  *
  * <h2>Errors and permissions</h2>
  * Any other failure of the store becomes a {@link LedgerUnavailableException} whose message names
@@ -120,6 +121,9 @@ public final class DynamoDbRelayLedger implements RelayLedger, AutoCloseable {
     public static final String COMPLETE = "complete";
     static final String TALLY = "tally";
     static final int MAX_ATTEMPTS = 8;
+    /** Cancellation reasons of a transaction that may succeed when sent again. */
+    private static final Set<String> TRANSIENT_REASONS =
+            Set.of("TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded");
 
     private static final Pattern TABLE_NAME = Pattern.compile("[a-zA-Z0-9_.-]{3,255}");
     private static final String NOT_EXISTS = "attribute_not_exists(#pk)";
@@ -190,7 +194,8 @@ public final class DynamoDbRelayLedger implements RelayLedger, AutoCloseable {
         }
         if (winner.isEmpty()) {
             // A store that does not return the old item: read it. Claim items are never changed, so
-            // the read sees the winner's message id.
+            // the read sees the winner's message id (if the claim expired in between, the answer is
+            // FORK, which at worst skips work instead of doing it twice).
             winner = call("GetItem", "claimHop", relayId, () -> dynamoDb.getItem(r -> r.tableName(tableName)
                     .key(key(relayId, item.get(SORT_KEY).s())).consistentRead(true)).item());
         }
@@ -335,19 +340,20 @@ public final class DynamoDbRelayLedger implements RelayLedger, AutoCloseable {
     }
 
     /**
-     * Runs one DynamoDB call: retries it while it collides with another worker's transaction and
-     * turns every other SDK failure into a {@link LedgerUnavailableException}.
+     * Runs one DynamoDB call: retries it while it collides with another worker's transaction or its
+     * transaction is throttled (the SDK retries neither), and turns every other SDK failure into a
+     * {@link LedgerUnavailableException}.
      */
     private <T> T call(String operation, String method, String relayId, Supplier<T> call) {
         for (int attempt = 1;; attempt++) {
             try {
                 return call.get();
             } catch (TransactionConflictException | TransactionCanceledException e) {
-                if (!isConflict(e) || attempt == MAX_ATTEMPTS) {
+                if (!isTransient(e) || attempt == MAX_ATTEMPTS) {
                     throw unavailable(operation, method, relayId, e);
                 }
-                LOG.debug("relay {}: {} ({}) collided with a concurrent transaction, attempt {} of {}", relayId,
-                        method, operation, attempt, MAX_ATTEMPTS);
+                LOG.debug("relay {}: {} ({}) collided with a concurrent transaction or was throttled, attempt {} of {}",
+                        relayId, method, operation, attempt, MAX_ATTEMPTS);
                 pause(attempt, operation, method, relayId, e);
             } catch (SdkException e) {
                 throw unavailable(operation, method, relayId, e);
@@ -366,13 +372,13 @@ public final class DynamoDbRelayLedger implements RelayLedger, AutoCloseable {
         }
     }
 
-    private static boolean isConflict(SdkException e) {
+    private static boolean isTransient(SdkException e) {
         if (e instanceof TransactionConflictException) {
             return true;
         }
         TransactionCanceledException tce = (TransactionCanceledException) e;
         return tce.hasCancellationReasons()
-                && tce.cancellationReasons().stream().anyMatch(r -> "TransactionConflict".equals(r.code()));
+                && tce.cancellationReasons().stream().anyMatch(r -> TRANSIENT_REASONS.contains(r.code()));
     }
 
     private static String reason(TransactionCanceledException e, int index) {
@@ -426,7 +432,7 @@ public final class DynamoDbRelayLedger implements RelayLedger, AutoCloseable {
     interface Backoff {
         void pause(int attempt) throws InterruptedException;
 
-        /** Full jitter on 10 ms doubling per attempt, at most 320 ms. */
+        /** Full jitter: a random pause below 10 ms times 2 to the attempt, at most 320 ms. */
         Backoff JITTER = attempt -> Thread.sleep(ThreadLocalRandom.current().nextLong(1,
                 10L << Math.min(attempt, 5)));
     }

@@ -150,6 +150,14 @@ class DynamoDbRelayLedgerTest {
     }
 
     @Test
+    void finishPart_throttledTransaction_retries() {
+        ScriptedDynamoDb client = new ScriptedDynamoDb(dynamoDb.client()).failNext(cancelled("None", "ThrottlingError"));
+
+        assertEquals(new PartTally(0, 1, 0), ledger(client).finishPart(relay, 0, true));
+        assertEquals(List.of(1), pauses);
+    }
+
+    @Test
     void finishPart_conflictOnEveryAttempt_givesUpAsUnavailableAfterEightAttempts() {
         ScriptedDynamoDb client = new ScriptedDynamoDb(dynamoDb.client());
         for (int i = 0; i < DynamoDbRelayLedger.MAX_ATTEMPTS; i++) {
