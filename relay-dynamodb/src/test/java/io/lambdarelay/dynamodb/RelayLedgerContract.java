@@ -1,0 +1,222 @@
+package io.lambdarelay.dynamodb;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lambdarelay.PartTally;
+import io.lambdarelay.RelayLedger;
+import io.lambdarelay.RelayLedger.Claim;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every {@link RelayLedger} must do, run against each implementation by a subclass. Each test
+ * uses fresh relay ids, so implementations may share one store between tests.
+ */
+abstract class RelayLedgerContract {
+    private static final int THREADS = 8;
+
+    private final ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+    private final String relay = newRelayId();
+
+    /** The ledger under test; may be the same instance for every test. */
+    protected abstract RelayLedger ledger();
+
+    private static String newRelayId() {
+        return "relay-" + UUID.randomUUID();
+    }
+
+    @AfterEach
+    void stopPool() throws InterruptedException {
+        pool.shutdownNow();
+        assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS), "worker threads stopped");
+    }
+
+    @Test
+    void claimHop_firstClaim_isClaimed() {
+        assertEquals(Claim.CLAIMED, ledger().claimHop(relay, 0, 1, "msg-a"));
+    }
+
+    @Test
+    void claimHop_sameMessageAgain_takesTheClaimOver() {
+        ledger().claimHop(relay, 0, 1, "msg-a");
+
+        assertEquals(Claim.TAKEN_OVER, ledger().claimHop(relay, 0, 1, "msg-a"));
+        assertEquals(Claim.TAKEN_OVER, ledger().claimHop(relay, 0, 1, "msg-a"), "every redelivery takes it over");
+    }
+
+    @Test
+    void claimHop_otherMessageForClaimedHop_isFork() {
+        ledger().claimHop(relay, 0, 1, "msg-a");
+
+        assertEquals(Claim.FORK, ledger().claimHop(relay, 0, 1, "msg-b"));
+        assertEquals(Claim.TAKEN_OVER, ledger().claimHop(relay, 0, 1, "msg-a"), "the fork does not steal the claim");
+    }
+
+    @Test
+    void claimHop_otherHopPartOrRelay_isClaimedIndependently() {
+        ledger().claimHop(relay, 0, 1, "msg-a");
+
+        assertEquals(Claim.CLAIMED, ledger().claimHop(relay, 0, 2, "msg-b"), "next hop");
+        assertEquals(Claim.CLAIMED, ledger().claimHop(relay, 1, 1, "msg-c"), "other part, same hop");
+        assertEquals(Claim.CLAIMED, ledger().claimHop(relay, 10, 1, "msg-d"), "part 10 is not part 1 hop 0");
+        assertEquals(Claim.CLAIMED, ledger().claimHop(newRelayId(), 0, 1, "msg-a"), "other relay");
+    }
+
+    @Test
+    void finishPart_samePartTwice_countsOnce() {
+        assertEquals(new PartTally(1, 0, 0), ledger().finishPart(relay, 3, false));
+        assertEquals(new PartTally(1, 0, 0), ledger().finishPart(relay, 3, false));
+        assertEquals(new PartTally(1, 0, 0), ledger().tally(relay));
+    }
+
+    @Test
+    void finishPart_samePartReportedFailedAfterDone_keepsTheFirstOutcome() {
+        ledger().finishPart(relay, 3, false);
+
+        assertEquals(new PartTally(1, 0, 0), ledger().finishPart(relay, 3, true));
+    }
+
+    @Test
+    void finishPart_failedParts_areCountedApart() {
+        ledger().finishPart(relay, 0, false);
+        ledger().finishPart(relay, 1, true);
+        PartTally tally = ledger().finishPart(relay, 2, false);
+
+        assertEquals(2, tally.done());
+        assertEquals(1, tally.failed());
+        assertEquals(3, tally.finished());
+    }
+
+    @Test
+    void finishPart_returnsTheUnitsToo() {
+        ledger().addUnits(relay, 40);
+
+        assertEquals(new PartTally(0, 1, 40), ledger().finishPart(relay, 0, true));
+    }
+
+    @Test
+    void addUnits_sumsAndLeavesPartsAlone() {
+        ledger().addUnits(relay, 3);
+        ledger().addUnits(relay, 4);
+        ledger().addUnits(relay, 0);
+
+        assertEquals(new PartTally(0, 0, 7), ledger().tally(relay));
+    }
+
+    @Test
+    void markComplete_returnsTrueExactlyOnce() {
+        assertTrue(ledger().markComplete(relay));
+        assertFalse(ledger().markComplete(relay));
+        assertFalse(ledger().markComplete(relay));
+        assertTrue(ledger().markComplete(newRelayId()), "another relay completes on its own");
+    }
+
+    @Test
+    void markComplete_keepsTheTally() {
+        ledger().finishPart(relay, 0, false);
+        ledger().addUnits(relay, 5);
+        ledger().markComplete(relay);
+
+        assertEquals(new PartTally(1, 0, 5), ledger().tally(relay));
+    }
+
+    @Test
+    void tally_unknownRelay_isAllZero() {
+        assertEquals(new PartTally(0, 0, 0), ledger().tally(newRelayId()));
+    }
+
+    @Test
+    void claimHop_racingMessages_exactlyOneClaims() throws Exception {
+        List<Claim> claims = race(THREADS, i -> ledger().claimHop(relay, 0, 7, "msg-" + i));
+
+        assertEquals(Map.of(Claim.CLAIMED, 1L, Claim.FORK, (long) THREADS - 1), count(claims));
+    }
+
+    @Test
+    void claimHop_racingRedeliveries_oneClaimsTheOthersTakeOver() throws Exception {
+        List<Claim> claims = race(THREADS, i -> ledger().claimHop(relay, 0, 7, "msg-same"));
+
+        assertEquals(Map.of(Claim.CLAIMED, 1L, Claim.TAKEN_OVER, (long) THREADS - 1), count(claims));
+    }
+
+    @Test
+    void finishPart_200PartsFrom8ThreadsWithRepeats_countsEachPartOnce() throws Exception {
+        int parts = 200;
+        // Each thread finishes its own parts; parts below 50 are also reported by the next thread,
+        // as a redelivered last packet would be.
+        List<List<PartTally>> perThread = race(THREADS, t -> {
+            List<PartTally> seen = new ArrayList<>();
+            for (int p = 0; p < parts; p++) {
+                boolean mine = p % THREADS == t;
+                boolean repeat = p < 50 && p % THREADS == (t + THREADS - 1) % THREADS;
+                if (mine || repeat) {
+                    seen.add(ledger().finishPart(relay, p, p % 20 == 0));
+                }
+            }
+            return seen;
+        });
+
+        assertEquals(new PartTally(190, 10, 0), ledger().tally(relay));
+        List<PartTally> all = perThread.stream().flatMap(List::stream).collect(Collectors.toList());
+        assertEquals(parts + 50, all.size());
+        assertTrue(all.stream().anyMatch(t -> t.finished() == parts), "some reporter saw every part finished");
+        assertTrue(all.stream().allMatch(t -> t.finished() <= parts), "no part counted twice: " + all);
+    }
+
+    @Test
+    void addUnits_racing_sumsExactly() throws Exception {
+        race(THREADS, t -> {
+            for (int i = 0; i < 25; i++) {
+                ledger().addUnits(relay, 2);
+            }
+            return null;
+        });
+
+        assertEquals(new PartTally(0, 0, THREADS * 25 * 2), ledger().tally(relay));
+    }
+
+    @Test
+    void markComplete_raced_exactlyOneWins() throws Exception {
+        List<Boolean> results = race(THREADS, t -> ledger().markComplete(relay));
+
+        assertEquals(1, results.stream().filter(Boolean::booleanValue).count(), results.toString());
+    }
+
+    /** Runs {@code n} tasks at once (after a common start signal) and returns their results in order. */
+    private <T> List<T> race(int n, Function<Integer, T> task) throws Exception {
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<T>> futures = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            int index = i;
+            Callable<T> call = () -> {
+                start.await();
+                return task.apply(index);
+            };
+            futures.add(pool.submit(call));
+        }
+        start.countDown();
+        List<T> results = new ArrayList<>();
+        for (Future<T> f : futures) {
+            results.add(f.get(30, TimeUnit.SECONDS));
+        }
+        return results;
+    }
+
+    private static Map<Claim, Long> count(List<Claim> claims) {
+        return claims.stream().collect(Collectors.groupingBy(c -> c, Collectors.counting()));
+    }
+}
