@@ -47,6 +47,9 @@ public final class InMemoryRelayLedger implements RelayLedger {
 
     @Override
     public void addUnits(String relayId, long units) {
+        if (units < 0) {
+            throw new IllegalArgumentException("units must not be negative, got " + units);
+        }
         State s = state(relayId);
         synchronized (s) {
             s.units += units;
@@ -62,14 +65,14 @@ public final class InMemoryRelayLedger implements RelayLedger {
     }
 
     @Override
-    public boolean markComplete(String relayId) {
+    public boolean markComplete(String relayId, String messageId) {
+        Objects.requireNonNull(messageId, "messageId");
         State s = state(relayId);
         synchronized (s) {
-            if (s.complete) {
-                return false;
+            if (s.completedBy == null) {
+                s.completedBy = messageId;
             }
-            s.complete = true;
-            return true;
+            return s.completedBy.equals(messageId);
         }
     }
 
@@ -80,7 +83,7 @@ public final class InMemoryRelayLedger implements RelayLedger {
         long done;
         long failed;
         long units;
-        boolean complete;
+        String completedBy;
 
         PartTally tally() {
             return new PartTally(done, failed, units);

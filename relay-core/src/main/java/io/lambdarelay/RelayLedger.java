@@ -55,7 +55,7 @@ public interface RelayLedger {
      * Adds processed units to the relay's progress count.
      *
      * @param relayId the relay
-     * @param units units completed since the last call
+     * @param units units completed since the last call, zero or more
      * @throws LedgerUnavailableException if the store cannot answer
      */
     void addUnits(String relayId, long units);
@@ -70,12 +70,15 @@ public interface RelayLedger {
     PartTally tally(String relayId);
 
     /**
-     * Marks the relay complete. Returns {@code true} to exactly one caller, who then runs the
-     * completion hook and tears the relay down.
+     * Marks the relay complete on behalf of the SQS message whose worker will run the completion
+     * hook and the tear-down. Returns {@code true} to exactly one message: the first to call, and
+     * that same message again if it is redelivered (its worker died before finishing the
+     * completion, so the redelivery takes it over, as with {@link #claimHop}).
      *
      * @param relayId the relay
-     * @return {@code true} the first time, {@code false} after
+     * @param messageId the SQS message id of the caller's record
+     * @return {@code true} if this message completes the relay
      * @throws LedgerUnavailableException if the store cannot answer
      */
-    boolean markComplete(String relayId);
+    boolean markComplete(String relayId, String messageId);
 }

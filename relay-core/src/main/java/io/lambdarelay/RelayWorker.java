@@ -243,10 +243,10 @@ public abstract class RelayWorker implements RequestHandler<SQSEvent, SQSBatchRe
                     + pkt.part() + " reached hop " + pkt.hop() + ", over its limit of " + maxHops), context);
             return;
         }
-        work(pkt, context, ledger);
+        work(pkt, message.getMessageId(), context, ledger);
     }
 
-    private void work(RelayPacket pkt, Context context, RelayLedger ledger) throws Exception {
+    private void work(RelayPacket pkt, String messageId, Context context, RelayLedger ledger) throws Exception {
         TimeBudget budget = newBudget(context, Duration.ofMillis(pkt.statLong(RelayPacket.UNIT_MS, 0)));
         long intervalMs = paceIntervalMillis(pkt);
         boolean more = true;
@@ -308,13 +308,13 @@ public abstract class RelayWorker implements RequestHandler<SQSEvent, SQSBatchRe
             pkt.stat(RelayPacket.UNIT_MS, budget.longestUnitMillis());
             relay.relayPass(pkt);
         } else {
-            finish(pkt, context, ledger);
+            finish(pkt, messageId, context, ledger);
         }
         LOG.debug("relay {}: part {} hop {} ran {} unit(s) in {} ms, {}", pkt.relayId(), pkt.part(), pkt.hop(), units,
                 budget.spentMillis(), more ? "passed on" : "finished");
     }
 
-    private void finish(RelayPacket pkt, Context context, RelayLedger ledger) throws Exception {
+    private void finish(RelayPacket pkt, String messageId, Context context, RelayLedger ledger) throws Exception {
         if (pkt.partCount() <= 1) {
             onComplete(pkt, context);
             relay.tearDown(pkt);
@@ -324,14 +324,14 @@ public abstract class RelayWorker implements RequestHandler<SQSEvent, SQSBatchRe
         if (ledger == null || pkt.relayId() == null) {
             return; // the drain watchdog completes a fan-out without a ledger
         }
-        completeIfLast(pkt, context, ledger, ledger.finishPart(pkt.relayId(), pkt.part(), false));
+        completeIfLast(pkt, messageId, context, ledger, ledger.finishPart(pkt.relayId(), pkt.part(), false));
     }
 
-    private void completeIfLast(RelayPacket pkt, Context context, RelayLedger ledger, PartTally tally)
+    private void completeIfLast(RelayPacket pkt, String messageId, Context context, RelayLedger ledger, PartTally tally)
             throws Exception {
         long tolerated = pkt.statLong(RelayPacket.TOLERATED, 0);
         if (tally.failed() > tolerated) {
-            if (ledger.markComplete(pkt.relayId())) {
+            if (ledger.markComplete(pkt.relayId(), messageId)) {
                 RelayGuardException reason = new RelayGuardException(Guard.TOO_MANY_FAILED_PARTS, pkt.relayId(),
                         "relay " + pkt.relayId() + ": " + tally.failed() + " of " + pkt.partCount()
                                 + " parts failed, more than the " + tolerated + " tolerated");
@@ -339,7 +339,7 @@ public abstract class RelayWorker implements RequestHandler<SQSEvent, SQSBatchRe
             }
             return;
         }
-        if (tally.finished() >= pkt.partCount() && ledger.markComplete(pkt.relayId())) {
+        if (tally.finished() >= pkt.partCount() && ledger.markComplete(pkt.relayId(), messageId)) {
             LOG.info("relay {}: all {} parts finished ({} failed, tolerated {}); completing", pkt.relayId(),
                     pkt.partCount(), tally.failed(), tolerated);
             onComplete(pkt, context);
@@ -359,7 +359,7 @@ public abstract class RelayWorker implements RequestHandler<SQSEvent, SQSBatchRe
             PartTally tally = ledger.finishPart(pkt.relayId(), pkt.part(), true);
             LOG.warn("relay {}: part {} failed its last attempt and goes to the dead-letter queue ({} failed so far)",
                     pkt.relayId(), pkt.part(), tally.failed());
-            completeIfLast(pkt, context, ledger, tally);
+            completeIfLast(pkt, message.getMessageId(), context, ledger, tally);
         } catch (Exception e) {
             LOG.warn("relay {}: could not record part {} as failed: {}", pkt.relayId(), pkt.part(),
                     e.getClass().getName());

@@ -193,9 +193,12 @@ class RelayWorkerParallelTest {
         assertTrue(relayGone(pkt));
         assertEquals(new PartTally(5, 0, 10), ledger.tally(pkt.relayId()));
 
-        // a redelivery of the last part after the tear-down does not complete twice
-        worker.handleRequest(event(parts.get(4), "part-4"), ctx);
+        // a duplicate of the last part (another SQS message for the same hop) is a fork: no second completion
+        worker.handleRequest(event(parts.get(4), "part-4-duplicate"), ctx);
         assertEquals(1, worker.completed.size());
+        // a redelivery of the completing message itself means its worker died mid-completion: it takes over
+        worker.handleRequest(event(parts.get(4), "part-4"), ctx);
+        assertEquals(2, worker.completed.size());
     }
 
     @Test

@@ -52,7 +52,7 @@ import software.amazon.awssdk.services.dynamodb.waiters.DynamoDbWaiter;
  *   <li>{@code part#<part>}: one per finished part, attribute {@value #FAILED} tells how it
  *       ended;</li>
  *   <li>{@code tally}: the counters {@value #DONE}, {@value #FAILED} and {@value #UNITS} and, once
- *       the relay is complete, the flag {@value #COMPLETE}.</li>
+ *       the relay is complete, {@value #COMPLETE} with the completing message's id.</li>
  * </ul>
  * Every write sets {@value #EXPIRES_AT} (epoch seconds) to now plus the
  * {@linkplain Builder#timeToLive(Duration) time to live}; with the table's TTL on that attribute,
@@ -117,7 +117,7 @@ public final class DynamoDbRelayLedger implements RelayLedger, AutoCloseable {
     public static final String FAILED = "failed";
     /** Name of the tally's counter (number) of units processed. */
     public static final String UNITS = "units";
-    /** Name of the tally's flag (boolean) set by the one successful {@link #markComplete} call. */
+    /** Name of the tally's attribute holding the message id that completed the relay ({@link #markComplete}). */
     public static final String COMPLETE = "complete";
     static final String TALLY = "tally";
     static final int MAX_ATTEMPTS = 8;
@@ -261,15 +261,16 @@ public final class DynamoDbRelayLedger implements RelayLedger, AutoCloseable {
     }
 
     @Override
-    public boolean markComplete(String relayId) {
+    public boolean markComplete(String relayId, String messageId) {
         checkId("relayId", relayId);
+        checkId("messageId", messageId);
         return call("UpdateItem", "markComplete", relayId, () -> {
             try {
                 dynamoDb.updateItem(r -> r.tableName(tableName).key(key(relayId, TALLY))
-                        .updateExpression("SET #complete = :true, " + SET_EXPIRY)
-                        .conditionExpression("attribute_not_exists(#complete)")
+                        .updateExpression("SET #complete = :mid, " + SET_EXPIRY)
+                        .conditionExpression("attribute_not_exists(#complete) OR #complete = :mid")
                         .expressionAttributeNames(Map.of("#complete", COMPLETE, "#exp", EXPIRES_AT))
-                        .expressionAttributeValues(Map.of(":true", AttributeValue.fromBool(true), ":exp", expiry())));
+                        .expressionAttributeValues(Map.of(":mid", AttributeValue.fromS(messageId), ":exp", expiry())));
                 return true;
             } catch (ConditionalCheckFailedException e) {
                 return false;

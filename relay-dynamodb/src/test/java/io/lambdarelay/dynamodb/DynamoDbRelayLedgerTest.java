@@ -210,12 +210,12 @@ class DynamoDbRelayLedgerTest {
         ScriptedDynamoDb client = new ScriptedDynamoDb(dynamoDb.client());
         DynamoDbRelayLedger ledger = ledger(client);
 
-        assertTrue(ledger.markComplete(relay));
-        assertFalse(ledger.markComplete(relay));
+        assertTrue(ledger.markComplete(relay, "m-1"));
+        assertFalse(ledger.markComplete(relay, "m-2"));
 
         UpdateItemRequest update = assertInstanceOf(UpdateItemRequest.class, client.requests().get(0));
-        assertEquals("attribute_not_exists(#complete)", update.conditionExpression());
-        assertEquals(AttributeValue.fromBool(true), dynamoDb.item(relay, "tally").get("complete"));
+        assertEquals("attribute_not_exists(#complete) OR #complete = :mid", update.conditionExpression());
+        assertEquals(AttributeValue.fromS("m-1"), dynamoDb.item(relay, "tally").get("complete"));
     }
 
     @Test

@@ -61,7 +61,7 @@ class DynamoDbRelayLedgerUnavailableTest {
                 call("finishPart", "TransactWriteItems", () -> ledger.finishPart("relay-1", 0, false)),
                 call("addUnits", "UpdateItem", () -> ledger.addUnits("relay-1", 5)),
                 call("tally", "GetItem", () -> ledger.tally("relay-1")),
-                call("markComplete", "UpdateItem", () -> ledger.markComplete("relay-1")));
+                call("markComplete", "UpdateItem", () -> ledger.markComplete("relay-1", "m-1")));
     }
 
     private static Arguments call(String method, String operation, Executable call) {

@@ -119,17 +119,18 @@ abstract class RelayLedgerContract {
 
     @Test
     void markComplete_returnsTrueExactlyOnce() {
-        assertTrue(ledger().markComplete(relay));
-        assertFalse(ledger().markComplete(relay));
-        assertFalse(ledger().markComplete(relay));
-        assertTrue(ledger().markComplete(newRelayId()), "another relay completes on its own");
+        assertTrue(ledger().markComplete(relay, "m-1"));
+        assertFalse(ledger().markComplete(relay, "m-2"));
+        assertFalse(ledger().markComplete(relay, "m-3"));
+        assertTrue(ledger().markComplete(relay, "m-1"), "a redelivery of the completing message takes over");
+        assertTrue(ledger().markComplete(newRelayId(), "m-2"), "another relay completes on its own");
     }
 
     @Test
     void markComplete_keepsTheTally() {
         ledger().finishPart(relay, 0, false);
         ledger().addUnits(relay, 5);
-        ledger().markComplete(relay);
+        ledger().markComplete(relay, "m-1");
 
         assertEquals(new PartTally(1, 0, 5), ledger().tally(relay));
     }
@@ -191,7 +192,7 @@ abstract class RelayLedgerContract {
 
     @Test
     void markComplete_raced_exactlyOneWins() throws Exception {
-        List<Boolean> results = race(THREADS, t -> ledger().markComplete(relay));
+        List<Boolean> results = race(THREADS, t -> ledger().markComplete(relay, "m-" + t));
 
         assertEquals(1, results.stream().filter(Boolean::booleanValue).count(), results.toString());
     }
