@@ -1,0 +1,130 @@
+package io.lambdarelay;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lambdarelay.local.LocalAws;
+import io.lambdarelay.testing.LibraryCallRecorder;
+import io.lambdarelay.testing.LibraryCallRecorder.Role;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every AWS operation the library called during the test suite (recorded by an SDK interceptor)
+ * must be allowed by the documented least-privilege policies in docs/iam, and those policies must
+ * not use service-wide wildcards. Runs last so it sees the whole suite's calls; it also drives one
+ * relay and one janitor sweep itself, so it checks something when run alone.
+ */
+@Order(Integer.MAX_VALUE)
+class IamPolicyCoverageTest {
+    private static final Path IAM = Path.of("..", "docs", "iam");
+    /** SQS authorizes its batch calls with the single-message action. */
+    private static final Map<String, String> IAM_ACTION = Map.of(
+            "sqs:SendMessageBatch", "sqs:SendMessage",
+            "sqs:DeleteMessageBatch", "sqs:DeleteMessage",
+            "sqs:ChangeMessageVisibilityBatch", "sqs:ChangeMessageVisibility");
+
+    private static Set<String> allowedActions(String file) throws IOException {
+        JsonNode policy = new ObjectMapper().readTree(Files.readString(IAM.resolve(file)));
+        Set<String> actions = new HashSet<>();
+        for (JsonNode st : policy.get("Statement")) {
+            assertEquals("Allow", st.get("Effect").asText());
+            JsonNode a = st.get("Action");
+            if (a.isArray()) {
+                a.forEach(x -> actions.add(x.asText()));
+            } else {
+                actions.add(a.asText());
+            }
+        }
+        return actions;
+    }
+
+    private static Set<String> iamActions(Set<String> operations) {
+        Set<String> out = new TreeSet<>();
+        for (String op : operations) {
+            out.add(IAM_ACTION.getOrDefault(op, op));
+        }
+        return out;
+    }
+
+    private static void driveTheLibraryOnce() {
+        try (LocalAws aws = LocalAws.start()) {
+            aws.registerFunction("iam-worker", Duration.ofSeconds(1), (e, c) -> new SQSBatchResponse(List.of()));
+            Relay relay = Relay.builder().sqsClient(aws.sqsClient()).lambdaClient(aws.lambdaClient()).build();
+            RelayPacket pkt = relay.setup(null, "iam-worker");
+            relay.relayPass(pkt, Duration.ofMinutes(5));
+            relay.relayPassAll(pkt.split(2));
+            relay.progress(pkt);
+            relay.tearDown(pkt);
+            RelayJanitor.builder().sqsClient(aws.sqsClient()).lambdaClient(aws.lambdaClient()).build().sweep();
+        }
+    }
+
+    @Test
+    void everyOperationTheLibraryCalled_isAllowedByTheDocumentedPolicyOfItsRole() throws IOException {
+        driveTheLibraryOnce();
+        Map<Role, Set<String>> calls = LibraryCallRecorder.calls();
+        Set<String> start = allowedActions("start-role-policy.json");
+        Set<String> worker = allowedActions("worker-role-policy.json");
+        Set<String> janitor = allowedActions("janitor-role-policy.json");
+
+        List<String> missing = new ArrayList<>();
+        for (String a : iamActions(calls.getOrDefault(Role.START, Set.of()))) {
+            if (!start.contains(a)) {
+                missing.add("start role lacks " + a);
+            }
+        }
+        for (String a : iamActions(calls.getOrDefault(Role.WORKER, Set.of()))) {
+            if (!worker.contains(a)) {
+                missing.add("worker role lacks " + a);
+            }
+        }
+        for (String a : iamActions(calls.getOrDefault(Role.JANITOR, Set.of()))) {
+            if (!janitor.contains(a)) {
+                missing.add("janitor role lacks " + a);
+            }
+        }
+        for (String a : iamActions(calls.getOrDefault(Role.START_OR_WORKER, Set.of()))) {
+            if (!start.contains(a) && !worker.contains(a)) {
+                missing.add("neither start nor worker role allows " + a);
+            }
+        }
+        assertTrue(missing.isEmpty(), missing + " (recorded: " + calls + ")");
+        assertTrue(iamActions(calls.get(Role.START)).containsAll(Set.of("sqs:CreateQueue", "lambda:CreateEventSourceMapping",
+                "lambda:GetFunctionConfiguration")), "the recorder saw setup's calls: " + calls.get(Role.START));
+        assertTrue(iamActions(calls.get(Role.JANITOR)).contains("sqs:ListQueues"), "the recorder saw the janitor");
+    }
+
+    @Test
+    void thePoliciesUseNoServiceWideWildcards_andScopeQueuesToTheRelayPrefix() throws IOException {
+        for (String file : List.of("start-role-policy.json", "worker-role-policy.json", "janitor-role-policy.json")) {
+            JsonNode policy = new ObjectMapper().readTree(Files.readString(IAM.resolve(file)));
+            for (JsonNode st : policy.get("Statement")) {
+                String text = st.get("Action").toString();
+                assertTrue(!text.contains("sqs:*") && !text.contains("lambda:*") && !text.contains("\"*\""),
+                        file + " has a wildcard action: " + text);
+                String resource = st.get("Resource").asText();
+                if (text.contains("sqs:") && !text.contains("sqs:ListQueues")) {
+                    assertTrue(resource.endsWith(":relay-*"), file + " scopes SQS to " + resource);
+                }
+                if (text.contains("lambda:CreateEventSourceMapping")) {
+                    assertTrue(st.path("Condition").path("StringEquals").has("lambda:FunctionArn"),
+                            file + ": CreateEventSourceMapping must be limited by lambda:FunctionArn");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package io.lambdarelay;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import io.lambdarelay.local.LocalAws;
+import io.lambdarelay.testing.Poll;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Packet contents may hold personal data: a canary secret put in packets must never appear in any
+ * log line (DEBUG included) or exception message, whatever happens to the packet.
+ */
+class NoPacketContentInLogsTest {
+    private static final String CANARY = "canary-3f9a-jane.doe@example.com";
+
+    /** Copies everything written to System.err (where slf4j-simple logs) into a buffer. */
+    private static final class Tee extends OutputStream {
+        final ByteArrayOutputStream copy = new ByteArrayOutputStream();
+        final PrintStream original;
+
+        Tee(PrintStream original) {
+            this.original = original;
+        }
+
+        @Override
+        public synchronized void write(int b) {
+            copy.write(b);
+            original.write(b);
+        }
+
+        @Override
+        public synchronized void write(byte[] b, int off, int len) {
+            copy.write(b, off, len);
+            original.write(b, off, len);
+        }
+
+        synchronized String text() {
+            return copy.toString(StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void theCanaryNeverReachesLogsOrExceptionMessages() {
+        PrintStream original = System.err;
+        Tee tee = new Tee(original);
+        System.setErr(new PrintStream(tee, true, StandardCharsets.UTF_8));
+        List<String> messages = new ArrayList<>();
+        try (LocalAws aws = LocalAws.start()) {
+            Relay relay = Relay.builder().sqsClient(aws.sqsClient()).lambdaClient(aws.lambdaClient()).build();
+            AtomicBoolean failedOnce = new AtomicBoolean();
+            AtomicBoolean done = new AtomicBoolean();
+            aws.registerFunction("canary-worker", Duration.ofSeconds(1), new RelayWorker(relay) {
+                @Override
+                protected boolean processUnit(RelayPacket pkt) {
+                    if (!failedOnce.getAndSet(true)) {
+                        throw new IllegalStateException("cannot mail " + pkt.getString("email"));
+                    }
+                    long n = pkt.getLong("n", 0) + 1;
+                    pkt.put("n", n);
+                    return n < 3;
+                }
+
+                @Override
+                protected void onComplete(RelayPacket pkt, Context context) {
+                    done.set(true);
+                }
+            });
+            RelayPacket pkt = relay.setup(null, "canary-worker", RelaySetup.builder().visibilityTimeout(Duration.ofSeconds(6))
+                    .build()).put("email", CANARY);
+            messages.add(pkt.toString());
+            relay.relayPass(pkt);
+            Poll.until("the relay to finish after one failure", Duration.ofSeconds(30), done::get);
+
+            // hostile and broken packets that carry the canary
+            String q = pkt.queueUrl();
+            for (String body : List.of("{\"QueueUrl\":\"" + q + "\",\"UUID\":\"u\",\"email\":\"" + CANARY,
+                    "{" + CANARY + "}", "{\"QueueUrl\":\"" + q + "\",\"UUID\":\"u\",\"" + CANARY + "\":1,\"" + CANARY + "\":2}",
+                    "{\"QueueUrl\":\"" + q + "\",\"UUID\":\"u\",\"pad\":\"" + CANARY.repeat(3_000) + "\"}",
+                    "\"" + CANARY + "\"", "{\"QueueUrl\":\"" + CANARY + "\",\"UUID\":7}")) {
+                messages.add(assertThrows(InvalidPacketException.class, () -> RelayPacket.fromJson(body)).getMessage());
+            }
+            RelayPacket typed = RelayPacket.fromJson("{\"QueueUrl\":\"" + q + "\",\"UUID\":\"u\",\"email\":\"" + CANARY + "\"}");
+            messages.add(assertThrows(InvalidPacketException.class, () -> typed.getLong("email", 0)).getMessage());
+            messages.add(assertThrows(InvalidPacketException.class, () -> typed.get("email", List.class)).getMessage());
+            messages.add(assertThrows(PacketTooLargeException.class,
+                    () -> relay.relayPass(typed.put("big", CANARY.repeat(3_000)))).getMessage());
+            messages.add(typed.toString());
+        } finally {
+            System.setErr(original);
+        }
+        String logs = tee.text();
+        assertTrue(logs.contains("relay") && logs.contains("DEBUG"), "debug logging was captured: " + logs.length());
+        assertFalse(logs.contains(CANARY), "a log line holds packet contents");
+        assertFalse(logs.contains("jane.doe"), "a log line holds part of the packet contents");
+        for (String m : messages) {
+            assertFalse(m.contains(CANARY) || m.contains("jane.doe"), "exception message leaks contents: " + m);
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package io.lambdarelay.testing;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
+
+/**
+ * A global SDK interceptor (registered for every client in the test JVM) that records each AWS
+ * operation the library itself makes, with the role that makes it, read off the call stack.
+ * Calls made by tests or by relay-local's own pollers are not the library's and are ignored.
+ */
+public final class LibraryCallRecorder implements ExecutionInterceptor {
+    /** Who makes a call, as IAM sees it. */
+    public enum Role { START, WORKER, JANITOR, START_OR_WORKER }
+
+    private static final Map<Role, Set<String>> CALLS = new ConcurrentHashMap<>();
+
+    public static Map<Role, Set<String>> calls() {
+        return CALLS;
+    }
+
+    @Override
+    public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+        Role role = StackWalker.getInstance().walk(frames -> {
+            boolean library = false;
+            Role found = null;
+            for (StackWalker.StackFrame f : (Iterable<StackWalker.StackFrame>) frames::iterator) {
+                String cls = f.getClassName();
+                if (cls.startsWith("io.lambdarelay.RelayJanitor")) {
+                    return Role.JANITOR;
+                }
+                if (cls.startsWith("io.lambdarelay.RelayWorker")) {
+                    return Role.WORKER;
+                }
+                if (cls.startsWith("io.lambdarelay.Relay") && !cls.contains("Test")) {
+                    library = true;
+                    if ("setup".equals(f.getMethodName())) {
+                        found = Role.START;
+                    }
+                }
+            }
+            return library ? (found != null ? found : Role.START_OR_WORKER) : null;
+        });
+        if (role == null) {
+            return;
+        }
+        String service = attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME).toLowerCase(java.util.Locale.ROOT);
+        String op = attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME);
+        CALLS.computeIfAbsent(role, r -> ConcurrentHashMap.newKeySet()).add(service + ":" + op);
+    }
+}
