@@ -36,7 +36,9 @@ import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.GetQueueAttributesResponse;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+import software.amazon.awssdk.services.sqs.model.QueueDeletedRecentlyException;
 import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
+import software.amazon.awssdk.services.sqs.model.QueueNameExistsException;
 import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.SendMessageBatchResponse;
 
@@ -231,6 +233,9 @@ public final class Relay implements AutoCloseable {
             Map<QueueAttributeName, String> dlqAttrs = new LinkedHashMap<>();
             dlqAttrs.put(QueueAttributeName.SQS_MANAGED_SSE_ENABLED, "true");
             dlqAttrs.put(QueueAttributeName.MESSAGE_RETENTION_PERIOD, Long.toString(DLQ_RETENTION_SECONDS));
+            if (options.denyInsecureTransport()) {
+                dlqAttrs.put(QueueAttributeName.POLICY, denyInsecureTransportPolicy(fnArn, dlqName));
+            }
             String dlqUrl = sqs.createQueue(r -> r.queueName(dlqName).attributes(dlqAttrs).tags(dlqTags)).queueUrl();
             undo.push(() -> sqs.deleteQueue(r -> r.queueUrl(dlqUrl)));
             step = "read the dead-letter queue's ARN";
@@ -243,6 +248,9 @@ public final class Relay implements AutoCloseable {
             attrs.put(QueueAttributeName.VISIBILITY_TIMEOUT, Long.toString(visibility));
             attrs.put(QueueAttributeName.MESSAGE_RETENTION_PERIOD, Long.toString(options.messageRetention().getSeconds()));
             attrs.put(QueueAttributeName.SQS_MANAGED_SSE_ENABLED, "true");
+            if (options.denyInsecureTransport()) {
+                attrs.put(QueueAttributeName.POLICY, denyInsecureTransportPolicy(fnArn, queueName));
+            }
             attrs.put(QueueAttributeName.REDRIVE_POLICY, "{\"deadLetterTargetArn\":\"" + dlqArn
                     + "\",\"maxReceiveCount\":" + options.maxReceiveCount() + "}");
             String queueUrl = sqs.createQueue(r -> r.queueName(queueName).attributes(attrs).tags(queueTags)).queueUrl();
@@ -256,7 +264,9 @@ public final class Relay implements AutoCloseable {
                         + "; build the Relay with SQS and Lambda clients for the same region");
             }
 
-            if (options.manageRecursion()) {
+            if (!options.manageRecursion()) {
+                warnIfRecursionTerminates(fn.functionArn(), relayId);
+            } else {
                 step = "set worker '" + fnName + "''s recursion config to Allow (needs lambda:GetFunctionRecursionConfig "
                         + "and lambda:PutFunctionRecursionConfig, or RelaySetup.manageRecursion(false))";
                 ensureRecursionAllowed(fn.functionArn(), relayId);
@@ -300,8 +310,15 @@ public final class Relay implements AutoCloseable {
                     uuid, visibility, context == null ? "" : ", request " + context.getAwsRequestId());
             return pkt;
         } catch (RuntimeException e) {
+            String hint = "";
+            if (e instanceof QueueDeletedRecentlyException) {
+                hint = " (SQS refuses a queue name for 60 seconds after it was deleted: choose another queueName or "
+                        + "wait a minute)";
+            } else if (e instanceof QueueNameExistsException) {
+                hint = " (a queue of that name exists with other attributes: choose another queueName)";
+            }
             RelaySetupException failure = new RelaySetupException("relay setup could not " + step + ": "
-                    + describe(e) + "; everything it had created was deleted", workerFunction, relayId, e);
+                    + describe(e) + hint + "; everything it had created was deleted", workerFunction, relayId, e);
             while (!undo.isEmpty()) {
                 try {
                     undo.pop().run();
@@ -324,6 +341,28 @@ public final class Relay implements AutoCloseable {
         }
         throw new RelaySetupException("queue '" + name + "' already exists; a relay needs queues of its own, so choose "
                 + "another queueName or tear down the relay that owns it", workerFunction, relayId, null);
+    }
+
+    private void warnIfRecursionTerminates(String functionArn, String relayId) {
+        try {
+            RecursiveLoop current = lambda.getFunctionRecursionConfig(r -> r.functionName(functionArn)).recursiveLoop();
+            if (current != RecursiveLoop.ALLOW) {
+                LOG.warn("relay {}: worker {} has recursion config {}; Lambda will stop the chain after about 16 hops "
+                        + "and its packet will end in the dead-letter queue. Set it to Allow, or let setup do it",
+                        relayId, functionArn, current);
+            }
+        } catch (SdkException e) {
+            LOG.debug("relay {}: could not read the recursion config of {} ({})", relayId, functionArn,
+                    e.getClass().getSimpleName());
+        }
+    }
+
+    static String denyInsecureTransportPolicy(Arn functionArn, String queueName) {
+        String queueArn = "arn:" + functionArn.partition() + ":sqs:" + functionArn.region() + ":" + functionArn.account()
+                + ":" + queueName;
+        return "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"DenyInsecureTransport\",\"Effect\":\"Deny\","
+                + "\"Principal\":\"*\",\"Action\":\"sqs:*\",\"Resource\":\"" + queueArn + "\","
+                + "\"Condition\":{\"Bool\":{\"aws:SecureTransport\":\"false\"}}}]}";
     }
 
     private void ensureRecursionAllowed(String functionArn, String relayId) {

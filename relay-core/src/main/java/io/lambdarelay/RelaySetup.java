@@ -39,6 +39,7 @@ public final class RelaySetup {
     private final int maxIdleHops;
     private final Double rateLimit;
     private final int toleratedFailures;
+    private final boolean denyInsecureTransport;
 
     private RelaySetup(Builder b) {
         this.queueName = b.queueName;
@@ -55,6 +56,7 @@ public final class RelaySetup {
         this.maxIdleHops = b.maxIdleHops;
         this.rateLimit = b.rateLimit;
         this.toleratedFailures = b.toleratedFailures;
+        this.denyInsecureTransport = b.denyInsecureTransport;
     }
 
     /**
@@ -96,7 +98,17 @@ public final class RelaySetup {
         b.maxIdleHops = maxIdleHops;
         b.rateLimit = rateLimit;
         b.toleratedFailures = toleratedFailures;
+        b.denyInsecureTransport = denyInsecureTransport;
         return b;
+    }
+
+    /**
+     * Tells whether both queues get a policy that denies any request not made over TLS.
+     *
+     * @return {@code true} if the policy is set
+     */
+    public boolean denyInsecureTransport() {
+        return denyInsecureTransport;
     }
 
     /**
@@ -240,14 +252,15 @@ public final class RelaySetup {
                 && Objects.equals(visibilityTimeout, r.visibilityTimeout)
                 && messageRetention.equals(r.messageRetention) && expiresAfter.equals(r.expiresAfter)
                 && tags.equals(r.tags) && maxHops == r.maxHops && maxIdleHops == r.maxIdleHops
-                && Objects.equals(rateLimit, r.rateLimit) && toleratedFailures == r.toleratedFailures;
+                && Objects.equals(rateLimit, r.rateLimit) && toleratedFailures == r.toleratedFailures
+                && denyInsecureTransport == r.denyInsecureTransport;
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(queueName, batchSize, maximumConcurrency, maximumBatchingWindow, maxReceiveCount,
                 visibilityTimeout, messageRetention, expiresAfter, manageRecursion, tags, maxHops, maxIdleHops, rateLimit,
-                toleratedFailures);
+                toleratedFailures, denyInsecureTransport);
     }
 
     @Override
@@ -257,7 +270,8 @@ public final class RelaySetup {
                 + maxReceiveCount + ", visibilityTimeout=" + visibilityTimeout + ", messageRetention="
                 + messageRetention + ", expiresAfter=" + expiresAfter + ", manageRecursion=" + manageRecursion
                 + ", tags=" + tags.keySet() + ", maxHops=" + maxHops + ", maxIdleHops=" + maxIdleHops + ", rateLimit="
-                + rateLimit + ", toleratedFailures=" + toleratedFailures + "}";
+                + rateLimit + ", toleratedFailures=" + toleratedFailures + ", denyInsecureTransport="
+                + denyInsecureTransport + "}";
     }
 
     static void validateQueueName(String field, String name, int maxLength) {
@@ -283,6 +297,7 @@ public final class RelaySetup {
         private int maxIdleHops = 10;
         private Double rateLimit;
         private int toleratedFailures;
+        private boolean denyInsecureTransport;
 
         private Builder() {
         }
@@ -439,6 +454,19 @@ public final class RelaySetup {
          */
         public Builder toleratedFailures(int toleratedFailures) {
             this.toleratedFailures = toleratedFailures;
+            return this;
+        }
+
+        /**
+         * Puts a queue policy on both queues that denies every request not made over TLS
+         * ({@code aws:SecureTransport} false). Default {@code false}: SQS's endpoints are HTTPS and
+         * the SDK uses them, but the policy also refuses a misconfigured client.
+         *
+         * @param deny {@code true} to set the policy
+         * @return this builder
+         */
+        public Builder denyInsecureTransport(boolean deny) {
+            this.denyInsecureTransport = deny;
             return this;
         }
 

@@ -194,6 +194,56 @@ class RelayTest {
     }
 
     @Test
+    void setup_denyInsecureTransport_putsATlsOnlyPolicyOnBothQueues() throws Exception {
+        // ElasticMQ accepts but does not keep queue policies, so the whole CreateQueue requests are checked
+        RelayPacket pkt = relay.setup(null, "importWorker", RelaySetup.builder().denyInsecureTransport(true).build());
+        List<software.amazon.awssdk.services.sqs.model.CreateQueueRequest> creates =
+                sqs.requests(software.amazon.awssdk.services.sqs.model.CreateQueueRequest.class);
+        assertEquals(2, creates.size());
+        for (var create : creates) {
+            JsonNode st = new ObjectMapper().readTree(create.attributes().get(QueueAttributeName.POLICY))
+                    .get("Statement").get(0);
+            assertEquals("Deny", st.get("Effect").asText());
+            assertEquals("false", st.get("Condition").get("Bool").get("aws:SecureTransport").asText());
+            assertEquals("arn:aws:sqs:us-east-1:000000000000:" + create.queueName(), st.get("Resource").asText());
+        }
+        assertEquals(queueArn(pkt.queueUrl()), "arn:aws:sqs:us-east-1:000000000000:" + creates.get(1).queueName());
+    }
+
+    @Test
+    void setup_queueNameDeletedLessThanAMinuteAgo_explainsTheSixtySecondRule() {
+        SqsClient refusing = new SqsClient() {
+            @Override
+            public software.amazon.awssdk.services.sqs.model.CreateQueueResponse createQueue(
+                    software.amazon.awssdk.services.sqs.model.CreateQueueRequest request) {
+                throw software.amazon.awssdk.services.sqs.model.QueueDeletedRecentlyException.builder()
+                        .message("You must wait 60 seconds after deleting a queue before you can create another with the "
+                                + "same name.").statusCode(400).build();
+            }
+
+            @Override
+            public software.amazon.awssdk.services.sqs.model.GetQueueUrlResponse getQueueUrl(
+                    software.amazon.awssdk.services.sqs.model.GetQueueUrlRequest request) {
+                return sqs.client().getQueueUrl(request);
+            }
+
+            @Override
+            public String serviceName() {
+                return "sqs";
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Relay r = Relay.builder().sqsClient(refusing).lambdaClient(lambda).build();
+        RelaySetupException e = assertThrows(RelaySetupException.class, () -> r.setup(null, "importWorker",
+                RelaySetup.builder().queueName("nightly").build()));
+        assertTrue(e.getMessage().contains("SQS refuses a queue name for 60 seconds after it was deleted"), e.getMessage());
+        assertTrue(e.getCause() instanceof software.amazon.awssdk.services.sqs.model.QueueDeletedRecentlyException);
+    }
+
+    @Test
     void setupOptions_validateAndNameTheField() {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> RelaySetup.builder().maximumConcurrency(1).build())
                 .getMessage().contains("maximumConcurrency must be 2 to 1000 (Lambda's limits), got 1"));

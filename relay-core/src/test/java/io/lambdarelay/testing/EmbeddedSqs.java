@@ -25,6 +25,7 @@ public final class EmbeddedSqs implements AutoCloseable {
     private final SQSRestServer server;
     private final SqsClient client;
     private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+    private final List<software.amazon.awssdk.core.SdkRequest> requests = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public EmbeddedSqs() {
         server = SQSRestServerBuilder.withInterface("127.0.0.1").withPort(0)
@@ -39,6 +40,7 @@ public final class EmbeddedSqs implements AutoCloseable {
                     public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
                         calls.computeIfAbsent(attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME),
                                 k -> new AtomicInteger()).incrementAndGet();
+                        requests.add(context.request());
                     }
                 }))
                 .build();
@@ -60,6 +62,12 @@ public final class EmbeddedSqs implements AutoCloseable {
 
     public void resetCalls() {
         calls.clear();
+        requests.clear();
+    }
+
+    /** The whole requests the client sent of one type, in order. */
+    public <T extends software.amazon.awssdk.core.SdkRequest> List<T> requests(Class<T> type) {
+        return requests.stream().filter(type::isInstance).map(type::cast).toList();
     }
 
     public List<String> queueUrls() {
