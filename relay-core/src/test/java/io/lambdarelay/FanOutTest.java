@@ -104,7 +104,7 @@ class FanOutTest {
     @Test
     void relayPassAll_entriesThatFailOnce_areRetried_nothingLostNothingTwice() {
         FlakySqs flaky = new FlakySqs(sqs.client());
-        Relay r = Relay.builder().sqsClient(flaky).lambdaClient(lambda).build();
+        Relay r = Relay.builder().sqsClient(flaky.client()).lambdaClient(lambda).build();
         RelayPacket pkt = relay.setup(null, "worker");
         List<RelayPacket> parts = pkt.split(25);
         for (int i = 0; i < 25; i++) {
@@ -124,7 +124,7 @@ class FanOutTest {
     @Test
     void relayPassAll_refusedEntries_areReportedUnsentWithCountersRestored() {
         FlakySqs flaky = new FlakySqs(sqs.client());
-        Relay r = Relay.builder().sqsClient(flaky).lambdaClient(lambda).build();
+        Relay r = Relay.builder().sqsClient(flaky.client()).lambdaClient(lambda).build();
         RelayPacket pkt = relay.setup(null, "worker");
         List<RelayPacket> parts = pkt.split(12);
         parts.get(4).put("bad", "refuse-me");
@@ -140,7 +140,7 @@ class FanOutTest {
     @Test
     void relayPassAll_callFailsMidway_reportsExactlyTheUnsentPackets() {
         FlakySqs flaky = new FlakySqs(sqs.client());
-        Relay r = Relay.builder().sqsClient(flaky).lambdaClient(lambda).build();
+        Relay r = Relay.builder().sqsClient(flaky.client()).lambdaClient(lambda).build();
         RelayPacket pkt = relay.setup(null, "worker");
         List<RelayPacket> parts = pkt.split(30);
         flaky.failCall(2);

@@ -1,30 +1,70 @@
 package io.lambdarelay.testing;
 
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.BatchResultErrorEntry;
 import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequest;
 import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.SendMessageBatchResponse;
+import software.amazon.awssdk.services.sqs.model.SendMessageRequest;
 import software.amazon.awssdk.services.sqs.model.SqsException;
 
 /**
- * A real SqsClient with faults injected into SendMessageBatch: entries whose body contains a
- * marker fail (once, or always as sender faults), or a whole call fails.
+ * A real SqsClient with faults injected into SendMessage and SendMessageBatch; every other call
+ * goes to the real client. Batch entries whose body contains a marker fail once, or always as
+ * sender faults; a chosen batch call fails whole; sends can be made to throw any exception.
  */
-public final class FlakySqs implements SqsClient {
+public final class FlakySqs {
     private final SqsClient real;
+    private final SqsClient client;
     private final Set<String> failOnceMarkers = ConcurrentHashMap.newKeySet();
     private final Set<String> refuseMarkers = ConcurrentHashMap.newKeySet();
     private volatile int failCallNumber = -1;
+    private volatile RuntimeException sendFailure;
     public final AtomicInteger batchCalls = new AtomicInteger();
+    public final AtomicInteger sendCalls = new AtomicInteger();
 
     public FlakySqs(SqsClient real) {
         this.real = real;
+        InvocationHandler h = (proxy, method, args) -> {
+            if (method.isDefault() && args != null && args.length == 1 && args[0] instanceof Consumer) {
+                return InvocationHandler.invokeDefault(proxy, method, args); // builds the request, calls back here
+            }
+            if ("sendMessage".equals(method.getName()) && args[0] instanceof SendMessageRequest) {
+                return send((SendMessageRequest) args[0]);
+            }
+            if ("sendMessageBatch".equals(method.getName()) && args[0] instanceof SendMessageBatchRequest) {
+                return sendBatch((SendMessageBatchRequest) args[0]);
+            }
+            if ("close".equals(method.getName())) {
+                return null;
+            }
+            return invoke(method, args);
+        };
+        this.client = (SqsClient) Proxy.newProxyInstance(SqsClient.class.getClassLoader(),
+                new Class<?>[] {SqsClient.class}, h);
+    }
+
+    private Object invoke(Method method, Object[] args) throws Throwable {
+        try {
+            return method.invoke(real, args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
+    }
+
+    /** The client to give the code under test. */
+    public SqsClient client() {
+        return client;
     }
 
     public void failOnce(String marker) {
@@ -39,8 +79,21 @@ public final class FlakySqs implements SqsClient {
         failCallNumber = callNumber;
     }
 
-    @Override
-    public SendMessageBatchResponse sendMessageBatch(SendMessageBatchRequest request) {
+    /** Makes every SendMessage throw this until cleared with null. */
+    public void failSends(RuntimeException e) {
+        sendFailure = e;
+    }
+
+    private Object send(SendMessageRequest request) {
+        sendCalls.incrementAndGet();
+        RuntimeException e = sendFailure;
+        if (e != null) {
+            throw e;
+        }
+        return real.sendMessage(request);
+    }
+
+    private SendMessageBatchResponse sendBatch(SendMessageBatchRequest request) {
         int call = batchCalls.incrementAndGet();
         if (call == failCallNumber) {
             throw SqsException.builder().message("injected 500").statusCode(500).build();
@@ -63,26 +116,5 @@ public final class FlakySqs implements SqsClient {
         List<BatchResultErrorEntry> allFailed = new ArrayList<>(sent.failed());
         allFailed.addAll(failed);
         return sent.toBuilder().failed(allFailed).build();
-    }
-
-    @Override
-    public software.amazon.awssdk.services.sqs.model.SendMessageResponse sendMessage(
-            software.amazon.awssdk.services.sqs.model.SendMessageRequest request) {
-        return real.sendMessage(request);
-    }
-
-    @Override
-    public software.amazon.awssdk.services.sqs.model.GetQueueAttributesResponse getQueueAttributes(
-            software.amazon.awssdk.services.sqs.model.GetQueueAttributesRequest request) {
-        return real.getQueueAttributes(request);
-    }
-
-    @Override
-    public String serviceName() {
-        return real.serviceName();
-    }
-
-    @Override
-    public void close() {
     }
 }
