@@ -739,6 +739,39 @@ public final class Relay implements AutoCloseable {
         return moved;
     }
 
+    /** Message attribute naming the exception type that dead-lettered a packet. */
+    public static final String ATTR_ERROR = "lambda-relay-error";
+    /** Message attribute with the receive count at which a packet was dead-lettered. */
+    public static final String ATTR_RECEIVES = "lambda-relay-receive-count";
+
+    /**
+     * Sends a received message body, unchanged, to the relay's dead-letter queue with the reason as
+     * message attributes (the exception's type only: its message may hold packet contents).
+     *
+     * @return {@code true} if it was sent; {@code false} if the packet names no DLQ or SQS failed,
+     *     in which case the queue's redrive policy will move it instead
+     */
+    boolean deadLetter(RelayPacket pkt, String body, Exception reason, long receiveCount) {
+        String dlqUrl = pkt.statText(RelayPacket.DLQ_URL);
+        if (dlqUrl == null) {
+            return false;
+        }
+        try {
+            sqs.sendMessage(r -> r.queueUrl(dlqUrl).messageBody(body).messageAttributes(Map.of(
+                    ATTR_ERROR, software.amazon.awssdk.services.sqs.model.MessageAttributeValue.builder()
+                            .dataType("String").stringValue(reason.getClass().getName()).build(),
+                    ATTR_RECEIVES, software.amazon.awssdk.services.sqs.model.MessageAttributeValue.builder()
+                            .dataType("Number").stringValue(Long.toString(receiveCount)).build())));
+            LOG.warn("relay {}: part {} hop {} failed {} time(s) with {}; moved to the dead-letter queue",
+                    pkt.relayId(), pkt.part(), pkt.hop(), receiveCount, reason.getClass().getName());
+            return true;
+        } catch (SdkException e) {
+            LOG.warn("relay {}: could not dead-letter part {} hop {} ({}); the redrive policy will move it",
+                    pkt.relayId(), pkt.part(), pkt.hop(), e.getClass().getSimpleName());
+            return false;
+        }
+    }
+
     // ---- receive ----------------------------------------------------------------------------
 
     /**

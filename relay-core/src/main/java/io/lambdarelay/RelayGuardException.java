@@ -17,7 +17,9 @@ public class RelayGuardException extends RelayException {
         /** More hops in a row than {@link RelaySetup#maxIdleHops()} completed no unit. */
         NO_PROGRESS,
         /** More parts of a fan-out failed than {@link RelaySetup#toleratedFailures()} allows. */
-        TOO_MANY_FAILED_PARTS
+        TOO_MANY_FAILED_PARTS,
+        /** A chain's packet failed {@link RelaySetup#maxReceiveCount()} times and was dead-lettered. */
+        DEAD_LETTERED
     }
 
     /** The guard, see its getter. */

@@ -41,9 +41,12 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li><b>Failures</b>: a record that fails (invalid packet, an exception from a unit, a failed
  *       pass) is reported in the {@link SQSBatchResponse} without failing the others; SQS
- *       redelivers it from the last hand-off, and after {@code maxReceiveCount} it lands in the
- *       dead-letter queue. Units since the last hand-off may therefore run again: make them
- *       idempotent. On a part's last attempt, the ledger counts the part as failed.</li>
+ *       redelivers it from the last hand-off. Units since the last hand-off may therefore run
+ *       again: make them idempotent. On the last attempt ({@code maxReceiveCount}) the worker moves
+ *       the packet, unchanged, to the dead-letter queue with the exception's type as a message
+ *       attribute; a chain is then ended ({@link #onRelayFailed}, tear-down keeping the
+ *       dead-letter queue), a part counts as failed in the ledger. Should that move fail, the
+ *       queue's redrive policy moves the packet instead.</li>
  *   <li><b>Forks</b>: with a ledger ({@link Relay.Builder#ledger}), each hop is claimed first; a
  *       second message for a claimed hop is acknowledged without work.</li>
  *   <li><b>Guards</b>: past the relay's deadline, its hop limit, or too many hops without a
@@ -195,18 +198,22 @@ public abstract class RelayWorker implements RequestHandler<SQSEvent, SQSBatchRe
                 handle(pkt, message, context);
             } catch (Exception e) {
                 Exception error = e instanceof UnitFailure ? (Exception) e.getCause() : e;
-                failures.add(new SQSBatchResponse.BatchItemFailure(message.getMessageId()));
-                LOG.warn("relay {}: message {} failed at hop {} (receive {}) with {}; it will be redelivered",
-                        pkt == null ? null : pkt.relayId(), message.getMessageId(), pkt == null ? null : pkt.hop(),
-                        receiveCount(message), error.getClass().getName());
-                if (pkt != null) {
-                    recordFinalFailure(pkt, message, context);
+                boolean deadLettered = pkt != null && isFinalAttempt(pkt, message)
+                        && relay.deadLetter(pkt, message.getBody(), error, receiveCount(message));
+                if (!deadLettered) {
+                    failures.add(new SQSBatchResponse.BatchItemFailure(message.getMessageId()));
+                    LOG.warn("relay {}: message {} failed at hop {} (receive {}) with {}; it will be redelivered",
+                            pkt == null ? null : pkt.relayId(), message.getMessageId(), pkt == null ? null : pkt.hop(),
+                            receiveCount(message), error.getClass().getName());
                 }
                 try {
                     onFailure(message, pkt, error, context);
                 } catch (RuntimeException hookFailure) {
                     LOG.warn("relay {}: onFailure hook threw {}", pkt == null ? null : pkt.relayId(),
                             hookFailure.getClass().getName());
+                }
+                if (deadLettered) {
+                    afterDeadLetter(pkt, message, context);
                 }
             }
         }
@@ -347,21 +354,31 @@ public abstract class RelayWorker implements RequestHandler<SQSEvent, SQSBatchRe
         }
     }
 
-    /** On a part's last attempt, counts it as failed so fan-in can still complete. */
-    private void recordFinalFailure(RelayPacket pkt, SQSMessage message, Context context) {
-        RelayLedger ledger = relay.ledger().orElse(null);
+    private static boolean isFinalAttempt(RelayPacket pkt, SQSMessage message) {
         long maxReceive = pkt.statLong(RelayPacket.MAX_RECEIVE, 0);
-        if (ledger == null || pkt.relayId() == null || pkt.partCount() <= 1 || maxReceive == 0
-                || pkt.statLong(RelayPacket.WATCHDOG, 0) > 0 || receiveCount(message) < maxReceive) {
-            return;
-        }
+        return maxReceive > 0 && pkt.statLong(RelayPacket.WATCHDOG, 0) == 0 && receiveCount(message) >= maxReceive;
+    }
+
+    /**
+     * After a packet's last attempt was moved to the dead-letter queue: a chain is over, so the
+     * relay is ended; a part counts as failed, and fan-in may complete or fail the relay.
+     */
+    private void afterDeadLetter(RelayPacket pkt, SQSMessage message, Context context) {
         try {
+            if (pkt.partCount() <= 1) {
+                endRelay(pkt, new RelayGuardException(Guard.DEAD_LETTERED, pkt.relayId(), "relay " + pkt.relayId()
+                        + " failed: its packet at hop " + pkt.hop() + " failed " + receiveCount(message)
+                        + " time(s) and is in the dead-letter queue"), context);
+                return;
+            }
+            RelayLedger ledger = relay.ledger().orElse(null);
+            if (ledger == null || pkt.relayId() == null) {
+                return; // the drain watchdog counts the dead-letter queue
+            }
             PartTally tally = ledger.finishPart(pkt.relayId(), pkt.part(), true);
-            LOG.warn("relay {}: part {} failed its last attempt and goes to the dead-letter queue ({} failed so far)",
-                    pkt.relayId(), pkt.part(), tally.failed());
             completeIfLast(pkt, message.getMessageId(), context, ledger, tally);
         } catch (Exception e) {
-            LOG.warn("relay {}: could not record part {} as failed: {}", pkt.relayId(), pkt.part(),
+            LOG.warn("relay {}: could not finish after dead-lettering part {}: {}", pkt.relayId(), pkt.part(),
                     e.getClass().getName());
         }
     }

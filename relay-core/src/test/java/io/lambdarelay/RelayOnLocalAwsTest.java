@@ -108,7 +108,8 @@ class RelayOnLocalAwsTest {
         assertEquals(200L * 201 / 2, last.getLong("sum", 0));
         assertEquals(100, last.hop(), "two units per hop: 100 hand-offs");
         assertEquals(1, worker.completions.get());
-        Poll.until("queue, DLQ and mapping to be gone", Duration.ofSeconds(10), () -> relayGone(pkt));
+        Poll.until("queue, DLQ and mapping to be gone", Duration.ofSeconds(15), () -> relayGone(pkt),
+                () -> aws.lambdaClient().listEventSourceMappings().eventSourceMappings().toString());
         assertEquals(100, aws.stats().invocations() - invocationsBefore);
         aws.awaitIdle(Duration.ofSeconds(10));
     }

@@ -23,6 +23,11 @@ public final class LibraryCallRecorder implements ExecutionInterceptor {
         return CALLS;
     }
 
+    /** The class itself or one of its nested or lambda classes, not a test class named after it. */
+    private static boolean isLibraryClass(String cls, String library) {
+        return cls.equals(library) || cls.startsWith(library + "$");
+    }
+
     @Override
     public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
         Role role = StackWalker.getInstance().walk(frames -> {
@@ -30,13 +35,13 @@ public final class LibraryCallRecorder implements ExecutionInterceptor {
             Role found = null;
             for (StackWalker.StackFrame f : (Iterable<StackWalker.StackFrame>) frames::iterator) {
                 String cls = f.getClassName();
-                if (cls.startsWith("io.lambdarelay.RelayJanitor")) {
+                if (isLibraryClass(cls, "io.lambdarelay.RelayJanitor")) {
                     return Role.JANITOR;
                 }
-                if (cls.startsWith("io.lambdarelay.RelayWorker")) {
+                if (isLibraryClass(cls, "io.lambdarelay.RelayWorker")) {
                     return Role.WORKER;
                 }
-                if (cls.startsWith("io.lambdarelay.Relay") && !cls.contains("Test")) {
+                if (isLibraryClass(cls, "io.lambdarelay.Relay")) {
                     library = true;
                     if ("setup".equals(f.getMethodName())) {
                         found = Role.START;
