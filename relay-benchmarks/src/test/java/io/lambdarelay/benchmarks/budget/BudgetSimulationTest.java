@@ -27,7 +27,7 @@ class BudgetSimulationTest {
 
     @Test
     void timeBudget_remembersTheSlowUnit_andStopsInTime() {
-        Invocation inv = sim.invoke(new TimeBudgetRule(false), seq(2_000, 50, 1_140, 2_000), 0);
+        Invocation inv = sim.invoke(TimeBudgetRule.defaults(), seq(2_000, 50, 1_140, 2_000), 0);
         // Expects 1.5 x 2,000 = 3,000 ms per unit and keeps a 1,000 ms reserve, so it starts units until
         // fewer than 4,000 ms remain: the last starts at 56,000 ms and ends at 56,050 ms.
         assertFalse(inv.timedOut());
@@ -36,7 +36,7 @@ class BudgetSimulationTest {
 
     @Test
     void timeBudget_onConstantUnits_usesAllButTheReserveAndOneExpectedUnit() {
-        Totals t = sim.run(new TimeBudgetRule(false), () -> 100, 3);
+        Totals t = sim.run(TimeBudgetRule.defaults(), () -> 100, 3);
         // Stops when remaining - 1,000 < 150, after 589 units: 58,900 of 60,000 ms.
         assertEquals(0, t.timeouts());
         assertEquals(589 * 3, t.units());
@@ -56,12 +56,17 @@ class BudgetSimulationTest {
     void carriedHint_keepsTheNextInvocationCautious_aFreshBudgetDoesNot() {
         // The first invocation meets a 30 s unit. Carrying it, the next invocation expects 45 s per unit
         // and stops once fewer than 46 s remain, although every later unit takes 100 ms.
-        Invocation first = sim.invoke(new TimeBudgetRule(true), seq(30_000, 100, 0, 100), 0);
+        StopRule chain = new TimeBudgetRule(TimeBudgetRule.Hint.CHAIN_LONGEST, 1.5);
+        Invocation first = sim.invoke(chain, seq(30_000, 100, 0, 100), 0);
         assertEquals(30_000, first.hintForNext());
-        Invocation carried = sim.invoke(new TimeBudgetRule(true), () -> 100, first.hintForNext());
-        Invocation fresh = sim.invoke(new TimeBudgetRule(false), () -> 100, first.hintForNext());
+        Invocation carried = sim.invoke(chain, () -> 100, first.hintForNext());
+        Invocation fresh = sim.invoke(TimeBudgetRule.defaults(), () -> 100, first.hintForNext());
         assertEquals(14_100, carried.completedMillis());
         assertEquals(58_900, fresh.completedMillis());
+        // The chain keeps the old outlier; a hint of the previous invocation's own units lets it go.
+        assertEquals(30_000, carried.hintForNext());
+        StopRule previous = new TimeBudgetRule(TimeBudgetRule.Hint.PREVIOUS_INVOCATION, 1.5);
+        assertEquals(100, sim.invoke(previous, () -> 100, 30_000).hintForNext());
     }
 
     @Test
