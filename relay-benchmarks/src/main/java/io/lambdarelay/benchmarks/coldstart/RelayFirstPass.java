@@ -6,7 +6,7 @@ import io.lambdarelay.RelayPacket;
 /**
  * A fresh JVM's first relay hand-off, as a worker's first invocation does it: {@code Relay.create()}
  * with clients from the environment, then {@code relayPass} of the packet given as the argument.
- * Prints {@code sent} as soon as SQS has the message; the parent measures the time to that line.
+ * Reports as soon as SQS has the message; the parent measures the time to that line.
  */
 public final class RelayFirstPass {
     private RelayFirstPass() {
@@ -20,7 +20,7 @@ public final class RelayFirstPass {
     public static void main(String[] args) {
         try (Relay relay = Relay.create()) {
             String messageId = relay.relayPass(RelayPacket.fromJson(args[0]));
-            System.out.println("sent " + messageId);
+            System.out.println(ColdStartReport.sent(messageId));
             System.out.flush();
         }
     }

@@ -18,10 +18,16 @@ public final class SqsAndLambdaFirstSend {
      * @param args the queue URL and the body
      */
     public static void main(String[] args) {
-        try (SqsClient sqs = SqsClient.create(); LambdaClient lambda = LambdaClient.create()) {
+        SqsClient sqs = SqsClient.create();
+        // Built as Relay.create() builds it, and not used by the send.
+        LambdaClient lambda = LambdaClient.create();
+        try {
             String messageId = sqs.sendMessage(r -> r.queueUrl(args[0]).messageBody(args[1])).messageId();
-            System.out.println("sent " + messageId + " " + lambda.serviceName());
+            System.out.println(ColdStartReport.sent(messageId));
             System.out.flush();
+        } finally {
+            lambda.close();
+            sqs.close();
         }
     }
 }
