@@ -35,7 +35,7 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  */
 final class ColdStartBenchmark {
     static final int WARMUP_ROUNDS = 1;
-    static final int ROUNDS = 20;
+    static final int ROUNDS = 30;
     static final double MAX_RATIO = 1.15;
     private static final long CHILD_TIMEOUT_SECONDS = 60;
 
@@ -114,20 +114,26 @@ final class ColdStartBenchmark {
         }
         double ratio = wall.get(Kind.RELAY) / wall.get(Kind.SQS);
         double cpuRatio = cpu.get(Kind.RELAY) / cpu.get(Kind.SQS);
-        double lambdaShare = wall.get(Kind.SQS_AND_LAMBDA) - wall.get(Kind.SQS);
-        double relayShare = wall.get(Kind.RELAY) - wall.get(Kind.SQS_AND_LAMBDA);
+        // CPU time splits the cost; wall-time differences of a few tens of ms drown in load noise.
+        double lambdaShare = cpu.get(Kind.SQS_AND_LAMBDA) - cpu.get(Kind.SQS);
+        double relayShare = cpu.get(Kind.RELAY) - cpu.get(Kind.SQS_AND_LAMBDA);
         out.printf(Locale.ROOT, "  ratio of wall medians %.3f (median of per-round ratios %.3f), of CPU medians %.3f; "
                 + "all %d messages arrived%n", ratio, Stats.median(roundRatios), cpuRatio, expected);
-        out.printf(Locale.ROOT, "  of the wall difference, about %.0f ms is building a LambdaClient too and %.0f ms the "
+        out.printf(Locale.ROOT, "  of the CPU difference, about %.0f ms is building a LambdaClient too and %.0f ms the "
                 + "relay itself%n", lambdaShare, relayShare);
 
-        table.add("4 cold start", "first relayPass / first sendMessage, fresh JVM, ratio of wall medians",
+        // Wall time is the figure the issue names, but on a shared machine it swings with other load;
+        // CPU time is steady and is what a function with one vCPU or less waits for. Both rows carry
+        // the target; it is met only when both pass, so load noise alone cannot produce a PASS.
+        table.add("4 cold start", "first relayPass / first sendMessage, fresh JVM, ratio of wall-time medians",
                 String.format(Locale.ROOT, "%.3f (%.0f ms / %.0f ms)", ratio, wall.get(Kind.RELAY), wall.get(Kind.SQS)),
                 String.format(Locale.ROOT, "<= %.2f", MAX_RATIO), Verdict.of(ratio <= MAX_RATIO));
-        table.add("4 cold start", "same, median of per-round ratios; ratio of CPU-time medians",
-                String.format(Locale.ROOT, "%.3f; %.3f (%.0f ms / %.0f ms CPU)", Stats.median(roundRatios), cpuRatio,
-                        cpu.get(Kind.RELAY), cpu.get(Kind.SQS)), "-", Verdict.INFO);
-        table.add("4 cold start", "wall difference: building a LambdaClient too / the relay itself",
+        table.add("4 cold start", "same, ratio of CPU-time medians",
+                String.format(Locale.ROOT, "%.3f (%.0f ms / %.0f ms)", cpuRatio, cpu.get(Kind.RELAY), cpu.get(Kind.SQS)),
+                String.format(Locale.ROOT, "<= %.2f", MAX_RATIO), Verdict.of(cpuRatio <= MAX_RATIO));
+        table.add("4 cold start", "same, median of per-round wall-time ratios",
+                String.format(Locale.ROOT, "%.3f", Stats.median(roundRatios)), "-", Verdict.INFO);
+        table.add("4 cold start", "CPU-time cost: building a LambdaClient too / the relay itself",
                 String.format(Locale.ROOT, "%+.0f ms / %+.0f ms", lambdaShare, relayShare), "-", Verdict.INFO);
     }
 
