@@ -1,5 +1,6 @@
 package io.lambdarelay.benchmarks;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
@@ -27,7 +28,7 @@ final class BuildOutput {
     /** Returns relay-core's runtime classpath entries: its jar first, then its dependencies. */
     static List<Path> relayCoreClasspath() {
         String text = read("relay-core.classpath").trim();
-        return List.of(text.split(java.io.File.pathSeparator)).stream().map(Path::of).toList();
+        return List.of(text.split(File.pathSeparator)).stream().map(Path::of).toList();
     }
 
     /** Returns relay-core's runtime dependency tree as maven-dependency-plugin printed it. */

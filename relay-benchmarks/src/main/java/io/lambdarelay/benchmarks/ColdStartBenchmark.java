@@ -13,7 +13,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -30,8 +32,9 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  * does, and are isolated from the user's AWS config files. The parent times each child from
  * {@code ProcessBuilder.start()} to the child's report line, which it prints after SQS has
  * accepted the message; process creation and JVM boot are in both figures alike. The child adds
- * the CPU time it has used, which other load on the machine disturbs far less than wall time. The kinds take
- * turns in a rotating order, after one discarded warm-up round that fills the file cache.
+ * the CPU time it has used, which other load on the machine disturbs far less than wall time.
+ * The kinds take turns in a rotating order, after one discarded warm-up round that fills the file
+ * cache.
  */
 final class ColdStartBenchmark {
     static final int WARMUP_ROUNDS = 1;
@@ -72,8 +75,8 @@ final class ColdStartBenchmark {
             String body = Packets.realistic(queueUrl);
             Map<String, String> env = childEnvironment(sqs, scratch);
             out.printf(Locale.ROOT, "%d warm-up round(s), then %d rounds of %d fresh JVMs each; classpath: the "
-                    + "runner jar + relay-core's %d runtime jars%n", WARMUP_ROUNDS, ROUNDS, Kind.values().length,
-                    coreClasspath.size());
+                    + "runner jar + relay-core and its runtime dependencies, %d jars%n", WARMUP_ROUNDS, ROUNDS,
+                    Kind.values().length, coreClasspath.size());
             Kind[] kinds = Kind.values();
             for (int round = -WARMUP_ROUNDS; round < ROUNDS; round++) {
                 for (int i = 0; i < kinds.length; i++) {
@@ -143,7 +146,7 @@ final class ColdStartBenchmark {
 
     /** Environment of a Lambda function pointed at the embedded queue, and nothing from the user's AWS setup. */
     private static Map<String, String> childEnvironment(EmbeddedSqs sqs, Path scratch) {
-        Map<String, String> env = new java.util.HashMap<>(System.getenv());
+        Map<String, String> env = new HashMap<>(System.getenv());
         env.keySet().removeIf(k -> k.startsWith("AWS_"));
         env.put("AWS_REGION", EmbeddedSqs.REGION);
         env.put("AWS_ACCESS_KEY_ID", "test");
@@ -197,7 +200,7 @@ final class ColdStartBenchmark {
 
     private static void deleteRecursively(Path dir) throws IOException {
         try (var paths = Files.walk(dir)) {
-            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(path);
             }
         }
