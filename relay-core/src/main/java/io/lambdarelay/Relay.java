@@ -83,18 +83,18 @@ public final class Relay implements AutoCloseable {
     private static final long DLQ_RETENTION_SECONDS = Duration.ofDays(14).getSeconds();
 
     private final SqsClient sqs;
-    private final LambdaClient lambda;
+    private final LambdaClient givenLambda;
     private final boolean ownsSqs;
-    private final boolean ownsLambda;
+    /** Created on first use when not given: a worker that only passes never pays for it at cold start. */
+    private volatile LambdaClient createdLambda;
     private final Clock clock;
     private final int maxPacketBytes;
     private final RelayLedger ledger;
 
     private Relay(Builder b) {
         this.ownsSqs = b.sqsClient == null;
-        this.ownsLambda = b.lambdaClient == null;
         this.sqs = ownsSqs ? SqsClient.create() : b.sqsClient;
-        this.lambda = ownsLambda ? LambdaClient.create() : b.lambdaClient;
+        this.givenLambda = b.lambdaClient;
         this.clock = b.clock;
         this.maxPacketBytes = b.maxPacketBytes;
         this.ledger = b.ledger;
@@ -126,6 +126,23 @@ public final class Relay implements AutoCloseable {
      */
     public int maxPacketBytes() {
         return maxPacketBytes;
+    }
+
+    private LambdaClient lambda() {
+        if (givenLambda != null) {
+            return givenLambda;
+        }
+        LambdaClient c = createdLambda;
+        if (c == null) {
+            synchronized (this) {
+                c = createdLambda;
+                if (c == null) {
+                    c = LambdaClient.create();
+                    createdLambda = c;
+                }
+            }
+        }
+        return c;
     }
 
     /**
@@ -189,7 +206,7 @@ public final class Relay implements AutoCloseable {
 
         GetFunctionConfigurationResponse fn;
         try {
-            fn = lambda.getFunctionConfiguration(r -> r.functionName(workerFunction));
+            fn = lambda().getFunctionConfiguration(r -> r.functionName(workerFunction));
         } catch (ResourceNotFoundException e) {
             throw new RelaySetupException("worker function '" + workerFunction + "' does not exist; check the name, "
                     + "the region of the Lambda client, and that it is deployed", workerFunction, relayId, e);
@@ -285,7 +302,7 @@ public final class Relay implements AutoCloseable {
             if (options.maximumBatchingWindow() != null) {
                 esm.maximumBatchingWindowInSeconds((int) options.maximumBatchingWindow().getSeconds());
             }
-            String uuid = lambda.createEventSourceMapping(esm.build()).uuid();
+            String uuid = lambda().createEventSourceMapping(esm.build()).uuid();
 
             RelayPacket pkt = RelayPacket.create(queueUrl, uuid);
             pkt.stat(RelayPacket.RELAY_ID, relayId);
@@ -345,7 +362,7 @@ public final class Relay implements AutoCloseable {
 
     private void warnIfRecursionTerminates(String functionArn, String relayId) {
         try {
-            RecursiveLoop current = lambda.getFunctionRecursionConfig(r -> r.functionName(functionArn)).recursiveLoop();
+            RecursiveLoop current = lambda().getFunctionRecursionConfig(r -> r.functionName(functionArn)).recursiveLoop();
             if (current != RecursiveLoop.ALLOW) {
                 LOG.warn("relay {}: worker {} has recursion config {}; Lambda will stop the chain after about 16 hops "
                         + "and its packet will end in the dead-letter queue. Set it to Allow, or let setup do it",
@@ -366,9 +383,9 @@ public final class Relay implements AutoCloseable {
     }
 
     private void ensureRecursionAllowed(String functionArn, String relayId) {
-        RecursiveLoop current = lambda.getFunctionRecursionConfig(r -> r.functionName(functionArn)).recursiveLoop();
+        RecursiveLoop current = lambda().getFunctionRecursionConfig(r -> r.functionName(functionArn)).recursiveLoop();
         if (current != RecursiveLoop.ALLOW) {
-            lambda.putFunctionRecursionConfig(r -> r.functionName(functionArn).recursiveLoop(RecursiveLoop.ALLOW));
+            lambda().putFunctionRecursionConfig(r -> r.functionName(functionArn).recursiveLoop(RecursiveLoop.ALLOW));
             LOG.info("relay {}: set recursion config of {} from {} to Allow", relayId, functionArn, current);
         }
     }
@@ -865,7 +882,7 @@ public final class Relay implements AutoCloseable {
         String relayId = pkt.relayId();
         boolean mappingDeleted = false;
         try {
-            lambda.deleteEventSourceMapping(r -> r.uuid(pkt.mappingUuid()));
+            lambda().deleteEventSourceMapping(r -> r.uuid(pkt.mappingUuid()));
             mappingDeleted = true;
         } catch (ResourceNotFoundException | ResourceInUseException e) {
             LOG.debug("relay {}: mapping {} already gone or being deleted", relayId, pkt.mappingUuid());
@@ -930,8 +947,9 @@ public final class Relay implements AutoCloseable {
         if (ownsSqs) {
             sqs.close();
         }
-        if (ownsLambda) {
-            lambda.close();
+        LambdaClient created = createdLambda;
+        if (created != null) {
+            created.close();
         }
     }
 

@@ -291,7 +291,7 @@ public abstract class RelayWorker implements RequestHandler<SQSEvent, SQSBatchRe
         if (throttled) {
             int throttles = (int) pkt.statLong(RelayPacket.THROTTLES, 0) + 1;
             pkt.stat(RelayPacket.THROTTLES, throttles);
-            pkt.stat(RelayPacket.UNIT_MS, budget.longestUnitMillis());
+            pkt.stat(RelayPacket.UNIT_MS, unitHint(budget));
             Duration delay = throttleDelay(throttles);
             LOG.info("relay {}: part {} throttled ({} in a row) after {} unit(s); passed on with {} ms back-off",
                     pkt.relayId(), pkt.part(), throttles, units, delay.toMillis());
@@ -312,7 +312,7 @@ public abstract class RelayWorker implements RequestHandler<SQSEvent, SQSBatchRe
             } else {
                 pkt.stat(RelayPacket.IDLE_HOPS, idle);
             }
-            pkt.stat(RelayPacket.UNIT_MS, budget.longestUnitMillis());
+            pkt.stat(RelayPacket.UNIT_MS, unitHint(budget));
             relay.relayPass(pkt);
         } else {
             finish(pkt, messageId, context, ledger);
@@ -423,6 +423,11 @@ public abstract class RelayWorker implements RequestHandler<SQSEvent, SQSBatchRe
                 now - emptySince, dog.partCount());
         onComplete(dog, context);
         relay.tearDown(dog);
+    }
+
+    /** This invocation's longest unit; the incoming hint only if no unit ran, so a slow unit is not carried forever. */
+    private static long unitHint(TimeBudget budget) {
+        return budget.unitsCompleted() > 0 ? budget.longestMeasuredMillis() : budget.longestUnitMillis();
     }
 
     private static long paceIntervalMillis(RelayPacket pkt) {

@@ -73,7 +73,7 @@ class FaultInjectionTest {
 
         private final ThreadLocal<java.util.concurrent.atomic.AtomicLong> remaining = new ThreadLocal<>();
 
-        /** A fake 10 s budget per invocation that one 6 s unit uses up: exactly one unit per hop. */
+        /** A fake 10 s budget per invocation that one 4 s unit uses up (8 s expected next): one unit per hop. */
         @Override
         protected TimeBudget newBudget(Context context, java.time.Duration unitHint) {
             java.util.concurrent.atomic.AtomicLong fake = new java.util.concurrent.atomic.AtomicLong(10_000);
@@ -83,7 +83,7 @@ class FaultInjectionTest {
 
         @Override
         protected boolean processUnit(RelayPacket pkt) throws Exception {
-            remaining.get().addAndGet(-6_000);
+            remaining.get().addAndGet(-4_000);
             CountDownLatch g = gate;
             if (g != null) {
                 g.countDown();

@@ -40,7 +40,7 @@ class RelayOnLocalAwsTest {
 
     /**
      * Sums 1..target, one number per unit. Each invocation's budget is a fake clock that the units
-     * move by 3 s of a 10 s invocation (1 s reserve, 4.5 s expected per unit), so exactly two units run per
+     * move by 3 s of a 10 s invocation (1 s reserve, 6 s expected per unit), so exactly two units run per
      * hop, whatever the machine's speed.
      */
     static class SummingWorker extends RelayWorker {

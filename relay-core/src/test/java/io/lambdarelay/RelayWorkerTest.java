@@ -118,7 +118,7 @@ class RelayWorkerTest {
         SQSBatchResponse response = worker.handleRequest(eventOf(pkt, "m1"), ctx);
 
         assertTrue(response.getBatchItemFailures().isEmpty());
-        // 10 s budget, 1 s reserve, 1.5 s expected per unit: units start while 9 s - k s >= 1.5 s
+        // 10 s budget, 1 s reserve, 2 s expected per unit: units start while 9 s - k s >= 2 s
         assertEquals(8, worker.unitsRun);
         RelayPacket next = takeNext(pkt.queueUrl());
         assertEquals(8, next.getLong("n", 0));
@@ -174,7 +174,7 @@ class RelayWorkerTest {
     @Test
     void aUnitThatCannotFitAnInvocation_failsTheRecordInsteadOfRelayingForever() {
         RelayPacket pkt = relay.setup(null, "worker").put("target", 100L);
-        pkt.stat(RelayPacket.UNIT_MS, 7_000L); // 1.5 x 7 s > the 9 s a 10 s invocation can spend
+        pkt.stat(RelayPacket.UNIT_MS, 7_000L); // 2 x 7 s > the 9 s a 10 s invocation can spend
         CountingWorker worker = new CountingWorker(10);
 
         SQSBatchResponse response = worker.handleRequest(eventOf(pkt, "m1"), ctx);

@@ -57,29 +57,29 @@ class TimeBudgetTest {
         assertEquals(3, b.unitsCompleted());
         assertEquals(450, b.spentMillis());
         assertEquals(300, b.longestUnitMillis());
-        assertEquals(450, b.expectedUnitMillis()); // 1.5 x the longest
+        assertEquals(600, b.expectedUnitMillis()); // 2 x the longest
     }
 
     @Test
-    void stops_whenRemainingLessReserveIsBelowOneAndAHalfLongestUnits() {
+    void stops_whenRemainingLessReserveIsBelowTwiceTheLongestUnit() {
         TimeBudget b = budget(10_000, Duration.ofMillis(1_000));
-        unit(b, 400);                     // expect 600 per unit from now on
-        remaining.set(1_000 + 600);
+        unit(b, 400);                     // expect 800 per unit from now on
+        remaining.set(1_000 + 800);
         assertTrue(b.hasTimeForAnother());
-        remaining.set(1_000 + 599);
+        remaining.set(1_000 + 799);
         assertFalse(b.hasTimeForAnother());
     }
 
     @Test
     void aSlowUnitIsRemembered_unlikeTheLastUnitRule() {
         // The seed's rule looks at the last unit only: after 2000 ms then 50 ms it would start another unit
-        // with 100 ms left. The longest-seen rule keeps expecting 3000 ms.
+        // with 100 ms left. The longest-seen rule keeps expecting 4000 ms.
         TimeBudget b = budget(20_000, Duration.ZERO);
         unit(b, 2_000);
         unit(b, 50);
-        remaining.set(2_900);
+        remaining.set(3_900);
         assertFalse(b.hasTimeForAnother());
-        remaining.set(3_000);
+        remaining.set(4_000);
         assertTrue(b.hasTimeForAnother());
     }
 
@@ -88,8 +88,8 @@ class TimeBudgetTest {
         remaining.set(5_000);
         TimeBudget b = TimeBudget.builder().remainingMillis(remaining::get).reserve(Duration.ZERO)
                 .unitHint(Duration.ofMillis(2_000)).build();
-        assertEquals(3_000, b.expectedUnitMillis());
-        remaining.set(2_999);
+        assertEquals(4_000, b.expectedUnitMillis());
+        remaining.set(3_999);
         assertFalse(b.hasTimeForAnother());
     }
 
@@ -99,7 +99,7 @@ class TimeBudgetTest {
         TimeBudget b = TimeBudget.builder().remainingMillis(remaining::get).reserve(Duration.ofMillis(1_000))
                 .unitHint(Duration.ofMillis(7_000)).build();
         UnitTooLongException e = assertThrows(UnitTooLongException.class, b::hasTimeForAnother);
-        assertEquals(10_500, e.unitMillis());
+        assertEquals(14_000, e.unitMillis());
         assertEquals(9_000, e.budgetMillis());
         assertTrue(e.getMessage().contains("split the work into smaller units"), e.getMessage());
     }
@@ -120,6 +120,23 @@ class TimeBudgetTest {
         });
         assertFalse(more);
         assertEquals(10, b.spentMillis());
+    }
+
+    @Test
+    void longestMeasured_leavesTheHintOut_soASlowUnitIsForgottenAfterOneHop() {
+        remaining.set(60_000);
+        TimeBudget b = TimeBudget.builder().remainingMillis(remaining::get).unitHint(Duration.ofMillis(5_000)).build();
+        unit(b, 100);
+        assertEquals(5_000, b.longestUnitMillis());
+        assertEquals(100, b.longestMeasuredMillis());
+    }
+
+    @Test
+    void safetyFactor_isConfigurable() {
+        remaining.set(10_000);
+        TimeBudget b = TimeBudget.builder().remainingMillis(remaining::get).safetyFactor(1.5).build();
+        unit(b, 300);
+        assertEquals(450, b.expectedUnitMillis());
     }
 
     @Test

@@ -35,7 +35,10 @@ public final class EmbeddedSqs implements AutoCloseable {
                 .endpointOverride(URI.create("http://127.0.0.1:" + port))
                 .region(Region.of(REGION))
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
-                .overrideConfiguration(c -> c.addExecutionInterceptor(new ExecutionInterceptor() {
+                // ElasticMQ sometimes never answers a request that races the deletion of its queue; a
+                // bounded attempt is retried by the SDK and then sees QueueDoesNotExist, as on AWS.
+                .overrideConfiguration(c -> c.apiCallAttemptTimeout(java.time.Duration.ofSeconds(3))
+                        .addExecutionInterceptor(new ExecutionInterceptor() {
                     @Override
                     public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
                         calls.computeIfAbsent(attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME),
