@@ -259,8 +259,10 @@ public abstract class RelayWorker implements RequestHandler<SQSEvent, SQSBatchRe
         boolean more = true;
         boolean throttled = false;
         while (more) {
-            long waitMs = intervalMs == 0 ? 0
-                    : Math.max(0, pkt.statLong(RelayPacket.PACE_AT, 0) - relay.clock().millis());
+            // The first unit of an invocation also waits a whole interval: another part may have
+            // used this concurrency slot a moment ago, and its pace mark is not in this packet.
+            long waitMs = intervalMs == 0 ? 0 : Math.max(budget.unitsCompleted() == 0 ? intervalMs : 0,
+                    pkt.statLong(RelayPacket.PACE_AT, 0) - relay.clock().millis());
             if (budget.usableMillis() < waitMs || !budget.hasTimeForAnother()
                     || budget.usableMillis() - waitMs < budget.expectedUnitMillis()) {
                 break;

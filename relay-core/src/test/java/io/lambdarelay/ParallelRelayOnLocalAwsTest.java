@@ -1,0 +1,167 @@
+package io.lambdarelay;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import io.lambdarelay.RelayGuardException.Guard;
+import io.lambdarelay.local.LocalAws;
+import io.lambdarelay.testing.Poll;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+
+/** Fan-out relays end to end on relay-local: exact fan-in, a shared rate limit, tolerated failures. */
+class ParallelRelayOnLocalAwsTest {
+    private static LocalAws aws;
+    private static Relay relay;
+
+    @BeforeAll
+    static void start() {
+        aws = LocalAws.start();
+        relay = Relay.builder().sqsClient(aws.sqsClient()).lambdaClient(aws.lambdaClient())
+                .ledger(new InMemoryRelayLedger()).build();
+    }
+
+    @AfterAll
+    static void stop() {
+        aws.close();
+    }
+
+    /** One unit per part unless "units" says more; fails the parts listed in "fail". */
+    static class PartWorker extends RelayWorker {
+        final Map<Integer, AtomicInteger> processed = new ConcurrentHashMap<>();
+        final List<Long> unitStartsNanos = Collections.synchronizedList(new ArrayList<>());
+        final AtomicInteger completions = new AtomicInteger();
+        final List<RelayGuardException> relayFailures = Collections.synchronizedList(new ArrayList<>());
+        final Set<Integer> failing;
+
+        PartWorker(Relay relay, Set<Integer> failing) {
+            super(relay);
+            this.failing = failing;
+        }
+
+        @Override
+        protected boolean processUnit(RelayPacket pkt) {
+            unitStartsNanos.add(System.nanoTime());
+            if (failing.contains(pkt.part())) {
+                throw new IllegalStateException("injected failure");
+            }
+            processed.computeIfAbsent(pkt.part(), k -> new AtomicInteger()).incrementAndGet();
+            long n = pkt.getLong("n", 0) + 1;
+            pkt.put("n", n);
+            return n < pkt.getLong("units", 1);
+        }
+
+        @Override
+        protected void onComplete(RelayPacket pkt, Context context) {
+            completions.incrementAndGet();
+        }
+
+        @Override
+        protected void onRelayFailed(RelayPacket pkt, RelayGuardException reason, Context context) {
+            relayFailures.add(reason);
+        }
+    }
+
+    private static boolean relayGone(RelayPacket pkt) {
+        return aws.sqsClient().listQueues().queueUrls().stream().noneMatch(u -> u.equals(pkt.queueUrl()))
+                && aws.lambdaClient().listEventSourceMappings().eventSourceMappings().stream()
+                        .noneMatch(m -> m.uuid().equals(pkt.mappingUuid()));
+    }
+
+    private static long dlqCount(RelayPacket pkt) {
+        return Long.parseLong(aws.sqsClient().getQueueAttributes(r -> r.queueUrl(pkt.statText(RelayPacket.DLQ_URL))
+                .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)).attributes()
+                .get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES));
+    }
+
+    @Test
+    void tenThousandParts_withConcurrencyTwo_eachRunOnce_completeOnce_leaveNothing() {
+        PartWorker worker = new PartWorker(relay, Set.of());
+        aws.registerFunction("fan-10k", Duration.ofSeconds(5), worker);
+        RelayPacket pkt = relay.setup(null, "fan-10k", RelaySetup.builder().maximumConcurrency(2).batchSize(10).build());
+
+        relay.fanOut(pkt, 10_000, (i, p) -> { });
+
+        Poll.until("all 10,000 parts and the completion", Duration.ofSeconds(120), () -> worker.completions.get() == 1,
+                () -> worker.processed.size() + " parts done; " + aws.stats());
+        assertEquals(10_000, worker.processed.size());
+        assertTrue(worker.processed.values().stream().allMatch(c -> c.get() == 1), "a part ran twice");
+        Poll.until("the relay to be torn down", Duration.ofSeconds(15), () -> relayGone(pkt));
+        assertEquals(1, worker.completions.get());
+        assertEquals(new PartTally(10_000, 0, 10_000), relay.ledger().orElseThrow().tally(pkt.relayId()));
+        assertTrue(aws.sqsClient().listQueues().queueUrls().stream().noneMatch(u -> u.contains(pkt.relayId())),
+                "no queue of the relay is left");
+    }
+
+    @Test
+    void aRateLimitOf20PerSecond_overA30SecondRun_neverHasAOneSecondWindowAbove21() {
+        PartWorker worker = new PartWorker(relay, Set.of());
+        aws.registerFunction("paced", Duration.ofSeconds(2), worker);
+        RelayPacket pkt = relay.setup(null, "paced", RelaySetup.builder().rateLimit(20.0).maximumConcurrency(2).build());
+        relay.fanOut(pkt, 4, (i, p) -> p.put("units", 100_000L));
+
+        Poll.until("a 30 s run", Duration.ofSeconds(60), () -> worker.unitStartsNanos.size() > 1
+                && worker.unitStartsNanos.get(worker.unitStartsNanos.size() - 1) - worker.unitStartsNanos.get(0)
+                        >= 30_000_000_000L);
+        relay.tearDown(pkt);
+        List<Long> starts;
+        synchronized (worker.unitStartsNanos) {
+            starts = new ArrayList<>(worker.unitStartsNanos);
+        }
+        Collections.sort(starts);
+        long first = starts.get(0);
+        List<Long> inRun = starts.stream().filter(t -> t - first <= 30_000_000_000L).toList();
+        int worst = 0;
+        for (int i = 0, j = 0; i < inRun.size(); i++) {
+            while (inRun.get(i) - inRun.get(j) >= 1_000_000_000L) {
+                j++;
+            }
+            worst = Math.max(worst, i - j + 1);
+        }
+        double achieved = inRun.size() / 30.0;
+        assertTrue(worst <= 21, "busiest 1 s window had " + worst + " units; limit 20 + 5%");
+        assertTrue(achieved >= 10, "the limit is used, not just respected: " + achieved + " units/s");
+    }
+
+    @Test
+    void failedPartsWithinTheTolerance_complete_andTheDlqHoldsThem() {
+        PartWorker worker = new PartWorker(relay, Set.of(3, 7));
+        aws.registerFunction("tolerant", Duration.ofSeconds(1), worker);
+        RelayPacket pkt = relay.setup(null, "tolerant", RelaySetup.builder().maxReceiveCount(1).toleratedFailures(2).build());
+        relay.fanOut(pkt, 20, (i, p) -> { });
+
+        Poll.until("completion", Duration.ofSeconds(30), () -> worker.completions.get() == 1, aws.stats()::toString);
+        assertTrue(worker.relayFailures.isEmpty());
+        assertEquals(new PartTally(18, 2, 18), relay.ledger().orElseThrow().tally(pkt.relayId()));
+        Poll.until("the relay queue to be gone", Duration.ofSeconds(15), () -> relayGone(pkt));
+        assertEquals(2, dlqCount(pkt), "the kept DLQ holds exactly the failed parts");
+    }
+
+    @Test
+    void moreFailedPartsThanTolerated_failTheRelayOnce_andTheDlqHoldsThem() {
+        PartWorker worker = new PartWorker(relay, Set.of(1, 2, 3));
+        aws.registerFunction("intolerant", Duration.ofSeconds(1), worker);
+        RelayPacket pkt = relay.setup(null, "intolerant", RelaySetup.builder().maxReceiveCount(1).toleratedFailures(2)
+                .maximumConcurrency(2).build());
+        relay.fanOut(pkt, 20, (i, p) -> { });
+
+        Poll.until("the relay to fail", Duration.ofSeconds(30), () -> !worker.relayFailures.isEmpty(),
+                aws.stats()::toString);
+        Poll.until("the relay queue to be gone", Duration.ofSeconds(15), () -> relayGone(pkt));
+        assertEquals(1, worker.relayFailures.size());
+        assertEquals(Guard.TOO_MANY_FAILED_PARTS, worker.relayFailures.get(0).guard());
+        assertEquals(0, worker.completions.get());
+        assertEquals(3, dlqCount(pkt));
+    }
+}
