@@ -934,8 +934,8 @@ public final class Relay implements AutoCloseable {
         } catch (QueueDoesNotExistException e) {
             return -1;
         } catch (SdkException | NumberFormatException e) {
-            throw new TearDownException("could not count the messages of dead-letter queue " + queueUrl + " ("
-                    + describe(e) + "); call tearDown again", relayQueueUrl, e);
+            throw new TearDownException("could not count the messages of queue " + queueUrl + " ("
+                    + describe(e) + ")", relayQueueUrl, e);
         }
     }
 

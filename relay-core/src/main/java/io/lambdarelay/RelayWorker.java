@@ -263,8 +263,7 @@ public abstract class RelayWorker implements RequestHandler<SQSEvent, SQSBatchRe
             // used this concurrency slot a moment ago, and its pace mark is not in this packet.
             long waitMs = intervalMs == 0 ? 0 : Math.max(budget.unitsCompleted() == 0 ? intervalMs : 0,
                     pkt.statLong(RelayPacket.PACE_AT, 0) - relay.clock().millis());
-            if (budget.usableMillis() < waitMs || !budget.hasTimeForAnother()
-                    || budget.usableMillis() - waitMs < budget.expectedUnitMillis()) {
+            if (!budget.hasTimeForAnother(waitMs)) {
                 break;
             }
             if (waitMs > 0) {

@@ -22,8 +22,9 @@ import java.util.function.Supplier;
  * under 0.1% on heavy-tailed unit times at about 92% utilisation). Another unit starts only if the remaining time, less a reserve kept
  * for the hand-off itself, covers that. The original Node package's rule (1.5 times the
  * <em>last</em> unit) forgets a slow unit as soon as a fast one follows, and so times out on uneven
- * unit times; the longest-seen rule does not. A hint (the longest unit of earlier invocations, which
- * {@link RelayWorker} carries in the packet) makes the first unit of an invocation safe too.
+ * unit times; the longest-seen rule does not. A hint (the longest unit of the previous invocation,
+ * which {@link RelayWorker} carries in the packet) informs the estimate from the first unit on; the
+ * first unit itself always runs, so one slow unit cannot stop a relay.
  *
  * <p>Times are measured as differences of the remaining-time supplier, so a test drives the whole
  * budget with one fake supplier and never sleeps.
@@ -40,6 +41,7 @@ public final class TimeBudget {
     private final long reserveMillis;
     private final double safetyFactor;
     private final long initialUsableMillis;
+    private final long hintMillis;
     private long longestUnitMillis;
     private long longestMeasuredMillis;
     private int unitsCompleted;
@@ -52,7 +54,8 @@ public final class TimeBudget {
                 : Math.min(DEFAULT_MAX_RESERVE.toMillis(), Math.max(0, initial / 10));
         this.safetyFactor = b.safetyFactor;
         this.initialUsableMillis = initial - reserveMillis;
-        this.longestUnitMillis = b.unitHint == null ? 0 : b.unitHint.toMillis();
+        this.hintMillis = b.unitHint == null ? 0 : b.unitHint.toMillis();
+        this.longestUnitMillis = hintMillis;
     }
 
     /**
@@ -86,21 +89,37 @@ public final class TimeBudget {
     }
 
     /**
-     * Tells whether one more unit fits: the remaining time less the reserve covers the longest unit
-     * seen (or the hint) times the safety factor. Before any unit is known, it is {@code true} while
-     * any usable time is left.
+     * Tells whether one more unit fits: see {@link #hasTimeForAnother(long)} with no wait.
      *
      * @return {@code true} if another unit should start
-     * @throws UnitTooLongException if a single unit is expected to take longer than a whole fresh
+     * @throws UnitTooLongException if the hint says a single unit takes longer than a whole fresh
      *     invocation can give, so relaying would make no progress
      */
     public boolean hasTimeForAnother() {
-        long expected = expectedUnitMillis();
-        if (expected > initialUsableMillis) {
-            throw new UnitTooLongException(expected, initialUsableMillis);
+        return hasTimeForAnother(0);
+    }
+
+    /**
+     * Tells whether one more unit fits after waiting {@code waitMillis} (for a rate limit's pacing).
+     * The first unit of an invocation starts whenever any usable time is left, even if the hint is
+     * long: a single slow unit in an earlier invocation must not stop the relay. After that, the
+     * remaining time less the reserve and the wait must cover the longest unit seen (or the hint)
+     * times the safety factor.
+     *
+     * @param waitMillis time that will pass before the unit starts, zero or more
+     * @return {@code true} if another unit should start
+     * @throws UnitTooLongException if the hint says a single unit takes longer than a whole fresh
+     *     invocation can give, so relaying would make no progress
+     */
+    public boolean hasTimeForAnother(long waitMillis) {
+        long usable = remainingMillis.getAsLong() - reserveMillis - Math.max(0, waitMillis);
+        if (unitsCompleted == 0) {
+            if (hintMillis > initialUsableMillis) {
+                throw new UnitTooLongException(hintMillis, initialUsableMillis);
+            }
+            return usable > 0;
         }
-        long usable = remainingMillis.getAsLong() - reserveMillis;
-        return usable > 0 && usable >= expected;
+        return usable > 0 && usable >= expectedUnitMillis();
     }
 
     /**
@@ -274,7 +293,9 @@ public final class TimeBudget {
         }
 
         /**
-         * Sets the longest unit known from earlier invocations.
+         * Sets the longest unit known from earlier invocations. A hint longer than a whole
+         * invocation's usable time makes {@link TimeBudget#hasTimeForAnother()} throw
+         * {@link UnitTooLongException}.
          *
          * @param unitHint zero or more, or {@code null} for none
          * @return this builder

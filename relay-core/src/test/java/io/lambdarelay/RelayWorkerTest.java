@@ -174,7 +174,7 @@ class RelayWorkerTest {
     @Test
     void aUnitThatCannotFitAnInvocation_failsTheRecordInsteadOfRelayingForever() {
         RelayPacket pkt = relay.setup(null, "worker").put("target", 100L);
-        pkt.stat(RelayPacket.UNIT_MS, 7_000L); // 2 x 7 s > the 9 s a 10 s invocation can spend
+        pkt.stat(RelayPacket.UNIT_MS, 9_500L); // longer than the 9 s a 10 s invocation can spend
         CountingWorker worker = new CountingWorker(10);
 
         SQSBatchResponse response = worker.handleRequest(eventOf(pkt, "m1"), ctx);

@@ -84,31 +84,41 @@ class TimeBudgetTest {
     }
 
     @Test
-    void unitHint_protectsTheFirstUnit() {
+    void unitHint_informsTheEstimate_butTheFirstUnitAlwaysRuns() {
         remaining.set(5_000);
         TimeBudget b = TimeBudget.builder().remainingMillis(remaining::get).reserve(Duration.ZERO)
                 .unitHint(Duration.ofMillis(2_000)).build();
         assertEquals(4_000, b.expectedUnitMillis());
+        assertTrue(b.hasTimeForAnother(), "one slow unit earlier must not stop the relay");
+        unit(b, 100);
         remaining.set(3_999);
-        assertFalse(b.hasTimeForAnother());
+        assertFalse(b.hasTimeForAnother(), "after a unit, the hint counts");
     }
 
     @Test
-    void aUnitLongerThanAWholeInvocation_throwsInsteadOfRelayingForever() {
+    void aHintLongerThanAWholeInvocation_throwsInsteadOfRelayingForever() {
         remaining.set(10_000);
         TimeBudget b = TimeBudget.builder().remainingMillis(remaining::get).reserve(Duration.ofMillis(1_000))
-                .unitHint(Duration.ofMillis(7_000)).build();
+                .unitHint(Duration.ofMillis(9_500)).build();
         UnitTooLongException e = assertThrows(UnitTooLongException.class, b::hasTimeForAnother);
-        assertEquals(14_000, e.unitMillis());
+        assertEquals(9_500, e.unitMillis());
         assertEquals(9_000, e.budgetMillis());
         assertTrue(e.getMessage().contains("split the work into smaller units"), e.getMessage());
     }
 
     @Test
-    void aUnitMeasuredLongerThanTheBudget_throwsOnTheNextCheck() {
+    void aUnitMeasuredNearlyAsLongAsTheBudget_endsTheInvocation() {
         TimeBudget b = budget(10_000, Duration.ZERO);
         unit(b, 9_500);
-        assertThrows(UnitTooLongException.class, b::hasTimeForAnother);
+        assertFalse(b.hasTimeForAnother());
+    }
+
+    @Test
+    void hasTimeForAnother_countsAPacingWait() {
+        TimeBudget b = budget(10_000, Duration.ZERO);
+        unit(b, 1_000);                       // 2,000 expected; 9,000 left
+        assertTrue(b.hasTimeForAnother(7_000));
+        assertFalse(b.hasTimeForAnother(7_001));
     }
 
     @Test

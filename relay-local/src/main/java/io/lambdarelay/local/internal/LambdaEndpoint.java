@@ -42,6 +42,12 @@ public final class LambdaEndpoint implements AutoCloseable {
      */
     public LambdaEndpoint(LambdaService service, ExecutorService executor) throws IOException {
         this.service = service;
+        // The JDK server writes headers and body separately; without TCP_NODELAY a delayed ACK holds
+        // the body about 40 ms on every call. The property is read once, when the first server starts,
+        // so it is set only if nobody chose otherwise.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/", this::handle);
         server.setExecutor(executor);
