@@ -10,6 +10,7 @@ import io.lambdarelay.examples.pager.PagerSql;
 import io.lambdarelay.examples.pager.PagerStart;
 import io.lambdarelay.examples.pager.PagerTotals;
 import io.lambdarelay.examples.pager.PagerWorker;
+import io.lambdarelay.local.IdleTimeoutException;
 import io.lambdarelay.local.LocalAws;
 import io.lambdarelay.local.LocalStats;
 import java.io.PrintStream;
@@ -49,7 +50,22 @@ public final class PagerRun {
     public record Options(long rows, int pageSize, long pageCostMillis, Duration workerTimeout, Duration maxWait) {
         /** The main command's defaults: 1,000,000 rows, 1,000 a page, 30 ms a page, 2 s timeout. */
         public static Options defaults() {
-            return new Options(1_000_000, PagerStart.DEFAULT_PAGE_SIZE, 30, Duration.ofSeconds(2), Duration.ofMinutes(10));
+            return sized(1_000_000, PagerStart.DEFAULT_PAGE_SIZE, 30, Duration.ofSeconds(2));
+        }
+
+        /**
+         * Options that allow three times the pauses' total (at least ten minutes) to finish.
+         *
+         * @param rows rows in {@code orders}
+         * @param pageSize rows per page
+         * @param pageCostMillis pause per page
+         * @param workerTimeout the worker function's timeout
+         * @return the options
+         */
+        public static Options sized(long rows, int pageSize, long pageCostMillis, Duration workerTimeout) {
+            long pauses = (rows / Math.max(1, pageSize) + 1) * pageCostMillis;
+            return new Options(rows, pageSize, pageCostMillis, workerTimeout,
+                    Duration.ofMillis(Math.max(Duration.ofMinutes(10).toMillis(), 3 * pauses)));
         }
     }
 
@@ -143,6 +159,8 @@ public final class PagerRun {
                         rows / Math.max(elapsed, 1e-3), s.invocations(), s.timeouts());
             })) {
                 aws.awaitIdle(options.maxWait());
+            } catch (IdleTimeoutException e) {
+                out.println("pager: gave up waiting after " + options.maxWait() + ": " + e.getMessage());
             }
             long jobEnd = System.nanoTime();
 

@@ -44,10 +44,9 @@ public final class RunExamples {
         out.println("Lambda Relay examples on LocalAws (embedded SQS, local Lambda endpoint); example=" + example);
         if (!example.equals("vendor")) {
             PagerRun.Options d = PagerRun.Options.defaults();
-            PagerRun.Options o = new PagerRun.Options(longProp("rows", d.rows()),
+            PagerRun.Options o = PagerRun.Options.sized(longProp("rows", d.rows()),
                     (int) longProp("pageSize", d.pageSize()), longProp("pageCostMs", d.pageCostMillis()),
-                    Duration.ofMillis((long) (1000 * doubleProp("pagerTimeout", d.workerTimeout().toMillis() / 1000.0))),
-                    d.maxWait());
+                    Duration.ofMillis((long) (1000 * doubleProp("pagerTimeout", d.workerTimeout().toMillis() / 1000.0))));
             out.println();
             PagerRun.Result r = new PagerRun(o).run(out);
             passed &= r.passed();

@@ -9,6 +9,7 @@ import io.lambdarelay.RelayPacket;
 import io.lambdarelay.PartTally;
 import io.lambdarelay.examples.vendor.VendorStart;
 import io.lambdarelay.examples.vendor.VendorWorker;
+import io.lambdarelay.local.IdleTimeoutException;
 import io.lambdarelay.local.LocalAws;
 import io.lambdarelay.local.LocalStats;
 import java.io.PrintStream;
@@ -45,7 +46,7 @@ public final class VendorRun {
             Duration workerTimeout, Duration maxWait) {
         /**
          * The main command's defaults: 40 parts, 10 at once, 3 s worker timeout, the relay paced to
-         * the vendor's limit.
+         * the vendor's limit, and three times the job's ideal time (at least ten minutes) to finish.
          *
          * @param calls call ids
          * @param limit the vendor's limit, calls per second
@@ -53,7 +54,7 @@ public final class VendorRun {
          */
         public static Options matched(int calls, double limit) {
             return new Options(calls, (int) Math.min(40, calls), 10, limit, limit, Duration.ofSeconds(3),
-                    Duration.ofMinutes(10));
+                    Duration.ofSeconds(Math.max(600, (long) (3 * calls / limit))));
         }
     }
 
@@ -139,6 +140,8 @@ public final class VendorRun {
                         Math.max(0, p.done()), options.parts(), s.invocations());
             })) {
                 aws.awaitIdle(options.maxWait());
+            } catch (IdleTimeoutException e) {
+                out.println("vendor: gave up waiting after " + options.maxWait() + ": " + e.getMessage());
             }
             long jobEnd = System.nanoTime();
 
