@@ -1,0 +1,68 @@
+package io.lambdarelay.examples.pager;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import io.lambdarelay.Relay;
+import io.lambdarelay.RelayPacket;
+import io.lambdarelay.RelaySetup;
+import io.lambdarelay.examples.Env;
+import io.lambdarelay.examples.Input;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Starts a pager relay: sets up the relay queue and mapping to the worker and passes the first
+ * packet, which holds only the page size (the cursor and totals are added by the worker).
+ *
+ * <p>Input (all optional): {@code {"pageSize": 1000}}. Output: {@code relayId}, {@code queueUrl}
+ * and {@code packet}, the first packet's JSON, which {@link Relay#progress} reads.
+ *
+ * <p>On Lambda: {@code WORKER_FUNCTION} names the worker. Thread-safe.
+ */
+public final class PagerStart implements RequestHandler<Map<String, Object>, Map<String, Object>> {
+    /** Rows per page, and so per unit of work, unless the input says otherwise. */
+    public static final int DEFAULT_PAGE_SIZE = 1000;
+    /** The largest page accepted. */
+    public static final int MAX_PAGE_SIZE = 100_000;
+
+    private final Relay relay;
+    private final String workerFunction;
+
+    /** For Lambda: a relay with the environment's clients, the worker named by {@code WORKER_FUNCTION}. */
+    public PagerStart() {
+        this(Relay.create(), Env.system().require("WORKER_FUNCTION"));
+    }
+
+    /**
+     * For local runs and tests.
+     *
+     * @param relay the relay
+     * @param workerFunction the worker's name or ARN
+     */
+    public PagerStart(Relay relay, String workerFunction) {
+        this.relay = Objects.requireNonNull(relay, "relay");
+        this.workerFunction = Objects.requireNonNull(workerFunction, "workerFunction");
+    }
+
+    @Override
+    public Map<String, Object> handleRequest(Map<String, Object> input, Context context) {
+        long pageSize = Input.longValue(input, "pageSize", DEFAULT_PAGE_SIZE);
+        if (pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
+            throw new IllegalArgumentException("pageSize must be 1 to " + MAX_PAGE_SIZE + ", got " + pageSize);
+        }
+        RelayPacket pkt = relay.setup(context, workerFunction, RelaySetup.builder()
+                .maxReceiveCount(3)
+                .expiresAfter(Duration.ofHours(6))
+                .tag("example", "pager")
+                .build());
+        pkt.put(PagerWorker.PAGE_SIZE, pageSize);
+        relay.relayPass(pkt);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("relayId", pkt.relayId());
+        out.put("queueUrl", pkt.queueUrl());
+        out.put("packet", pkt.toJson());
+        return out;
+    }
+}

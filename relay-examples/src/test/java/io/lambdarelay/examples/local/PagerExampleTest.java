@@ -1,0 +1,31 @@
+package io.lambdarelay.examples.local;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lambdarelay.examples.Captured;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** The pager on LocalAws, smaller than the main command's run but with the same checks. */
+class PagerExampleTest {
+
+    @Test
+    void pager_50000Rows_oneSecondWorkerTimeout_isExactOverSeveralHops() throws Exception {
+        Captured out = new Captured();
+        PagerRun.Result r = new PagerRun(new PagerRun.Options(50_000, 250, 10, Duration.ofSeconds(1),
+                Duration.ofMinutes(2))).run(out.out());
+        System.out.print(out.text()); // kept in target/surefire-reports/*-output.txt
+
+        assertTrue(r.exact(), out.text());
+        assertEquals(50_000, r.rows(), out.text());
+        assertEquals(201, r.pages(), "200 full pages and an empty one that ends the chain");
+        assertTrue(r.hops() >= 3, "a 1 s worker cannot read 200 pages of 10 ms in one invocation: " + out.text());
+        assertEquals(r.hops(), r.workerInvocations(), "one worker invocation per hop, none repeated");
+        assertEquals(0, r.timeouts(), out.text());
+        assertEquals(0, r.dlqMessages(), out.text());
+        assertEquals(0, r.leftoverQueues(), out.text());
+        assertEquals(0, r.leftoverMappings(), out.text());
+        assertTrue(r.passed(), out.text());
+    }
+}
