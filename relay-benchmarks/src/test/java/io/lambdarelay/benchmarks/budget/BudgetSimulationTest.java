@@ -28,16 +28,16 @@ class BudgetSimulationTest {
     @Test
     void timeBudget_remembersTheSlowUnit_andStopsInTime() {
         Invocation inv = sim.invoke(TimeBudgetRule.defaults(), seq(2_000, 50, 1_140, 2_000), 0);
-        // Expects 1.5 x 2,000 = 3,000 ms per unit and keeps a 1,000 ms reserve, so it starts units until
-        // fewer than 4,000 ms remain: the last starts at 56,000 ms and ends at 56,050 ms.
+        // Expects 2 x 2,000 = 4,000 ms per unit and keeps a 1,000 ms reserve, so it starts units until
+        // fewer than 5,000 ms remain: the last starts at 55,000 ms and ends at 55,050 ms.
         assertFalse(inv.timedOut());
-        assertEquals(56_050, inv.completedMillis());
+        assertEquals(55_050, inv.completedMillis());
     }
 
     @Test
     void timeBudget_onConstantUnits_usesAllButTheReserveAndOneExpectedUnit() {
         Totals t = sim.run(TimeBudgetRule.defaults(), () -> 100, 3);
-        // Stops when remaining - 1,000 < 150, after 589 units: 58,900 of 60,000 ms.
+        // Stops when remaining - 1,000 < 200, after 589 units: 58,900 of 60,000 ms.
         assertEquals(0, t.timeouts());
         assertEquals(589 * 3, t.units());
         assertEquals(58_900.0 / 60_000, t.utilisation(), 1e-12);
