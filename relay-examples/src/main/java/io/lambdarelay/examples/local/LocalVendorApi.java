@@ -22,8 +22,9 @@ import java.util.concurrent.atomic.LongAdder;
  * {@code 429 Too Many Requests} above it, like SES, a CRM or a payment API.
  *
  * <p>{@code POST /calls/{id}} for ids {@code 0 .. calls-1}: {@code 200} if the token bucket has a
- * token ({@code limit} tokens a second, holding at most a tenth of a second's worth, at least 10),
- * else {@code 429} with {@code Retry-After: 1}. It counts the 200s per id, so a lost call (no 200)
+ * token ({@code limit} tokens a second, holding at most one second's worth: any one-second window
+ * may hold {@code limit} calls, as "N requests per second" means), else {@code 429} with
+ * {@code Retry-After: 1}. It counts the 200s per id, so a lost call (no 200)
  * or a duplicated one (two 200s) shows; a call answered 429 and made again later is neither.
  *
  * <p>Thread-safe.
@@ -59,7 +60,7 @@ public final class LocalVendorApi implements AutoCloseable {
         }
         this.calls = calls;
         this.limit = limit;
-        this.capacity = Math.max(10, limit / 10);
+        this.capacity = Math.max(1, limit);
         this.tokens = capacity;
         this.okPerId = new AtomicIntegerArray(calls);
         AtomicInteger n = new AtomicInteger();

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class VendorExampleTest {
 
     @Test
-    void relayPacedToTheLimit_everyCallAnsweredOnce_andAlmostNo429s() {
+    void relayPacedToTheLimit_everyCallAnsweredOnce_andNo429s() {
         Captured out = new Captured();
         VendorRun.Result r = new VendorRun(new VendorRun.Options(3_000, 10, 5, 1_000, 1_000, Duration.ofSeconds(2),
                 Duration.ofMinutes(2))).run(out.out());
@@ -20,7 +20,7 @@ class VendorExampleTest {
         assertEquals(0, r.lost(), out.text());
         assertEquals(0, r.duplicates(), out.text());
         assertEquals(3_000, r.ok(), out.text());
-        assertTrue(r.throttled() <= 30, "pacing keeps 429s under 1% of the calls: " + out.text());
+        assertEquals(0, r.throttled(), "a relay paced to the vendor's limit sees no 429: " + out.text());
         assertEquals(10, r.partsDone(), out.text());
         assertTrue(r.achievedRate() <= 1_000 * 1.1, "the relay does not outrun the limit: " + out.text());
         assertTrue(r.passed(), out.text());
@@ -29,7 +29,7 @@ class VendorExampleTest {
     @Test
     void relayFourTimesFasterThanTheLimit_sees429s_andStillLosesNoCall() {
         Captured out = new Captured();
-        VendorRun.Result r = new VendorRun(new VendorRun.Options(400, 4, 4, 500, 2_000, Duration.ofSeconds(2),
+        VendorRun.Result r = new VendorRun(new VendorRun.Options(400, 4, 4, 100, 400, Duration.ofSeconds(2),
                 Duration.ofMinutes(2))).run(out.out());
         System.out.print(out.text()); // kept in target/surefire-reports/*-output.txt
 
