@@ -6,6 +6,7 @@ import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lambdarelay.internal.Arn;
 import io.lambdarelay.internal.PacketCodec;
+import io.lambdarelay.internal.Queues;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,7 +34,6 @@ import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.lambda.model.ScalingConfig;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
-import software.amazon.awssdk.services.sqs.model.GetQueueAttributesResponse;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 import software.amazon.awssdk.services.sqs.model.QueueDeletedRecentlyException;
@@ -391,13 +391,7 @@ public final class Relay implements AutoCloseable {
     }
 
     private String queueArn(String queueUrl) {
-        GetQueueAttributesResponse r = sqs.getQueueAttributes(b -> b.queueUrl(queueUrl)
-                .attributeNames(QueueAttributeName.QUEUE_ARN));
-        String arn = r.attributes().get(QueueAttributeName.QUEUE_ARN);
-        if (arn == null) {
-            throw new IllegalStateException("SQS returned no QueueArn for " + queueUrl);
-        }
-        return arn;
+        return Queues.arn(sqs, queueUrl);
     }
 
     private static Arn parseArn(String arn, String what, String workerFunction, String relayId) {
@@ -913,10 +907,7 @@ public final class Relay implements AutoCloseable {
 
     private boolean deleteQueue(String queueUrl) {
         try {
-            sqs.deleteQueue(r -> r.queueUrl(queueUrl));
-            return true;
-        } catch (QueueDoesNotExistException e) {
-            return false;
+            return Queues.delete(sqs, queueUrl);
         } catch (SdkException e) {
             throw new TearDownException("could not delete queue " + queueUrl + " (" + describe(e)
                     + "); call tearDown again", queueUrl, e);
@@ -926,13 +917,7 @@ public final class Relay implements AutoCloseable {
     /** Returns the messages visible, in flight and delayed, or -1 if the queue is gone. */
     private long countMessages(String queueUrl, String relayQueueUrl) {
         try {
-            Map<QueueAttributeName, String> a = sqs.getQueueAttributes(r -> r.queueUrl(queueUrl).attributeNames(
-                    QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
-                    QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE,
-                    QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED)).attributes();
-            return a.values().stream().mapToLong(Long::parseLong).sum();
-        } catch (QueueDoesNotExistException e) {
-            return -1;
+            return Queues.countMessages(sqs, queueUrl);
         } catch (SdkException | NumberFormatException e) {
             throw new TearDownException("could not count the messages of queue " + queueUrl + " ("
                     + describe(e) + ")", relayQueueUrl, e);

@@ -1,5 +1,6 @@
 package io.lambdarelay;
 
+import io.lambdarelay.internal.Queues;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,7 +17,6 @@ import software.amazon.awssdk.services.lambda.model.EventSourceMappingConfigurat
 import software.amazon.awssdk.services.lambda.model.ResourceInUseException;
 import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.sqs.SqsClient;
-import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
 
 /**
@@ -144,8 +144,7 @@ public final class RelayJanitor {
     }
 
     private void removeRelayQueue(String url, String relayId, String why, JanitorReport.Builder report) {
-        String arn = sqs.getQueueAttributes(r -> r.queueUrl(url).attributeNames(QueueAttributeName.QUEUE_ARN))
-                .attributes().get(QueueAttributeName.QUEUE_ARN);
+        String arn = Queues.arn(sqs, url);
         for (EventSourceMappingConfiguration m : lambda.listEventSourceMappingsPaginator(r -> r.eventSourceArn(arn))
                 .eventSourceMappings()) {
             try {
@@ -174,23 +173,11 @@ public final class RelayJanitor {
     }
 
     private long countMessages(String url) {
-        try {
-            return sqs.getQueueAttributes(r -> r.queueUrl(url).attributeNames(
-                    QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
-                    QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE,
-                    QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED)).attributes().values().stream()
-                    .mapToLong(Long::parseLong).sum();
-        } catch (QueueDoesNotExistException e) {
-            return -1;
-        }
+        return Queues.countMessages(sqs, url);
     }
 
     private void deleteQueue(String url) {
-        try {
-            sqs.deleteQueue(r -> r.queueUrl(url));
-        } catch (QueueDoesNotExistException e) {
-            LOG.debug("queue {} already gone", url);
-        }
+        Queues.delete(sqs, url);
     }
 
     private static boolean isBefore(String isoInstant, Instant now) {
