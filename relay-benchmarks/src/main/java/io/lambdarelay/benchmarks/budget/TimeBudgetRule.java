@@ -52,7 +52,7 @@ public final class TimeBudgetRule implements StopRule {
     public String name() {
         String base = switch (hint) {
             case NONE -> "TimeBudget, fresh";
-            case RELAY_WORKER -> "TimeBudget, hint as RelayWorker carries it";
+            case RELAY_WORKER -> "TimeBudget, RelayWorker's hint";
             case CHAIN_LONGEST -> "TimeBudget, whole-chain hint (earlier)";
         };
         return safetyFactor == TimeBudget.DEFAULT_SAFETY_FACTOR ? base
