@@ -14,6 +14,7 @@ import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
  * Embedded ElasticMQ on a free loopback port, with an SDK v2 client that counts its calls by
@@ -63,6 +64,20 @@ public final class EmbeddedSqs implements AutoCloseable {
     /** Creates a queue and returns its URL. */
     public String createQueue(String name) {
         return client.createQueue(r -> r.queueName(name)).queueUrl();
+    }
+
+    /** Deletes a queue and the messages in it. */
+    public void deleteQueue(String queueUrl) {
+        client.deleteQueue(r -> r.queueUrl(queueUrl));
+    }
+
+    /** Returns the messages a queue holds: visible, in flight and delayed. */
+    public long messagesIn(String queueUrl) {
+        return client.getQueueAttributes(r -> r.queueUrl(queueUrl).attributeNames(
+                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE,
+                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED)).attributes().values().stream()
+                .mapToLong(Long::parseLong).sum();
     }
 
     /** Returns how many times the client called an operation, such as "SendMessage". */

@@ -3,17 +3,19 @@ package io.lambdarelay.benchmarks;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
 /**
  * Runs the benchmarks of docs/benchmarks.md and prints their table.
  *
- * <p>Arguments: the parts to run ({@code handoff}, {@code budget}, {@code coldstart},
- * {@code footprint}); none runs them all.
+ * <p>Arguments: the parts to run ({@code handoff}, {@code fanout}, {@code budget}, {@code coldstart},
+ * {@code footprint}, {@code localstack}); none runs them all.
  */
 public final class RunBenchmarks {
-    private static final Set<String> PARTS = Set.of("handoff", "budget", "coldstart", "footprint");
+    private static final List<String> PARTS = List.of("handoff", "fanout", "budget", "coldstart", "footprint",
+            "localstack");
 
     private RunBenchmarks() {
     }
@@ -48,9 +50,10 @@ public final class RunBenchmarks {
             section(out, "1 hand-off overhead: relayPass against SqsClient.sendMessage");
             HandoffBenchmark.run(table, out);
         }
-        // Part 2 waits for the batched fan-out API (issue 6); it gets a row so the gap stays visible.
-        table.add("2 fan-out", "SQS calls per part; wall time against single sends",
-                "not yet measured: batched fan-out (issue 6) not built yet", "<= 0.1; >= 5x", Verdict.NOT_MEASURED);
+        if (parts.contains("fanout")) {
+            section(out, "2 fan-out: relayPassAll of 10,000 parts against 10,000 relayPass calls");
+            FanOutBenchmark.run(table, out);
+        }
         if (parts.contains("budget")) {
             section(out, "3 TimeBudget against the seed's rule (simulated)");
             TimeBudgetBenchmark.run(table, out);
@@ -63,9 +66,10 @@ public final class RunBenchmarks {
             section(out, "4 footprint: relay-core jar and runtime dependencies");
             FootprintBenchmark.run(table, out);
         }
-        // Part 5 waits for relay-local's Lambda endpoint and ESM poller, being built separately.
-        table.add("5 local stack", "median hop latency; 1,000-hop chain time",
-                "not yet measured: relay-local not built yet", "-", Verdict.NOT_MEASURED);
+        if (parts.contains("localstack")) {
+            section(out, "5 local stack: a RelayWorker chain on relay-local, one unit per hop");
+            LocalStackBenchmark.run(table, out);
+        }
 
         out.println();
         out.println("load average at end: " + Machine.loadAverage());

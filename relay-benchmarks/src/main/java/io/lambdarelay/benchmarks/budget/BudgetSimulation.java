@@ -9,7 +9,8 @@ import io.lambdarelay.UnitTooLongException;
  * start it; a started unit that would end past the budget is a timeout (Lambda kills the
  * invocation, the unit's work is lost, and the invocation ends). Utilisation is the time spent in
  * completed units over the total budget. Chains of invocations are sequential, so a carried hint
- * flows from each invocation to the next.
+ * flows from each invocation to the next. An invocation that times out passes nothing on: SQS
+ * redelivers the packet it started from, so the next invocation starts from the same hint.
  */
 public final class BudgetSimulation {
     private final long budgetMillis;
@@ -66,7 +67,8 @@ public final class BudgetSimulation {
     }
 
     /**
-     * Runs a chain of invocations, each starting from the hint the previous one left.
+     * Runs a chain of invocations, each starting from the hint the previous one left (or, after a
+     * timeout, from the hint the timed-out one started from: its packet is redelivered unchanged).
      *
      * @param rule the stop rule
      * @param units the unit times, shared by the whole chain
@@ -85,9 +87,21 @@ public final class BudgetSimulation {
             unitCount += inv.units();
             timeouts += inv.timedOut() ? 1 : 0;
             gaveUp += inv.gaveUp() ? 1 : 0;
-            hint = inv.hintForNext();
+            hint = nextHint(hint, inv);
         }
         return new Totals(invocations, budgetMillis, completed, unitCount, timeouts, gaveUp);
+    }
+
+    /**
+     * Returns the hint the next invocation of a chain starts from.
+     *
+     * @param incoming the hint the invocation started from
+     * @param inv the invocation's outcome
+     * @return its own hint if it passed the packet on; the incoming one if it timed out, since SQS
+     *     then redelivers the packet as it was
+     */
+    static long nextHint(long incoming, Invocation inv) {
+        return inv.timedOut() ? incoming : inv.hintForNext();
     }
 
     /**

@@ -15,12 +15,18 @@ public final class TimeBudgetRule implements StopRule {
         /** Nothing: a fresh budget per invocation (the conservative model). */
         NONE,
         /**
-         * The previous budget's longest unit, hint included, as {@code RelayWorker} carries it in the
-         * packet: the longest unit of the whole chain so far.
+         * As {@code RelayWorker} carries it in the packet: the longest unit the previous invocation
+         * measured itself ({@link TimeBudget#longestMeasuredMillis()}), without the hint that
+         * invocation started from; the incoming hint only if it ran no unit. One slow unit makes the
+         * next invocation cautious and is then forgotten.
          */
-        CHAIN_LONGEST,
-        /** A what-if: the longest unit the previous invocation itself ran, so an old outlier expires. */
-        PREVIOUS_INVOCATION
+        RELAY_WORKER,
+        /**
+         * A what-if, how {@code RelayWorker} carried the hint before: the previous budget's
+         * {@link TimeBudget#longestUnitMillis()}, hint included, so the longest unit of the whole
+         * chain so far, which never falls.
+         */
+        CHAIN_LONGEST
     }
 
     private final Hint hint;
@@ -46,8 +52,8 @@ public final class TimeBudgetRule implements StopRule {
     public String name() {
         String base = switch (hint) {
             case NONE -> "TimeBudget, fresh";
-            case CHAIN_LONGEST -> "TimeBudget, hint carried";
-            case PREVIOUS_INVOCATION -> "TimeBudget, previous hop's hint";
+            case RELAY_WORKER -> "TimeBudget, RelayWorker's hint";
+            case CHAIN_LONGEST -> "TimeBudget, whole-chain hint (earlier)";
         };
         return safetyFactor == TimeBudget.DEFAULT_SAFETY_FACTOR ? base
                 : String.format(Locale.ROOT, "%s, factor %.1f", base, safetyFactor);
@@ -61,8 +67,6 @@ public final class TimeBudgetRule implements StopRule {
                 .unitHint(hint != Hint.NONE && hintMillis > 0 ? Duration.ofMillis(hintMillis) : null)
                 .build();
         return new Session() {
-            private long longestHere;
-
             @Override
             public boolean startAnother() {
                 return budget.hasTimeForAnother();
@@ -71,13 +75,29 @@ public final class TimeBudgetRule implements StopRule {
             @Override
             public void run(long unitMillis) {
                 budget.measure(() -> clock.advance(unitMillis));
-                longestHere = Math.max(longestHere, unitMillis);
             }
 
             @Override
             public long hintForNext() {
-                return hint == Hint.PREVIOUS_INVOCATION ? longestHere : budget.longestUnitMillis();
+                return carriedHint(hint, budget);
             }
+        };
+    }
+
+    /**
+     * Returns the hint an invocation passes on, for a way of carrying it.
+     *
+     * @param hint how the hint travels
+     * @param budget the invocation's budget, after its units
+     * @return milliseconds
+     */
+    static long carriedHint(Hint hint, TimeBudget budget) {
+        return switch (hint) {
+            case NONE -> 0;
+            // As RelayWorker.unitHint: this invocation's own longest unit, or the incoming hint if none ran.
+            case RELAY_WORKER -> budget.unitsCompleted() > 0 ? budget.longestMeasuredMillis()
+                    : budget.longestUnitMillis();
+            case CHAIN_LONGEST -> budget.longestUnitMillis();
         };
     }
 }

@@ -4,9 +4,9 @@ import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
- * A diagnostic between the two: builds both SDK clients, as {@code Relay.create()} does, but sends
- * the body without the relay. Splits the relay's cold-start cost into "a second SDK client" and
- * "the relay itself" (packet parsing and serialization, its own classes).
+ * A diagnostic: builds both SDK clients, as {@code Relay.create()} did before it built its
+ * {@code LambdaClient} lazily, and sends the body without the relay. Its cost over the bare send
+ * is what building a second SDK client at start costs; the relay child no longer pays it.
  */
 public final class SqsAndLambdaFirstSend {
     private SqsAndLambdaFirstSend() {
@@ -19,7 +19,7 @@ public final class SqsAndLambdaFirstSend {
      */
     public static void main(String[] args) {
         SqsClient sqs = SqsClient.create();
-        // Built as Relay.create() builds it, and not used by the send.
+        // Built as Relay.create() used to build it, and not used by the send.
         LambdaClient lambda = LambdaClient.create();
         try {
             String messageId = sqs.sendMessage(r -> r.queueUrl(args[0]).messageBody(args[1])).messageId();

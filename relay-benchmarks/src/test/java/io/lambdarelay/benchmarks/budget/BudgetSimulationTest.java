@@ -28,7 +28,7 @@ class BudgetSimulationTest {
     @Test
     void timeBudget_remembersTheSlowUnit_andStopsInTime() {
         Invocation inv = sim.invoke(TimeBudgetRule.defaults(), seq(2_000, 50, 1_140, 2_000), 0);
-        // Expects 2 x 2,000 = 4,000 ms per unit and keeps a 1,000 ms reserve, so it starts units until
+        // Expects 2.0 x 2,000 = 4,000 ms per unit and keeps a 1,000 ms reserve, so it starts units until
         // fewer than 5,000 ms remain: the last starts at 55,000 ms and ends at 55,050 ms.
         assertFalse(inv.timedOut());
         assertEquals(55_050, inv.completedMillis());
@@ -54,19 +54,38 @@ class BudgetSimulationTest {
 
     @Test
     void carriedHint_keepsTheNextInvocationCautious_aFreshBudgetDoesNot() {
-        // The first invocation meets a 30 s unit. Carrying it, the next invocation expects 45 s per unit
-        // and stops once fewer than 46 s remain, although every later unit takes 100 ms.
-        StopRule chain = new TimeBudgetRule(TimeBudgetRule.Hint.CHAIN_LONGEST, 1.5);
-        Invocation first = sim.invoke(chain, seq(30_000, 100, 0, 100), 0);
-        assertEquals(30_000, first.hintForNext());
-        Invocation carried = sim.invoke(chain, () -> 100, first.hintForNext());
+        // The first invocation meets a 20 s unit. Carrying it, the next invocation expects 40 s per unit
+        // and stops once fewer than 41 s remain, although every later unit takes 100 ms.
+        StopRule worker = new TimeBudgetRule(TimeBudgetRule.Hint.RELAY_WORKER, 2.0);
+        Invocation first = sim.invoke(worker, seq(20_000, 100, 0, 100), 0);
+        assertEquals(20_000, first.hintForNext());
+        Invocation carried = sim.invoke(worker, () -> 100, first.hintForNext());
         Invocation fresh = sim.invoke(TimeBudgetRule.defaults(), () -> 100, first.hintForNext());
-        assertEquals(14_100, carried.completedMillis());
+        assertEquals(19_100, carried.completedMillis());
         assertEquals(58_900, fresh.completedMillis());
-        // The chain keeps the old outlier; a hint of the previous invocation's own units lets it go.
-        assertEquals(30_000, carried.hintForNext());
-        StopRule previous = new TimeBudgetRule(TimeBudgetRule.Hint.PREVIOUS_INVOCATION, 1.5);
-        assertEquals(100, sim.invoke(previous, () -> 100, 30_000).hintForNext());
+    }
+
+    @Test
+    void relayWorkerHint_isThePreviousInvocationsOwnLongestUnit_theWholeChainHintNeverFalls() {
+        // Both start from a 20 s hint and then see only 100 ms units.
+        StopRule worker = new TimeBudgetRule(TimeBudgetRule.Hint.RELAY_WORKER, 2.0);
+        StopRule chain = new TimeBudgetRule(TimeBudgetRule.Hint.CHAIN_LONGEST, 2.0);
+        assertEquals(100, sim.invoke(worker, () -> 100, 20_000).hintForNext());
+        assertEquals(20_000, sim.invoke(chain, () -> 100, 20_000).hintForNext());
+        // Over a chain (the first invocation runs only the 20 s unit: 40 s more do not fit), the worker's
+        // hint recovers after one cautious invocation; the whole-chain one never does.
+        Totals w = sim.run(worker, seq(20_000, 100, 1_000_000, 100), 4);
+        Totals c = sim.run(chain, seq(20_000, 100, 1_000_000, 100), 4);
+        assertEquals(20_000 + 19_100 + 2 * 58_900, w.completedMillis());
+        assertEquals(20_000 + 3 * 19_100, c.completedMillis());
+    }
+
+    @Test
+    void afterATimeout_theNextInvocationStartsFromTheRedeliveredPacketsHint() {
+        Invocation timedOut = new Invocation(1_000, 3, true, false, 7);
+        Invocation passed = new Invocation(1_000, 3, false, false, 7);
+        assertEquals(500, BudgetSimulation.nextHint(500, timedOut));
+        assertEquals(7, BudgetSimulation.nextHint(500, passed));
     }
 
     @Test
