@@ -447,7 +447,7 @@ public final class RelayPacket {
      * @return this packet
      */
     public RelayPacket putObject(String key, Object value) {
-        data.set(userKey(key), PacketCodec.MAPPER.valueToTree(value));
+        data.set(userKey(key), PacketCodec.mapper().valueToTree(value));
         return this;
     }
 
@@ -624,7 +624,7 @@ public final class RelayPacket {
             return null;
         }
         try {
-            return PacketCodec.MAPPER.treeToValue(v, type);
+            return PacketCodec.mapper().treeToValue(v, type);
         } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
             throw new InvalidPacketException(Reason.WRONG_TYPE, "packet key '" + key + "' holds " + typeName(v)
                     + " that does not convert to " + type.getName(), null, null);

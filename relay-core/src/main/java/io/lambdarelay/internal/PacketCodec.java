@@ -1,15 +1,21 @@
 package io.lambdarelay.internal;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.util.Iterator;
+import java.util.Map;
 import io.lambdarelay.InvalidPacketException;
 import io.lambdarelay.InvalidPacketException.Reason;
 import io.lambdarelay.PacketTooLargeException;
@@ -29,18 +35,34 @@ public final class PacketCodec {
     /** A longer number is refused before it is parsed (parsing huge numbers is quadratic). */
     public static final int MAX_NUMBER_LENGTH = 100;
 
-    /** Configured once and never changed, so it is safe to share between threads. */
-    public static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
-                    .streamReadConstraints(StreamReadConstraints.builder()
-                            .maxNestingDepth(MAX_NESTING_DEPTH)
-                            .maxNumberLength(MAX_NUMBER_LENGTH)
-                            .maxStringLength(MAX_SQS_MESSAGE_BYTES)
-                            .maxDocumentLength(MAX_SQS_MESSAGE_BYTES)
-                            .build())
+    /** Hardened reading limits; the factory is immutable once built, so it is safe to share. */
+    private static final JsonFactory FACTORY = JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    .maxNestingDepth(MAX_NESTING_DEPTH)
+                    .maxNumberLength(MAX_NUMBER_LENGTH)
+                    .maxStringLength(MAX_SQS_MESSAGE_BYTES)
+                    .maxDocumentLength(MAX_SQS_MESSAGE_BYTES)
                     .build())
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
+
+    /**
+     * The object mapper, built on first use: writing a packet only needs the streaming factory, so
+     * a worker's cold start does not pay for the mapper's set-up. Configured once and never
+     * changed, so it is safe to share between threads.
+     *
+     * @return the mapper
+     */
+    public static ObjectMapper mapper() {
+        return MapperHolder.MAPPER;
+    }
+
+    /** Lazy holder: the JVM initialises it, once and thread-safely, on the first {@link #mapper()} call. */
+    private static final class MapperHolder {
+        static final ObjectMapper MAPPER = JsonMapper.builder(FACTORY)
+                .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                .build();
+    }
 
     private PacketCodec() {
     }
@@ -62,8 +84,8 @@ public final class PacketCodec {
         if (size > maxBytes) {
             throw new PacketTooLargeException(size, maxBytes, messageId);
         }
-        try (JsonParser parser = MAPPER.createParser(body)) {
-            JsonNode node = MAPPER.readTree(parser);
+        try (JsonParser parser = mapper().createParser(body)) {
+            JsonNode node = mapper().readTree(parser);
             if (node == null || node.isMissingNode()) {
                 throw new InvalidPacketException(Reason.EMPTY, "relay packet body holds no JSON value", messageId, null);
             }
@@ -114,9 +136,58 @@ public final class PacketCodec {
      */
     public static String write(JsonNode node) {
         try {
-            return escapeUnsendable(MAPPER.writeValueAsString(node));
-        } catch (JsonProcessingException e) {
+            StringWriter out = new StringWriter(256);
+            try (JsonGenerator gen = FACTORY.createGenerator(out)) {
+                writeNode(gen, node);
+            }
+            return escapeUnsendable(out.toString());
+        } catch (IOException e) {
             throw new IllegalStateException("a JSON tree could not be serialized", e);
+        }
+    }
+
+    /** Writes a tree with the streaming generator alone, so writing never needs the object mapper. */
+    private static void writeNode(JsonGenerator gen, JsonNode node) throws IOException {
+        switch (node.getNodeType()) {
+            case OBJECT:
+                gen.writeStartObject();
+                for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+                    Map.Entry<String, JsonNode> e = it.next();
+                    gen.writeFieldName(e.getKey());
+                    writeNode(gen, e.getValue());
+                }
+                gen.writeEndObject();
+                break;
+            case ARRAY:
+                gen.writeStartArray();
+                for (JsonNode child : node) {
+                    writeNode(gen, child);
+                }
+                gen.writeEndArray();
+                break;
+            case STRING:
+                gen.writeString(node.textValue());
+                break;
+            case NUMBER:
+                if (node.isBigInteger()) {
+                    gen.writeNumber(node.bigIntegerValue());
+                } else if (node.isIntegralNumber()) {
+                    gen.writeNumber(node.longValue());
+                } else if (node.isBigDecimal()) {
+                    gen.writeNumber(node.decimalValue());
+                } else {
+                    gen.writeNumber(node.doubleValue());
+                }
+                break;
+            case BOOLEAN:
+                gen.writeBoolean(node.booleanValue());
+                break;
+            case NULL:
+            case MISSING:
+                gen.writeNull();
+                break;
+            default: // binary and POJO nodes, which only valueToTree can make: let the mapper write them
+                gen.writeRawValue(mapper().writeValueAsString(node));
         }
     }
 
