@@ -4,10 +4,6 @@ import org.junit.jupiter.api.Test;
 import org.testcontainers.containers.localstack.LocalStackContainer;
 import org.testcontainers.junit.jupiter.Container;
 import org.testcontainers.junit.jupiter.Testcontainers;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
@@ -24,13 +20,7 @@ class VendorLocalStackTest {
 
     @Test
     void vendor_setupPassesAndTearDown_onLocalStackSqs() throws Exception {
-        try (SqsClient sqs = SqsClient.builder()
-                .endpointOverride(LOCALSTACK.getEndpoint())
-                .region(Region.of(LOCALSTACK.getRegion()))
-                .credentialsProvider(StaticCredentialsProvider.create(
-                        AwsBasicCredentials.create(LOCALSTACK.getAccessKey(), LOCALSTACK.getSecretKey())))
-                .httpClientBuilder(UrlConnectionHttpClient.builder())
-                .build()) {
+        try (SqsClient sqs = LocalStackImage.sqsClient(LOCALSTACK)) {
             SqsSideScenarios.vendor(sqs, LOCALSTACK.getRegion());
         }
     }
