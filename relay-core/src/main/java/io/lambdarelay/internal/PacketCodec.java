@@ -3,8 +3,10 @@ package io.lambdarelay.internal;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
@@ -12,13 +14,16 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lambdarelay.InvalidPacketException.Reason;
+import io.lambdarelay.InvalidPacketException;
+import io.lambdarelay.PacketTooLargeException;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.util.Iterator;
 import java.util.Map;
-import io.lambdarelay.InvalidPacketException;
-import io.lambdarelay.InvalidPacketException.Reason;
-import io.lambdarelay.PacketTooLargeException;
 
 /**
  * The one place packets become JSON and back, with the parser hardened against hostile bodies.
@@ -35,6 +40,8 @@ public final class PacketCodec {
     /** A longer number is refused before it is parsed (parsing huge numbers is quadratic). */
     public static final int MAX_NUMBER_LENGTH = 100;
 
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
     /** Hardened reading limits; the factory is immutable once built, so it is safe to share. */
     private static final JsonFactory FACTORY = JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder()
@@ -47,8 +54,9 @@ public final class PacketCodec {
             .build();
 
     /**
-     * The object mapper, built on first use: writing a packet only needs the streaming factory, so
-     * a worker's cold start does not pay for the mapper's set-up. Configured once and never
+     * The object mapper, built on first use: reading and writing packets need only the streaming
+     * factory, so a worker's cold start does not pay for the mapper's set-up; only
+     * {@code putObject} and {@code get(key, Type.class)} use it. Configured once and never
      * changed, so it is safe to share between threads.
      *
      * @return the mapper
@@ -84,11 +92,11 @@ public final class PacketCodec {
         if (size > maxBytes) {
             throw new PacketTooLargeException(size, maxBytes, messageId);
         }
-        try (JsonParser parser = mapper().createParser(body)) {
-            JsonNode node = mapper().readTree(parser);
-            if (node == null || node.isMissingNode()) {
+        try (JsonParser parser = FACTORY.createParser(body)) {
+            if (parser.nextToken() == null) {
                 throw new InvalidPacketException(Reason.EMPTY, "relay packet body holds no JSON value", messageId, null);
             }
+            JsonNode node = readNode(parser);
             JsonLocation end = parser.currentLocation();
             boolean trailing;
             try {
@@ -143,6 +151,54 @@ public final class PacketCodec {
             return escapeUnsendable(out.toString());
         } catch (IOException e) {
             throw new IllegalStateException("a JSON tree could not be serialized", e);
+        }
+    }
+
+    /**
+     * Builds a tree with the streaming parser alone, so reading a packet never needs the object
+     * mapper; nesting depth, number and string lengths and duplicate keys are checked by the parser.
+     * Floats become exact decimals.
+     */
+    private static JsonNode readNode(JsonParser p) throws IOException {
+        JsonToken t = p.currentToken();
+        switch (t) {
+            case START_OBJECT: {
+                ObjectNode o = NODES.objectNode();
+                while (p.nextToken() != JsonToken.END_OBJECT) {
+                    String name = p.currentName();
+                    p.nextToken();
+                    o.set(name, readNode(p));
+                }
+                return o;
+            }
+            case START_ARRAY: {
+                ArrayNode a = NODES.arrayNode();
+                while (p.nextToken() != JsonToken.END_ARRAY) {
+                    a.add(readNode(p));
+                }
+                return a;
+            }
+            case VALUE_STRING:
+                return NODES.textNode(p.getText());
+            case VALUE_NUMBER_INT:
+                switch (p.getNumberType()) {
+                    case INT:
+                        return NODES.numberNode(p.getIntValue());
+                    case LONG:
+                        return NODES.numberNode(p.getLongValue());
+                    default:
+                        return NODES.numberNode(p.getBigIntegerValue());
+                }
+            case VALUE_NUMBER_FLOAT:
+                return NODES.numberNode(p.getDecimalValue());
+            case VALUE_TRUE:
+                return NODES.booleanNode(true);
+            case VALUE_FALSE:
+                return NODES.booleanNode(false);
+            case VALUE_NULL:
+                return NODES.nullNode();
+            default:
+                throw new JsonParseException(p, "unexpected token " + t);
         }
     }
 
