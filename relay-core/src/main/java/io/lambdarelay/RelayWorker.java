@@ -6,6 +6,7 @@ import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent.SQSMessage;
 import io.lambdarelay.RelayGuardException.Guard;
+import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -14,6 +15,7 @@ import java.util.Objects;
 import java.util.SplittableRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.AbortedException;
 
 /**
  * A ready worker handler: extend it, implement {@link #processUnit(RelayPacket)}, and point the
@@ -202,9 +204,17 @@ public abstract class RelayWorker implements RequestHandler<SQSEvent, SQSBatchRe
                         && relay.deadLetter(pkt, message.getBody(), error, receiveCount(message));
                 if (!deadLettered) {
                     failures.add(new SQSBatchResponse.BatchItemFailure(message.getMessageId()));
-                    LOG.warn("relay {}: message {} failed at hop {} (receive {}) with {}; it will be redelivered",
-                            pkt == null ? null : pkt.relayId(), message.getMessageId(), pkt == null ? null : pkt.hop(),
-                            receiveCount(message), error.getClass().getName());
+                    if (stoppedByHost(error)) {
+                        // Only the host interrupts a handler, to end an invocation that ran out of
+                        // time: Lambda itself runs no more code then, so this is no failure to report.
+                        LOG.debug("relay {}: message {} at hop {} interrupted ({}): the invocation is being "
+                                + "stopped; it will be redelivered", pkt == null ? null : pkt.relayId(),
+                                message.getMessageId(), pkt == null ? null : pkt.hop(), error.getClass().getName());
+                    } else {
+                        LOG.warn("relay {}: message {} failed at hop {} (receive {}) with {}; it will be redelivered",
+                                pkt == null ? null : pkt.relayId(), message.getMessageId(),
+                                pkt == null ? null : pkt.hop(), receiveCount(message), error.getClass().getName());
+                    }
                 }
                 try {
                     onFailure(message, pkt, error, context);
@@ -218,6 +228,20 @@ public abstract class RelayWorker implements RequestHandler<SQSEvent, SQSBatchRe
             }
         }
         return new SQSBatchResponse(failures);
+    }
+
+    /** An interrupt, or an SDK call or I/O it aborted, anywhere in the cause chain. */
+    private static boolean stoppedByHost(Throwable error) {
+        if (Thread.currentThread().isInterrupted()) {
+            return true;
+        }
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof InterruptedException || t instanceof InterruptedIOException
+                    || t instanceof AbortedException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void handle(RelayPacket pkt, SQSMessage message, Context context) throws Exception {

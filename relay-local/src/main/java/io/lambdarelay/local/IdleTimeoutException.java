@@ -1,6 +1,7 @@
 package io.lambdarelay.local;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -17,16 +18,21 @@ public final class IdleTimeoutException extends RuntimeException {
     private final int runningInvocations;
     /** Messages held per queue name at the timeout. */
     private final Map<String, Long> busyQueues;
+    /** Event-source mappings still being deleted at the timeout. */
+    private final List<String> deletingMappings;
 
-    IdleTimeoutException(Duration timeout, int runningInvocations, Map<String, Long> busyQueues) {
+    IdleTimeoutException(Duration timeout, int runningInvocations, Map<String, Long> busyQueues,
+            List<String> deletingMappings) {
         super("LocalAws not idle after " + timeout + ": " + runningInvocations + " invocation(s) running, "
                 + (busyQueues.isEmpty() ? "no queue holds messages"
                         : "messages (visible + in flight + delayed) held per queue: " + busyQueues)
+                + (deletingMappings.isEmpty() ? "" : ", event-source mapping(s) still Deleting: " + deletingMappings)
                 + "; a message that fails is retried after the visibility timeout until the redrive policy "
                 + "moves it, so allow for that or look for a handler that never finishes");
         this.timeout = timeout;
         this.runningInvocations = runningInvocations;
         this.busyQueues = Map.copyOf(busyQueues);
+        this.deletingMappings = List.copyOf(deletingMappings);
     }
 
     /** {@return the timeout that passed} */
@@ -42,5 +48,10 @@ public final class IdleTimeoutException extends RuntimeException {
     /** {@return messages still held per queue name at the timeout, for queues that mappings read} */
     public Map<String, Long> busyQueues() {
         return busyQueues;
+    }
+
+    /** {@return the UUIDs of event-source mappings still in the {@code Deleting} state at the timeout} */
+    public List<String> deletingMappings() {
+        return deletingMappings;
     }
 }

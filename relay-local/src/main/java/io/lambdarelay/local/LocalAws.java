@@ -6,25 +6,33 @@ import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lambdarelay.local.internal.ActiveInvocation;
+import io.lambdarelay.local.internal.EmbeddedSqs;
 import io.lambdarelay.local.internal.FunctionHandler;
 import io.lambdarelay.local.internal.Handlers;
 import io.lambdarelay.local.internal.LambdaEndpoint;
 import io.lambdarelay.local.internal.LambdaService;
+import io.lambdarelay.local.internal.QueueActivity;
 import io.lambdarelay.local.internal.QueueNames;
 import io.lambdarelay.local.internal.RegisteredFunction;
 import io.lambdarelay.local.internal.SqsTracingInterceptor;
 import io.lambdarelay.local.internal.StatsRecorder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -32,8 +40,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
-import org.elasticmq.rest.sqs.SQSRestServer;
-import org.elasticmq.rest.sqs.SQSRestServerBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -91,13 +97,15 @@ public final class LocalAws implements AutoCloseable {
     private static final Duration MAX_TIMEOUT = Duration.ofMinutes(15);
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(3);
     private static final long MAX_IDLE_BACKOFF_MILLIS = 50;
+    /** The access key id and secret of every client; the local stack checks neither. */
+    private static final String ACCESS_KEY = "local";
 
     private final Region region;
     private final String accountId;
     private final StatsRecorder stats = new StatsRecorder();
     private final ThreadLocal<ActiveInvocation> currentInvocation = new ThreadLocal<>();
     private final AtomicBoolean closed = new AtomicBoolean();
-    private final SQSRestServer sqsServer;
+    private final EmbeddedSqs sqsServer;
     private final URI sqsEndpoint;
     private final ExecutorService workers;
     private final ExecutorService httpThreads;
@@ -106,43 +114,96 @@ public final class LocalAws implements AutoCloseable {
     private final LambdaService service;
     private final LambdaEndpoint lambdaEndpoint;
     private final LambdaClient lambdaClient;
+    /** The system properties this instance set, with the values they had before; empty unless asked for. */
+    private final Map<String, String> replacedProperties;
 
     private LocalAws(Builder b) {
         long started = System.nanoTime();
         this.region = Region.of(b.region);
         this.accountId = b.accountId;
-        this.sqsServer = SQSRestServerBuilder.withPort(0)
-                .withInterface("127.0.0.1")
-                .withAWSRegion(b.region)
-                .withAWSAccountId(b.accountId)
-                .start();
+        QueueActivity activity = new QueueActivity(System::currentTimeMillis);
+        // ElasticMQ (an actor system and an HTTP server) and the SDK clients each take most of a
+        // second to load; start them side by side, on a port chosen beforehand.
+        int port = freeLoopbackPort();
+        CompletableFuture<EmbeddedSqs> sqsStart = CompletableFuture.supplyAsync(
+                () -> new EmbeddedSqs(b.region, b.accountId, port, activity),
+                r -> daemonThreads("relay-local-start-").newThread(r).start());
+        SqsClient internal = null;
+        SqsClient traced = null;
+        LambdaEndpoint endpoint = null;
+        LambdaClient lambda = null;
+        EmbeddedSqs sqs = null;
         try {
-            int port = sqsServer.waitUntilStarted().localAddress().getPort();
-            this.sqsEndpoint = URI.create("http://127.0.0.1:" + port);
             this.workers = Executors.newCachedThreadPool(daemonThreads("relay-local-function-"));
             this.httpThreads = Executors.newCachedThreadPool(daemonThreads("relay-local-lambda-api-"));
-            this.internalSqs = sqsClient(null);
-            this.sqsClient = sqsClient(new SqsTracingInterceptor(currentInvocation, stats));
-            this.service = new LambdaService(b.region, b.accountId, b.clock, b.defaultConcurrency, internalSqs,
-                    workers, stats, currentInvocation);
-            this.lambdaEndpoint = new LambdaEndpoint(service, httpThreads);
-            this.lambdaClient = LambdaClient.builder()
-                    .endpointOverride(lambdaEndpoint.uri())
+            URI plannedEndpoint = URI.create("http://127.0.0.1:" + port);
+            internal = sqsClient(plannedEndpoint, null);
+            traced = sqsClient(plannedEndpoint, new SqsTracingInterceptor(currentInvocation, stats));
+            this.service = new LambdaService(b.region, b.accountId, b.clock, b.defaultConcurrency,
+                    b.mappingDeletionDelay, this::internalSqs, activity, workers, stats, currentInvocation);
+            endpoint = new LambdaEndpoint(service, httpThreads);
+            lambda = LambdaClient.builder()
+                    .endpointOverride(endpoint.uri())
                     .region(region)
                     .credentialsProvider(credentials())
                     // An Invoke waits for the function, which may run up to Lambda's 15 minutes.
                     .httpClientBuilder(UrlConnectionHttpClient.builder().socketTimeout(MAX_TIMEOUT.plusMinutes(1)))
                     .build();
-        } catch (IOException e) {
-            sqsServer.stopAndWait();
-            throw new UncheckedIOException("cannot start the local Lambda endpoint on a loopback port", e);
-        } catch (RuntimeException e) {
-            sqsServer.stopAndWait();
-            throw e;
+            try {
+                sqs = sqsStart.join();
+            } catch (CompletionException e) {
+                // Most likely another process took the port in between: start on any free one.
+                LOG.debug("embedded SQS could not start on port {} ({}); trying another", port, e.getCause().toString());
+                sqs = new EmbeddedSqs(b.region, b.accountId, 0, activity);
+                internal.close();
+                traced.close();
+                internal = sqsClient(sqs.endpoint(), null);
+                traced = sqsClient(sqs.endpoint(), new SqsTracingInterceptor(currentInvocation, stats));
+            }
+        } catch (IOException | RuntimeException e) {
+            for (AutoCloseable c : new AutoCloseable[] {endpoint, lambda, internal, traced}) {
+                closeQuietly(c);
+            }
+            closeQuietly(sqs != null ? sqs : sqsStart.exceptionally(t -> null).join());
+            if (e instanceof IOException) {
+                throw new UncheckedIOException("cannot start the local Lambda endpoint on a loopback port",
+                        (IOException) e);
+            }
+            throw (RuntimeException) e;
         }
+        this.sqsServer = sqs;
+        this.sqsEndpoint = sqs.endpoint();
+        this.internalSqs = internal;
+        this.sqsClient = traced;
+        this.lambdaEndpoint = endpoint;
+        this.lambdaClient = lambda;
+        this.replacedProperties = b.systemProperties ? setSystemProperties() : Map.of();
         LOG.info("LocalAws started in {} ms: SQS at {}, Lambda at {}, region {}, account {}",
                 Duration.ofNanos(System.nanoTime() - started).toMillis(), sqsEndpoint, lambdaEndpoint.uri(),
                 region, accountId);
+    }
+
+    private SqsClient internalSqs() {
+        return internalSqs;
+    }
+
+    private static int freeLoopbackPort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot find a free loopback port for the embedded SQS", e);
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.close();
+        } catch (Exception e) {
+            LOG.debug("LocalAws start failed; closing {} failed too: {}", c, e.toString());
+        }
     }
 
     /** {@return a started {@code LocalAws} with the default region, account and concurrency; close it when done} */
@@ -183,6 +244,67 @@ public final class LocalAws implements AutoCloseable {
     /** {@return the local Lambda endpoint, for clients you build yourself} */
     public URI lambdaEndpoint() {
         return lambdaEndpoint.uri();
+    }
+
+    /**
+     * The environment variables that point the AWS SDKs and the AWS CLI at this {@code LocalAws}:
+     * {@code AWS_ENDPOINT_URL_SQS}, {@code AWS_ENDPOINT_URL_LAMBDA}, {@code AWS_REGION},
+     * {@code AWS_DEFAULT_REGION}, {@code AWS_ACCESS_KEY_ID} and {@code AWS_SECRET_ACCESS_KEY}. Pass
+     * them to a process you start (a CLI, a build of yours), so that code calling
+     * {@code SqsClient.create()} or {@code Relay.create()} runs unchanged against it. In this JVM
+     * use {@link Builder#systemProperties(boolean)}: Java cannot change its own environment.
+     *
+     * @return the variables, in a fixed order; unmodifiable
+     */
+    public Map<String, String> environment() {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("AWS_ENDPOINT_URL_SQS", sqsEndpoint.toString());
+        env.put("AWS_ENDPOINT_URL_LAMBDA", lambdaEndpoint.uri().toString());
+        env.put("AWS_REGION", region.id());
+        env.put("AWS_DEFAULT_REGION", region.id());
+        env.put("AWS_ACCESS_KEY_ID", ACCESS_KEY);
+        env.put("AWS_SECRET_ACCESS_KEY", ACCESS_KEY);
+        return Collections.unmodifiableMap(env);
+    }
+
+    /**
+     * The Java system properties that point the AWS SDK for Java v2 at this {@code LocalAws}, the
+     * counterparts of {@link #environment()}: {@code aws.endpointUrlSqs},
+     * {@code aws.endpointUrlLambda}, {@code aws.region}, {@code aws.accessKeyId} and
+     * {@code aws.secretAccessKey}. The SDK reads them when a client is built and prefers them to
+     * environment variables. {@link Builder#systemProperties(boolean)} sets them for you.
+     *
+     * @return the properties, in a fixed order; unmodifiable
+     */
+    public Map<String, String> systemProperties() {
+        Map<String, String> props = new LinkedHashMap<>();
+        props.put("aws.endpointUrlSqs", sqsEndpoint.toString());
+        props.put("aws.endpointUrlLambda", lambdaEndpoint.uri().toString());
+        props.put("aws.region", region.id());
+        props.put("aws.accessKeyId", ACCESS_KEY);
+        props.put("aws.secretAccessKey", ACCESS_KEY);
+        return Collections.unmodifiableMap(props);
+    }
+
+    private Map<String, String> setSystemProperties() {
+        Map<String, String> wanted = systemProperties();
+        Map<String, String> previous = new LinkedHashMap<>();
+        wanted.forEach((k, v) -> {
+            previous.put(k, System.getProperty(k));
+            System.setProperty(k, v);
+        });
+        LOG.debug("LocalAws set the system properties {}", wanted.keySet());
+        return previous;
+    }
+
+    private void restoreSystemProperties() {
+        replacedProperties.forEach((k, v) -> {
+            if (v == null) {
+                System.clearProperty(k);
+            } else {
+                System.setProperty(k, v);
+            }
+        });
     }
 
     /**
@@ -319,9 +441,13 @@ public final class LocalAws implements AutoCloseable {
     }
 
     /**
-     * Waits until nothing is left to do: no invocation runs and no queue that an enabled
-     * event-source mapping reads holds a message (visible, in flight or delayed). Dead-letter
-     * queues and queues no mapping reads are not waited for. Polls with a short backoff.
+     * Waits until nothing is left to do: no invocation runs, no queue that an enabled
+     * event-source mapping reads holds a message (visible, in flight or delayed), and no deleted
+     * mapping is still {@code Deleting} (Lambda lists a mapping in that state until its pollers
+     * have stopped; see {@link Builder#mappingDeletionDelay(Duration)}). So straight after it
+     * returns, {@code listEventSourceMappings()} no longer shows a mapping a relay's tear-down
+     * deleted. Dead-letter queues and queues no mapping reads are not waited for. Polls with a
+     * short backoff.
      *
      * @param timeout how long to wait at most
      * @throws IdleTimeoutException when work is still going on after {@code timeout}; its
@@ -339,12 +465,13 @@ public final class LocalAws implements AutoCloseable {
         while (true) {
             int running = stats.running();
             Map<String, Long> busy = busySourceQueues();
-            if (running == 0 && busy.isEmpty() && stats.running() == 0) {
+            List<String> deleting = service.deletingMappings();
+            if (running == 0 && busy.isEmpty() && deleting.isEmpty() && stats.running() == 0) {
                 return;
             }
             long remainingMillis = (deadline - System.nanoTime()) / 1_000_000;
             if (remainingMillis <= 0) {
-                throw new IdleTimeoutException(timeout, running, busy);
+                throw new IdleTimeoutException(timeout, running, busy, deleting);
             }
             try {
                 stats.awaitWorkDone(Math.min(backoff, remainingMillis));
@@ -401,8 +528,9 @@ public final class LocalAws implements AutoCloseable {
         steps.add(lambdaClient::close);
         steps.add(sqsClient::close);
         steps.add(internalSqs::close);
-        steps.add(sqsServer::stopAndWait);
+        steps.add(sqsServer::close);
         steps.add(httpThreads::shutdownNow);
+        steps.add(this::restoreSystemProperties);
         for (Runnable step : steps) {
             try {
                 step.run();
@@ -413,9 +541,9 @@ public final class LocalAws implements AutoCloseable {
         LOG.info("LocalAws stopped in {} ms", Duration.ofNanos(System.nanoTime() - started).toMillis());
     }
 
-    private SqsClient sqsClient(SqsTracingInterceptor interceptor) {
+    private SqsClient sqsClient(URI endpoint, SqsTracingInterceptor interceptor) {
         return SqsClient.builder()
-                .endpointOverride(sqsEndpoint)
+                .endpointOverride(endpoint)
                 .region(region)
                 .credentialsProvider(credentials())
                 .httpClientBuilder(UrlConnectionHttpClient.builder())
@@ -428,7 +556,7 @@ public final class LocalAws implements AutoCloseable {
     }
 
     private static StaticCredentialsProvider credentials() {
-        return StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local"));
+        return StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, ACCESS_KEY));
     }
 
     private static ThreadFactory daemonThreads(String prefix) {
@@ -455,6 +583,8 @@ public final class LocalAws implements AutoCloseable {
         private String accountId = DEFAULT_ACCOUNT_ID;
         private int defaultConcurrency = DEFAULT_CONCURRENCY;
         private Clock clock = Clock.systemUTC();
+        private Duration mappingDeletionDelay = Duration.ZERO;
+        private boolean systemProperties;
 
         private Builder() {
         }
@@ -518,12 +648,48 @@ public final class LocalAws implements AutoCloseable {
         }
 
         /**
+         * How long a deleted event-source mapping stays listed as {@code Deleting} after its
+         * pollers and invocations have stopped, measured on the {@linkplain #clock(Clock) clock}.
+         * Lambda takes a few seconds; the default, zero, keeps tests fast while a mapping is still
+         * {@code Deleting} for as long as an invocation it started runs. Set it (and move a fake
+         * clock) to test code that must cope with the {@code Deleting} state;
+         * {@link LocalAws#awaitIdle(Duration)} waits it out.
+         *
+         * @param mappingDeletionDelay zero or more
+         * @return this builder
+         */
+        public Builder mappingDeletionDelay(Duration mappingDeletionDelay) {
+            this.mappingDeletionDelay = mappingDeletionDelay;
+            return this;
+        }
+
+        /**
+         * Whether to set the Java system properties of {@link LocalAws#systemProperties()} when
+         * started, and restore their previous values when closed; off by default. With it, SDK
+         * clients built with defaults in this JVM ({@code SqsClient.create()},
+         * {@code Relay.create()}, a handler's {@code static final Relay RELAY = Relay.create()})
+         * talk to this {@code LocalAws}, provided they are built while it runs. System properties
+         * belong to the whole JVM, so only one {@code LocalAws} at a time may set them, and tests
+         * that use it must not run in parallel with tests that expect real AWS.
+         *
+         * @param systemProperties {@code true} to set them
+         * @return this builder
+         */
+        public Builder systemProperties(boolean systemProperties) {
+            this.systemProperties = systemProperties;
+            return this;
+        }
+
+        /**
          * Starts the embedded SQS and the Lambda endpoint.
          *
          * @return the started {@code LocalAws}; close it when done
-         * @throws IllegalArgumentException when the region, account id or concurrency is invalid
+         * @throws IllegalArgumentException when the region, account id, concurrency or mapping
+         *     deletion delay is invalid
          * @throws NullPointerException when the clock is null
          * @throws UncheckedIOException when no loopback port can be bound
+         * @throws IllegalStateException when {@linkplain #systemProperties(boolean) system
+         *     properties} are asked for and another {@code LocalAws} has set them
          */
         public LocalAws start() {
             if (region == null || !REGION.matcher(region).matches()) {
@@ -537,6 +703,16 @@ public final class LocalAws implements AutoCloseable {
                         "defaultConcurrency must be between 1 and 1000, was " + defaultConcurrency);
             }
             Objects.requireNonNull(clock, "clock");
+            String taken = System.getProperty("aws.endpointUrlSqs");
+            if (systemProperties && taken != null) {
+                throw new IllegalStateException("system property aws.endpointUrlSqs is already set (to " + taken
+                        + "): another LocalAws started with systemProperties(true) is still open, or the build "
+                        + "sets it; close that LocalAws or clear the property first");
+            }
+            if (mappingDeletionDelay == null || mappingDeletionDelay.isNegative()) {
+                throw new IllegalArgumentException(
+                        "mappingDeletionDelay must be zero or positive, was " + mappingDeletionDelay);
+            }
             return new LocalAws(this);
         }
     }

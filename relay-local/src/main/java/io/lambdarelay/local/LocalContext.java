@@ -13,7 +13,7 @@ import java.util.UUID;
 
 /**
  * An emulated Lambda {@link Context}: its remaining time counts down from the function's timeout
- * on a {@link Clock}, and its logger writes to slf4j.
+ * on a {@link Clock}, and its logger writes to slf4j (or to the logger you set).
  *
  * <p>{@link LocalAws} passes one to every invocation; build one yourself to call a handler
  * directly, e.g. the function that starts a relay:
@@ -50,7 +50,7 @@ public final class LocalContext implements Context {
         this.memoryLimitInMb = b.memoryLimitInMb;
         this.clock = b.clock;
         this.deadline = (b.start != null ? b.start : clock.instant()).plus(timeout);
-        this.logger = new Slf4jLambdaLogger(functionName, awsRequestId);
+        this.logger = b.logger != null ? b.logger : new Slf4jLambdaLogger(functionName, awsRequestId);
     }
 
     /** {@return a builder; only the function name is required} */
@@ -150,6 +150,7 @@ public final class LocalContext implements Context {
         private int memoryLimitInMb = DEFAULT_MEMORY_MB;
         private Clock clock = Clock.systemUTC();
         private Instant start;
+        private LambdaLogger logger;
 
         private Builder() {
         }
@@ -228,6 +229,18 @@ public final class LocalContext implements Context {
          */
         public Builder start(Instant start) {
             this.start = start;
+            return this;
+        }
+
+        /**
+         * The logger {@link LocalContext#getLogger()} returns; defaults to one that writes to slf4j,
+         * each line prefixed with the function name and request id.
+         *
+         * @param logger the logger
+         * @return this builder
+         */
+        public Builder logger(LambdaLogger logger) {
+            this.logger = logger;
             return this;
         }
 

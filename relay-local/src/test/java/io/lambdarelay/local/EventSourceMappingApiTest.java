@@ -136,7 +136,7 @@ class EventSourceMappingApiTest {
         assertEquals("arn:aws:lambda:eu-west-1:123456789012:function:configured", c.functionArn());
         assertEquals(3, c.timeout(), "timeouts are reported in whole seconds, rounded up");
         assertEquals(512, c.memorySize());
-        assertEquals("java17", c.runtimeAsString());
+        assertEquals("java21", c.runtimeAsString());
         assertEquals("$LATEST", c.version());
     }
 

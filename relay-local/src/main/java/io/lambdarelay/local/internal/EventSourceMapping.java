@@ -14,12 +14,19 @@ import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchResponse;
 import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
 
 /**
  * One event-source mapping from an SQS queue to a function, and its pollers: one thread per unit
- * of concurrency, each long-polling the queue, invoking the function with the batch it received
- * and deleting what succeeded. Failed messages are left to the visibility timeout, so the queue's
- * redrive policy moves poison messages to its dead-letter queue, as on AWS. Thread-safe.
+ * of concurrency, each polling the queue, invoking the function with the batch it received and
+ * deleting what succeeded. Failed messages are left to the visibility timeout, so the queue's
+ * redrive policy moves poison messages to its dead-letter queue, as on AWS.
+ *
+ * <p>Where Lambda long-polls, a poller here sends short polls and waits in between on
+ * {@link QueueActivity} until a message may be visible (see there why). Deleting a mapping stops
+ * its pollers and waits for any poll in flight, so a queue deleted right after its mapping (as a
+ * relay's tear-down does) is never polled while it goes. The mapping then stays {@code Deleting}
+ * until its last invocation has ended and the emulated deletion time has passed. Thread-safe.
  */
 final class EventSourceMapping {
 
@@ -28,11 +35,10 @@ final class EventSourceMapping {
     /** Lambda drops an event that has gone round the same function this many times. */
     static final int MAX_RECURSIVE_HOPS = 16;
 
-    /**
-     * Upper bound of one long poll. Lambda polls for 20 s, but a blocked HTTP read cannot be
-     * interrupted, so this bounds how long deleting a mapping or closing takes.
-     */
-    private static final int POLL_WAIT_SECONDS = 1;
+    /** The longest wait between two polls of a queue that seems empty; a safety net only. */
+    private static final long IDLE_POLL_MILLIS = 1_000;
+    /** How long deleting a mapping waits for a poll in flight. */
+    private static final long POLL_DRAIN_MILLIS = 5_000;
     private static final long MAX_ERROR_BACKOFF_MILLIS = 1_000;
 
     private final LambdaService service;
@@ -40,17 +46,20 @@ final class EventSourceMapping {
     private final String queueArn;
     private final String queueUrl;
     private final String queueName;
-    private final Runnable onStopped;
     private final Map<Integer, Thread> pollers = new HashMap<>();
     private volatile MappingConfig config;
     private volatile Instant lastModified;
     private volatile boolean deleting;
+    private volatile Instant deletedAt;
+    private volatile boolean stopped;
     private volatile boolean closing;
+    // Guarded by this: pollers inside a ReceiveMessage call.
+    private int polling;
     private volatile boolean warnedPollError;
     private volatile boolean warnedRecursion;
 
     EventSourceMapping(LambdaService service, String uuid, String queueArn, String queueUrl, MappingConfig config,
-            Instant created, Runnable onStopped) {
+            Instant created) {
         this.service = service;
         this.uuid = uuid;
         this.queueArn = queueArn;
@@ -58,7 +67,6 @@ final class EventSourceMapping {
         this.queueName = QueueNames.fromArn(queueArn);
         this.config = config;
         this.lastModified = created;
-        this.onStopped = onStopped;
     }
 
     String uuid() {
@@ -106,18 +114,45 @@ final class EventSourceMapping {
         reconcile();
     }
 
-    /** Stops polling; the mapping is reported as stopped once its last poller has exited. */
-    void delete() {
-        boolean stopped;
+    /**
+     * Stops polling and waits until no poll is in flight; the mapping is gone once its last poller
+     * has exited and {@link #isGone} says so.
+     *
+     * @param when the time of the request, on the service's clock
+     */
+    void delete(Instant when) throws InterruptedException {
         synchronized (this) {
-            deleting = true;
-            notifyAll();
+            if (!deleting) {
+                deleting = true;
+                deletedAt = when;
+            }
             stopped = pollers.isEmpty();
+            notifyAll();
         }
-        // Outside the lock: the callback takes the service's lock, which is held while it calls in here.
-        if (stopped) {
-            onStopped.run();
+        service.activity().wake(queueName);
+        long deadline = System.nanoTime() + POLL_DRAIN_MILLIS * 1_000_000;
+        synchronized (this) {
+            while (polling > 0) {
+                long remaining = (deadline - System.nanoTime()) / 1_000_000;
+                if (remaining <= 0) {
+                    LOG.debug("mapping {}: a poll of {} is still in flight after {} ms", uuid, queueName,
+                            POLL_DRAIN_MILLIS);
+                    return;
+                }
+                wait(remaining);
+            }
         }
+    }
+
+    /**
+     * {@return whether a deleted mapping is gone: its pollers (and so its invocations) have ended
+     * and {@code delay} has passed since the deletion}
+     *
+     * @param now the service's clock now
+     * @param delay how long Lambda takes to delete a mapping, as emulated
+     */
+    boolean isGone(Instant now, java.time.Duration delay) {
+        return deleting && stopped && !now.isBefore(deletedAt.plus(delay));
     }
 
     /** Stops polling and interrupts the pollers, for {@code close()}. */
@@ -193,40 +228,66 @@ final class EventSourceMapping {
         }
     }
 
-    private void pollerExited(int index) {
-        boolean stopped;
-        synchronized (this) {
-            pollers.remove(index);
-            if (!closing && shouldRun(index)) {
-                // The settings changed back while this poller was on its way out.
-                reconcile();
-            }
-            stopped = deleting && pollers.isEmpty();
+    private synchronized void pollerExited(int index) {
+        pollers.remove(index);
+        if (!closing && shouldRun(index)) {
+            // The settings changed back while this poller was on its way out.
+            reconcile();
         }
-        if (stopped) {
-            onStopped.run();
+        if (deleting && pollers.isEmpty()) {
+            stopped = true;
         }
+        notifyAll();
     }
 
     private void pollOnce(int index) throws InterruptedException {
         MappingConfig c = config;
-        List<Message> batch = new ArrayList<>(service.receive(queueUrl, Math.min(10, c.batchSize), POLL_WAIT_SECONDS));
+        QueueActivity activity = service.activity();
+        long version = activity.version(queueName);
+        List<Message> batch = receive(index, Math.min(10, c.batchSize));
         if (batch.isEmpty()) {
+            activity.await(queueName, version, IDLE_POLL_MILLIS, () -> !shouldRun(index));
             return;
         }
         if (c.batchingWindowSeconds > 0 && batch.size() < c.batchSize) {
             long deadline = System.nanoTime() + Duration.ofSeconds(c.batchingWindowSeconds).toNanos();
             while (batch.size() < c.batchSize && shouldRun(index)) {
-                long remainingNanos = deadline - System.nanoTime();
-                if (remainingNanos <= 0) {
+                long remainingMillis = (deadline - System.nanoTime()) / 1_000_000;
+                if (remainingMillis <= 0) {
                     break;
                 }
-                int wait = (int) Math.min(POLL_WAIT_SECONDS, Math.ceil(remainingNanos / 1e9));
-                batch.addAll(service.receive(queueUrl, Math.min(10, c.batchSize - batch.size()), wait));
+                long seen = activity.version(queueName);
+                List<Message> more = receive(index, Math.min(10, c.batchSize - batch.size()));
+                if (more.isEmpty()) {
+                    activity.await(queueName, seen, Math.min(IDLE_POLL_MILLIS, remainingMillis),
+                            () -> !shouldRun(index));
+                }
+                batch.addAll(more);
             }
         }
         service.stats().received(queueName, batch.size());
         process(batch, c);
+    }
+
+    /**
+     * One short poll, unless the mapping is being deleted or the queue is gone. Counted while in
+     * flight, so that {@link #delete} can wait for it.
+     */
+    private List<Message> receive(int index, int max) {
+        synchronized (this) {
+            if (!shouldRun(index) || service.activity().isDeleted(queueName)) {
+                return new ArrayList<>();
+            }
+            polling++;
+        }
+        try {
+            return new ArrayList<>(service.receive(queueUrl, max));
+        } finally {
+            synchronized (this) {
+                polling--;
+                notifyAll();
+            }
+        }
     }
 
     private void process(List<Message> batch, MappingConfig c) throws InterruptedException {
@@ -329,6 +390,11 @@ final class EventSourceMapping {
     }
 
     private void deleteAll(List<Message> messages) {
+        if (service.activity().isDeleted(queueName)) {
+            // The function deleted its own queue (a relay's last hop tears it down): as on AWS,
+            // there is nothing left to delete from.
+            return;
+        }
         for (int from = 0; from < messages.size(); from += 10) {
             List<DeleteMessageBatchRequestEntry> entries = new ArrayList<>();
             for (int i = from; i < Math.min(messages.size(), from + 10); i++) {
@@ -337,7 +403,13 @@ final class EventSourceMapping {
                         .receiptHandle(messages.get(i).receiptHandle())
                         .build());
             }
-            DeleteMessageBatchResponse response = service.deleteBatch(queueUrl, entries);
+            DeleteMessageBatchResponse response;
+            try {
+                response = service.deleteBatch(queueUrl, entries);
+            } catch (QueueDoesNotExistException e) {
+                LOG.debug("mapping {}: queue {} was deleted during the invocation", uuid, queueName);
+                return;
+            }
             if (response.hasFailed() && !response.failed().isEmpty()) {
                 // Happens when the visibility timeout ran out during the invocation; the message
                 // will be delivered again, as on AWS.

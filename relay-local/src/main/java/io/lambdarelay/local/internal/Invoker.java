@@ -40,6 +40,7 @@ public final class Invoker {
     public Result invoke(RegisteredFunction fn, byte[] payload, Lineage lineage, String traceHeader)
             throws InterruptedException {
         String requestId = UUID.randomUUID().toString();
+        InvocationLog log = new InvocationLog(requestId);
         LocalContext context = LocalContext.builder()
                 .functionName(fn.name())
                 .functionArn(fn.arn())
@@ -47,6 +48,7 @@ public final class Invoker {
                 .timeout(fn.timeout())
                 .memoryLimitInMb(fn.memorySizeMb())
                 .clock(clock)
+                .logger(log.tee(new Slf4jLambdaLogger(fn.name(), requestId)))
                 .build();
         ActiveInvocation invocation = new ActiveInvocation(fn, lineage, traceHeader);
         long started = System.nanoTime();
@@ -60,18 +62,25 @@ public final class Invoker {
         });
         try {
             byte[] output = future.get(fn.timeout().toNanos(), TimeUnit.NANOSECONDS);
-            return new Result(requestId, Status.OK, output, null, elapsed(started));
+            return result(fn, requestId, Status.OK, output, null, started, log);
         } catch (ExecutionException e) {
             LOG.debug("function {} request {} failed: {}", fn.name(), requestId, e.getCause().toString());
-            return new Result(requestId, Status.ERROR, null, e.getCause(), elapsed(started));
+            return result(fn, requestId, Status.ERROR, null, e.getCause(), started, log);
         } catch (TimeoutException e) {
             future.cancel(true);
             LOG.debug("function {} request {} timed out after {}", fn.name(), requestId, fn.timeout());
-            return new Result(requestId, Status.TIMEOUT, null, null, elapsed(started));
+            return result(fn, requestId, Status.TIMEOUT, null, null, started, log);
         } catch (InterruptedException e) {
             future.cancel(true);
             throw e;
         }
+    }
+
+    private static Result result(RegisteredFunction fn, String requestId, Status status, byte[] output,
+            Throwable error, long startedNanos, InvocationLog log) {
+        Duration duration = elapsed(startedNanos);
+        log.finish(status, error, duration, fn.timeout(), fn.memorySizeMb());
+        return new Result(requestId, status, output, error, duration, log);
     }
 
     private static Duration elapsed(long startedNanos) {
@@ -90,13 +99,16 @@ public final class Invoker {
         private final byte[] output;
         private final Throwable error;
         private final Duration duration;
+        private final InvocationLog log;
 
-        Result(String requestId, Status status, byte[] output, Throwable error, Duration duration) {
+        Result(String requestId, Status status, byte[] output, Throwable error, Duration duration,
+                InvocationLog log) {
             this.requestId = requestId;
             this.status = status;
             this.output = output;
             this.error = error;
             this.duration = duration;
+            this.log = log;
         }
 
         public String requestId() {
@@ -119,6 +131,11 @@ public final class Invoker {
 
         public Duration duration() {
             return duration;
+        }
+
+        /** The invocation's log: Lambda's START, END and REPORT lines and what the function logged. */
+        public InvocationLog log() {
+            return log;
         }
     }
 }

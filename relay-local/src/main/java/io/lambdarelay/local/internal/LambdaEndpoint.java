@@ -155,8 +155,15 @@ public final class LambdaEndpoint implements AutoCloseable {
 
     private void invoke(HttpExchange exchange, String function, byte[] body) throws IOException, InterruptedException {
         String type = exchange.getRequestHeaders().getFirst("X-Amz-Invocation-Type");
-        LambdaService.InvokeResult result = service.invoke(function, type, body);
-        exchange.getResponseHeaders().set("X-Amz-Executed-Version", "$LATEST");
+        String logType = exchange.getRequestHeaders().getFirst("X-Amz-Log-Type");
+        LambdaService.InvokeResult result = service.invoke(function, type, logType, body);
+        if (result.synchronous) {
+            // Lambda names the version that ran only when it ran the function for the caller.
+            exchange.getResponseHeaders().set("X-Amz-Executed-Version", "$LATEST");
+        }
+        if (result.logResult != null) {
+            exchange.getResponseHeaders().set("X-Amz-Log-Result", result.logResult);
+        }
         if (result.functionError != null) {
             exchange.getResponseHeaders().set("X-Amz-Function-Error", result.functionError);
         }

@@ -22,6 +22,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -46,7 +47,9 @@ public final class LambdaService {
     private final String accountId;
     private final Clock clock;
     private final int defaultConcurrency;
-    private final SqsClient sqs;
+    private final Duration deletionDelay;
+    private final Supplier<SqsClient> sqs;
+    private final QueueActivity activity;
     private final ExecutorService workers;
     private final StatsRecorder stats;
     private final LambdaJson json = new LambdaJson();
@@ -60,17 +63,22 @@ public final class LambdaService {
     /**
      * Creates the service.
      *
-     * @param sqs the client the pollers use; the service does not close it
+     * @param deletionDelay how long a deleted mapping stays {@code Deleting} after its pollers stop, on {@code clock}
+     * @param sqs the client the pollers use, read when first needed; the service does not close it
+     * @param activity what the embedded SQS reports about its queues, for the pollers' waits
      * @param workers runs handlers and asynchronous invocations; the service does not shut it down
      * @param current marks the thread that runs an invocation, shared with the tracing interceptor
      */
-    public LambdaService(String region, String accountId, Clock clock, int defaultConcurrency, SqsClient sqs,
-            ExecutorService workers, StatsRecorder stats, ThreadLocal<ActiveInvocation> current) {
+    public LambdaService(String region, String accountId, Clock clock, int defaultConcurrency,
+            Duration deletionDelay, Supplier<SqsClient> sqs, QueueActivity activity, ExecutorService workers, StatsRecorder stats,
+            ThreadLocal<ActiveInvocation> current) {
         this.region = region;
         this.accountId = accountId;
         this.clock = clock;
         this.defaultConcurrency = defaultConcurrency;
+        this.deletionDelay = deletionDelay;
         this.sqs = sqs;
+        this.activity = activity;
         this.workers = workers;
         this.stats = stats;
         this.invoker = new Invoker(workers, current, clock);
@@ -213,7 +221,7 @@ public final class LambdaService {
         ObjectNode c = json.mapper().createObjectNode();
         c.put("FunctionName", fn.name());
         c.put("FunctionArn", fn.arn());
-        c.put("Runtime", "java17");
+        c.put("Runtime", "java21");
         c.put("Role", "arn:aws:iam::" + accountId + ":role/" + fn.name() + "-role");
         c.put("Handler", fn.handlerName());
         c.put("CodeSize", 0);
@@ -251,6 +259,7 @@ public final class LambdaService {
     // ---------------------------------------------------------------- event-source mappings
 
     ObjectNode createMapping(JsonNode body) {
+        removeGoneMappings();
         RegisteredFunction fn = resolveFunction(text(body, "FunctionName"));
         String queueArn = text(body, "EventSourceArn");
         String queueName = sqsQueueName(queueArn);
@@ -272,8 +281,7 @@ public final class LambdaService {
                             + "delete the existing mapping with UUID " + m.uuid());
                 }
             }
-            mapping = new EventSourceMapping(this, uuid, queueArn, queueUrl, config, clock.instant(),
-                    () -> removeMapping(uuid));
+            mapping = new EventSourceMapping(this, uuid, queueArn, queueUrl, config, clock.instant());
             mappings.put(uuid, mapping);
         }
         mapping.start();
@@ -282,11 +290,13 @@ public final class LambdaService {
     }
 
     ObjectNode getMapping(String uuid) {
+        removeGoneMappings();
         EventSourceMapping m = mapping(uuid);
         return mappingJson(m, m.state());
     }
 
     ObjectNode listMappings(String functionName, String eventSourceArn, String marker, String maxItems) {
+        removeGoneMappings();
         RegisteredFunction fn = functionName == null ? null : resolveFunction(functionName);
         int start = parseInt("Marker", marker, 0);
         int max = parseInt("MaxItems", maxItems, 100);
@@ -335,19 +345,44 @@ public final class LambdaService {
         return mappingJson(m, "Updating");
     }
 
-    ObjectNode deleteMapping(String uuid) {
+    ObjectNode deleteMapping(String uuid) throws InterruptedException {
+        removeGoneMappings();
         EventSourceMapping m = mapping(uuid);
         ObjectNode out = mappingJson(m, "Deleting");
-        m.delete();
+        m.delete(clock.instant());
         LOG.debug("deleting event-source mapping {}", uuid);
         return out;
     }
 
-    private void removeMapping(String uuid) {
+    /** Forgets deleted mappings whose deletion has finished, as Lambda does after {@code Deleting}. */
+    private void removeGoneMappings() {
+        Instant now = clock.instant();
         synchronized (mappings) {
-            mappings.remove(uuid);
+            mappings.values().removeIf(m -> {
+                boolean gone = m.isGone(now, deletionDelay);
+                if (gone) {
+                    LOG.debug("event-source mapping {} deleted", m.uuid());
+                }
+                return gone;
+            });
         }
-        LOG.debug("event-source mapping {} stopped and removed", uuid);
+    }
+
+    /**
+     * {@return the mappings still {@code Deleting}: their pollers or invocations are still running, or the
+     * emulated deletion time has not passed}
+     */
+    public List<String> deletingMappings() {
+        removeGoneMappings();
+        List<String> uuids = new ArrayList<>();
+        synchronized (mappings) {
+            for (EventSourceMapping m : mappings.values()) {
+                if (m.isDeleting()) {
+                    uuids.add(m.uuid());
+                }
+            }
+        }
+        return uuids;
     }
 
     private EventSourceMapping mapping(String uuid) {
@@ -420,7 +455,7 @@ public final class LambdaService {
 
     private String queueUrl(String queueName, String queueArn) {
         try {
-            return sqs.getQueueUrl(b -> b.queueName(queueName)).queueUrl();
+            return sqs.get().getQueueUrl(b -> b.queueName(queueName)).queueUrl();
         } catch (QueueDoesNotExistException e) {
             throw LambdaApiException.invalidParameter("Error occurred while ReceiveMessage. SQS Error Code: "
                     + "AWS.SimpleQueueService.NonExistentQueue. SQS Error Message: The specified queue does not "
@@ -429,7 +464,7 @@ public final class LambdaService {
     }
 
     private void checkVisibilityTimeout(String queueUrl, String queueName, RegisteredFunction fn) {
-        String value = sqs.getQueueAttributes(b -> b.queueUrl(queueUrl)
+        String value = sqs.get().getQueueAttributes(b -> b.queueUrl(queueUrl)
                 .attributeNames(QueueAttributeName.VISIBILITY_TIMEOUT)).attributes()
                 .get(QueueAttributeName.VISIBILITY_TIMEOUT);
         int visibility = Integer.parseInt(value);
@@ -466,20 +501,40 @@ public final class LambdaService {
 
     // ---------------------------------------------------------------- invoke
 
-    /** What Invoke answers: status, the function-error header if any, and the payload. */
+    /**
+     * What Invoke answers: status, the function-error header if any, the payload, whether the
+     * executed version is reported, and the log tail if one was asked for.
+     */
     static final class InvokeResult {
         final int status;
         final String functionError;
         final byte[] payload;
+        final boolean synchronous;
+        final String logResult;
 
-        InvokeResult(int status, String functionError, byte[] payload) {
+        private InvokeResult(int status, String functionError, byte[] payload, boolean synchronous,
+                String logResult) {
             this.status = status;
             this.functionError = functionError;
             this.payload = payload;
+            this.synchronous = synchronous;
+            this.logResult = logResult;
+        }
+
+        /** Event and DryRun: Lambda answers with the status alone. */
+        static InvokeResult statusOnly(int status) {
+            return new InvokeResult(status, null, new byte[0], false, null);
         }
     }
 
-    InvokeResult invoke(String nameOrArn, String invocationType, byte[] payload) throws InterruptedException {
+    /**
+     * Runs Invoke.
+     *
+     * @param logType {@code None}, {@code Tail} (the log's last 4 KB in the answer, synchronous
+     *     calls only) or null
+     */
+    InvokeResult invoke(String nameOrArn, String invocationType, String logType, byte[] payload)
+            throws InterruptedException {
         RegisteredFunction fn = resolveFunction(nameOrArn);
         byte[] event = payload == null || payload.length == 0 ? "{}".getBytes(StandardCharsets.UTF_8) : payload;
         try {
@@ -488,12 +543,16 @@ public final class LambdaService {
             throw LambdaApiException.invalidContent("Could not parse request body into json: the payload is not "
                     + "valid JSON (" + e.getClass().getSimpleName() + ")");
         }
+        if (logType != null && !"None".equals(logType) && !"Tail".equals(logType)) {
+            throw LambdaApiException.invalidParameter("X-Amz-Log-Type must be None or Tail, was '" + logType + "'");
+        }
+        boolean tail = "Tail".equals(logType);
         String type = invocationType == null ? "RequestResponse" : invocationType;
         switch (type) {
             case "RequestResponse":
                 stats.workStarted();
                 try {
-                    return runInvoke(fn, event);
+                    return runInvoke(fn, event, tail);
                 } finally {
                     stats.workDone();
                 }
@@ -502,7 +561,7 @@ public final class LambdaService {
                 try {
                     workers.execute(() -> {
                         try {
-                            runInvoke(fn, event);
+                            runInvoke(fn, event, false);
                         } catch (InterruptedException e) {
                             Thread.currentThread().interrupt();
                         } finally {
@@ -513,42 +572,46 @@ public final class LambdaService {
                     stats.workDone();
                     throw e;
                 }
-                return new InvokeResult(202, null, new byte[0]);
+                return InvokeResult.statusOnly(202);
             case "DryRun":
-                return new InvokeResult(204, null, new byte[0]);
+                return InvokeResult.statusOnly(204);
             default:
                 throw LambdaApiException.invalidParameter(
                         "X-Amz-Invocation-Type must be RequestResponse, Event or DryRun, was '" + type + "'");
         }
     }
 
-    private InvokeResult runInvoke(RegisteredFunction fn, byte[] event) throws InterruptedException {
+    private InvokeResult runInvoke(RegisteredFunction fn, byte[] event, boolean tail) throws InterruptedException {
         stats.invocationStarted();
         Invoker.Result r = invoker.invoke(fn, event, Lineage.empty(), null);
         InvocationEvent.Outcome outcome;
-        InvokeResult result;
+        String functionError;
+        byte[] payload;
         switch (r.status()) {
             case OK:
                 outcome = InvocationEvent.Outcome.SUCCEEDED;
-                result = new InvokeResult(200, null, r.output() == null ? new byte[0] : r.output());
+                functionError = null;
+                payload = r.output() == null ? new byte[0] : r.output();
                 break;
             case ERROR:
                 stats.functionError();
                 outcome = InvocationEvent.Outcome.FAILED;
-                result = new InvokeResult(200, "Unhandled", errorPayload(r.error()));
+                functionError = "Unhandled";
+                payload = errorPayload(r.error());
                 break;
             default:
                 stats.timeout();
                 outcome = InvocationEvent.Outcome.TIMED_OUT;
-                ObjectNode timeout = json.mapper().createObjectNode()
+                functionError = "Unhandled";
+                payload = json.mapper().createObjectNode()
                         .put("errorType", "Sandbox.Timedout")
                         .put("errorMessage", "RequestId: " + r.requestId() + " Error: Task timed out after "
-                                + String.format("%.2f", fn.timeout().toMillis() / 1000.0) + " seconds");
-                result = new InvokeResult(200, "Unhandled", timeout.toString().getBytes(StandardCharsets.UTF_8));
+                                + String.format("%.2f", fn.timeout().toMillis() / 1000.0) + " seconds")
+                        .toString().getBytes(StandardCharsets.UTF_8);
         }
         publish(new InvocationEvent(fn.name(), r.requestId(), InvocationEvent.Trigger.INVOKE, outcome, 0, 0, 0,
                 r.duration()));
-        return result;
+        return new InvokeResult(200, functionError, payload, true, tail ? r.log().tailBase64() : null);
     }
 
     private byte[] errorPayload(Throwable error) {
@@ -569,19 +632,21 @@ public final class LambdaService {
 
     // ---------------------------------------------------------------- SQS plumbing for pollers
 
-    List<Message> receive(String queueUrl, int max, int waitSeconds) {
-        // ElasticMQ never answers a long poll whose queue is deleted while it waits; without a
-        // client-side limit the poller would hang and the mapping would stay "Deleting".
-        return sqs.receiveMessage(b -> b.queueUrl(queueUrl)
-                .overrideConfiguration(o -> o.apiCallTimeout(java.time.Duration.ofSeconds(waitSeconds + 2L)))
+    QueueActivity activity() {
+        return activity;
+    }
+
+    /** A short poll: the pollers wait on {@link QueueActivity} instead of long-polling. */
+    List<Message> receive(String queueUrl, int max) {
+        return sqs.get().receiveMessage(b -> b.queueUrl(queueUrl)
                 .maxNumberOfMessages(max)
-                .waitTimeSeconds(waitSeconds)
+                .waitTimeSeconds(0)
                 .messageSystemAttributeNamesWithStrings("All")
                 .messageAttributeNames("All")).messages();
     }
 
     DeleteMessageBatchResponse deleteBatch(String queueUrl, List<DeleteMessageBatchRequestEntry> entries) {
-        return sqs.deleteMessageBatch(b -> b.queueUrl(queueUrl).entries(entries));
+        return sqs.get().deleteMessageBatch(b -> b.queueUrl(queueUrl).entries(entries));
     }
 
     /**
