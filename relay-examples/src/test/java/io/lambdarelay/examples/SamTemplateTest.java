@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -19,6 +21,8 @@ import io.lambdarelay.examples.vendor.VendorStart;
 import io.lambdarelay.examples.vendor.VendorWorker;
 import io.lambdarelay.local.LocalAws;
 import io.lambdarelay.local.LocalContext;
+import java.io.File;
+import java.io.IOException;
 import java.lang.reflect.Modifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,16 +30,24 @@ import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.h2.jdbcx.JdbcConnectionPool;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.interceptor.Context;
@@ -52,6 +64,10 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * the library makes for it, recorded while the example runs on LocalAws, plus the calls Relay's
  * javadoc lists for paths a good run does not take (roll-back) and the event-source mapping's own.
  * No action is a wildcard and every SQS statement is scoped to the relay queues.
+ *
+ * <p>Every {@code Runtime:} of the templates, and of the YAML snippets in the repository's Markdown
+ * files, must be a runtime {@link LambdaJavaRuntimes} lists as supported; the templates use its
+ * default. Where {@code cfn-lint} is on the PATH, it lints the templates too.
  */
 class SamTemplateTest {
     private static final Path SAM = Path.of("src", "main", "sam");
@@ -64,6 +80,16 @@ class SamTemplateTest {
             "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes");
 
     private static final Map<String, Set<String>> CALLS = new ConcurrentHashMap<>();
+
+    /** The repository's root; the tests run in this module's directory. */
+    private static final Path ROOT = Path.of("").toAbsolutePath().getParent();
+    /** A {@code Runtime:} key and its value, in block or flow style, quoted or not. */
+    private static final Pattern RUNTIME = Pattern.compile("(?<![\\w-])Runtime:\\s*[\"']?([^\\s\"',}\\]]+)");
+    /** A Markdown code fence and its info string ({@code yaml} in ```yaml). */
+    private static final Pattern FENCE = Pattern.compile("\\s*(`{3,}|~{3,})\\s*([^\\s`]*).*");
+    private static final String CFN_LINT_MISSING = "cfn-lint not on PATH: pip install cfn-lint to lint the SAM templates";
+    /** cfn-lint takes a few seconds; the bound only keeps a hung process from hanging the build. */
+    private static final Duration CFN_LINT_TIMEOUT = Duration.ofMinutes(3);
 
     /** Runs both examples small, recording the calls of the start's and the worker's relay apart. */
     @BeforeAll
@@ -155,6 +181,100 @@ class SamTemplateTest {
         checkTemplate("vendor", "VendorStart", "VendorWorker", "vendor-start", "vendor-worker", "VENDOR_URL");
     }
 
+    @Test
+    void templates_everyRuntimeIsSupported_andGlobalsUseTheProjectsDefault() throws Exception {
+        for (Path template : templates()) {
+            List<RuntimeUse> uses = runtimesInYaml(fromRoot(template), Files.readAllLines(template));
+            assertFalse(uses.isEmpty(), template + " names no Runtime");
+            List<String> problems = problems(uses);
+            assertTrue(problems.isEmpty(), String.join("\n", problems));
+            JsonNode globals = new YAMLMapper().readTree(template.toFile()).path("Globals").path("Function");
+            assertEquals(LambdaJavaRuntimes.DEFAULT, globals.path("Runtime").asText(),
+                    template + ": Globals.Function.Runtime is the project's default runtime (LambdaJavaRuntimes.DEFAULT)");
+        }
+    }
+
+    @Test
+    void markdownYamlSnippets_everyRuntimeIsSupported() throws Exception {
+        List<Path> markdown;
+        try (Stream<Path> files = Files.walk(ROOT)) {
+            markdown = files.filter(f -> f.getFileName().toString().endsWith(".md"))
+                    .filter(f -> !generatedOrHidden(ROOT.relativize(f))).sorted().collect(Collectors.toList());
+        }
+        Set<String> names = markdown.stream().map(SamTemplateTest::fromRoot).collect(Collectors.toCollection(TreeSet::new));
+        assertTrue(names.containsAll(Set.of("README.md", "docs/operations.md", "relay-examples/README.md",
+                "relay-dynamodb/README.md")), "the walk from " + ROOT + " missed Markdown files, found " + names);
+
+        List<RuntimeUse> uses = new ArrayList<>();
+        for (Path f : markdown) {
+            uses.addAll(runtimesInYamlSnippets(fromRoot(f), Files.readAllLines(f)));
+        }
+        assertFalse(uses.isEmpty(), "no YAML snippet in " + names + " names a Runtime");
+        List<String> problems = problems(uses);
+        assertTrue(problems.isEmpty(), String.join("\n", problems));
+    }
+
+    @Test
+    void runtimeCheck_deprecatedOrUnknownRuntime_namesFileLineRuntimeAndWhatToUse() {
+        List<String> template = List.of(
+                "Globals:",
+                "  Function:",
+                "    Runtime: java17",
+                "Resources:",
+                "  Other:",
+                "    Type: AWS::Serverless::Function",
+                "    Properties: {Handler: x.Y::handleRequest, Runtime: \"java99\"}",
+                "  Newer:",
+                "    Properties:",
+                "      # Runtime: java11 (a comment, not deployed)",
+                "      Runtime: java25");
+        assertEquals(List.of(
+                "template.yaml:3: Runtime java17 is deprecated by Lambda (deprecated on 2026-06-30, creating functions"
+                        + " blocked from 2026-07-31, updating them blocked from 2026-08-31); use java21",
+                "template.yaml:7: Runtime java99 is not one of Lambda's Java runtimes known here (java8, java8.al2,"
+                        + " java11, java17, java21, java25); use java21, or add the runtime to LambdaJavaRuntimes if"
+                        + " Lambda supports it"),
+                problems(runtimesInYaml("template.yaml", template)));
+
+        List<String> markdown = List.of(
+                "Deploy it:",
+                "",
+                "```yaml",
+                "  Janitor:",
+                "    Properties:",
+                "      Runtime: java8",
+                "```",
+                "",
+                "```sh",
+                "echo 'Runtime: java17'    # not YAML, not checked",
+                "```",
+                "- in a list:",
+                "  ~~~yml",
+                "  Runtime: java21",
+                "  ~~~");
+        List<RuntimeUse> uses = runtimesInYamlSnippets("docs/x.md", markdown);
+        assertEquals(List.of(new RuntimeUse("docs/x.md", 6, "java8"), new RuntimeUse("docs/x.md", 14, "java21")), uses);
+        assertEquals(List.of("docs/x.md:6: Runtime java8 is deprecated by Lambda; use java21"), problems(uses));
+    }
+
+    @Test
+    void cfnLint_reportsNoErrorsOrWarnings_whereInstalled(@TempDir Path tmp) throws Exception {
+        Optional<Path> cfnLint = onPath("cfn-lint");
+        assumeTrue(cfnLint.isPresent(), CFN_LINT_MISSING);
+
+        List<String> command = new ArrayList<>(List.of(cfnLint.get().toString(), "--non-zero-exit-code", "warning", "--"));
+        templates().forEach(t -> command.add(t.toString()));
+        Path output = tmp.resolve("cfn-lint.txt");
+        Process lint = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+        if (!lint.waitFor(CFN_LINT_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+            lint.destroyForcibly();
+            fail("cfn-lint did not finish within " + CFN_LINT_TIMEOUT.toSeconds() + " s: " + String.join(" ", command)
+                    + "\n" + Files.readString(output));
+        }
+        assertEquals(0, lint.exitValue(), String.join(" ", command) + " exited with " + lint.exitValue() + ":\n"
+                + Files.readString(output));
+    }
+
     private void checkTemplate(String example, String start, String worker, String startRole, String workerRole,
             String workerSetting) throws Exception {
         JsonNode t = template(example);
@@ -234,6 +354,97 @@ class SamTemplateTest {
         Set<String> missing = new TreeSet<>(needed);
         missing.removeAll(allowed);
         assertTrue(missing.isEmpty(), function + "'s policies lack " + missing + " (it has " + allowed + ")");
+    }
+
+    /** One {@code Runtime:} found in a file: where, and the runtime it names. */
+    private record RuntimeUse(String source, int line, String runtime) {
+    }
+
+    /** Every {@code Runtime:} of a YAML text, comment lines left out; {@code line} counts from 1. */
+    private static List<RuntimeUse> runtimesInYaml(String source, List<String> lines) {
+        List<RuntimeUse> uses = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            int line = i + 1;
+            runtimeOn(lines.get(i)).ifPresent(r -> uses.add(new RuntimeUse(source, line, r)));
+        }
+        return uses;
+    }
+
+    /** Every {@code Runtime:} inside the ```yaml (or yml) code blocks of a Markdown text, with its line in the file. */
+    private static List<RuntimeUse> runtimesInYamlSnippets(String source, List<String> lines) {
+        List<RuntimeUse> uses = new ArrayList<>();
+        String open = null;
+        boolean yaml = false;
+        for (int i = 0; i < lines.size(); i++) {
+            Matcher fence = FENCE.matcher(lines.get(i));
+            if (open == null) {
+                if (fence.matches()) {
+                    open = fence.group(1);
+                    yaml = fence.group(2).equalsIgnoreCase("yaml") || fence.group(2).equalsIgnoreCase("yml");
+                }
+            } else if (fence.matches() && fence.group(2).isEmpty() && fence.group(1).charAt(0) == open.charAt(0)
+                    && fence.group(1).length() >= open.length()) {
+                open = null;
+            } else if (yaml) {
+                int line = i + 1;
+                runtimeOn(lines.get(i)).ifPresent(r -> uses.add(new RuntimeUse(source, line, r)));
+            }
+        }
+        return uses;
+    }
+
+    private static Optional<String> runtimeOn(String line) {
+        if (line.trim().startsWith("#")) {
+            return Optional.empty();
+        }
+        Matcher m = RUNTIME.matcher(line);
+        return m.find() ? Optional.of(m.group(1)) : Optional.empty();
+    }
+
+    /** "source:line: what is wrong; what to use" for each use of a runtime that is not supported. */
+    private static List<String> problems(List<RuntimeUse> uses) {
+        List<String> problems = new ArrayList<>();
+        for (RuntimeUse u : uses) {
+            LambdaJavaRuntimes.problem(u.runtime()).ifPresent(p -> problems.add(u.source() + ":" + u.line() + ": " + p));
+        }
+        return problems;
+    }
+
+    private static List<Path> templates() throws IOException {
+        List<Path> templates;
+        try (Stream<Path> dirs = Files.list(SAM)) {
+            templates = dirs.map(d -> d.resolve("template.yaml")).filter(Files::isRegularFile).sorted()
+                    .collect(Collectors.toList());
+        }
+        assertEquals(List.of(SAM.resolve("pager").resolve("template.yaml"), SAM.resolve("vendor").resolve("template.yaml")),
+                templates);
+        return templates;
+    }
+
+    /** The file's path from the repository's root, such as docs/operations.md. */
+    private static String fromRoot(Path file) {
+        return ROOT.relativize(file.toAbsolutePath()).toString().replace(File.separatorChar, '/');
+    }
+
+    /** Build output, and hidden directories such as .git and .mvn. */
+    private static boolean generatedOrHidden(Path relative) {
+        for (Path part : relative) {
+            String name = part.toString();
+            if (name.equals("target") || name.equals("node_modules") || name.startsWith(".")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static Optional<Path> onPath(String command) {
+        String path = System.getenv("PATH");
+        if (path == null) {
+            return Optional.empty();
+        }
+        return Arrays.stream(path.split(Pattern.quote(File.pathSeparator))).filter(dir -> !dir.isEmpty())
+                .flatMap(dir -> Stream.of(Path.of(dir, command), Path.of(dir, command + ".exe")))
+                .filter(Files::isExecutable).findFirst();
     }
 
     private static Set<String> names(Iterator<String> it) {
