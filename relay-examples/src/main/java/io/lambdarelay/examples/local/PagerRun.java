@@ -82,13 +82,15 @@ public final class PagerRun {
      * @param dlqMessages messages left in dead-letter queues
      * @param leftoverQueues queues left after the run
      * @param leftoverMappings event-source mappings left after the run
+     * @param checks the verdict's rules; a timeout the relay recovered from is not one of them
      * @param summary the closing summary's lines
      */
     public record Result(boolean exact, long rows, long pages, long hops, long invocations, long workerInvocations,
-            long timeouts, long dlqMessages, long leftoverQueues, long leftoverMappings, List<String> summary) {
+            long timeouts, long dlqMessages, long leftoverQueues, long leftoverMappings, List<Check> checks,
+            List<String> summary) {
         /** {@return whether every check passed} */
         public boolean passed() {
-            return exact && timeouts == 0 && dlqMessages == 0 && leftoverQueues == 0 && leftoverMappings == 0;
+            return Check.allPassed(checks);
         }
     }
 
@@ -149,6 +151,7 @@ public final class PagerRun {
             RelayPacket pkt = RelayPacket.fromJson((String) started0.get("packet"));
             String queue = LocalJob.queueName(pkt.queueUrl());
             long totalPages = options.rows() / options.pageSize() + 1;
+            String gaveUp = null;
             try (LocalJob.Ticker ticker = new LocalJob.Ticker(out, () -> {
                 long pages = Math.max(0, LocalJob.progress(relay, pkt, ledger).units());
                 LocalStats s = aws.stats();
@@ -160,7 +163,7 @@ public final class PagerRun {
             })) {
                 aws.awaitIdle(options.maxWait());
             } catch (IdleTimeoutException e) {
-                out.println("pager: gave up waiting after " + options.maxWait() + ": " + e.getMessage());
+                gaveUp = "gave up waiting after " + secs(options.maxWait().toNanos()) + ": " + e.getMessage();
             }
             long jobEnd = System.nanoTime();
 
@@ -169,42 +172,43 @@ public final class PagerRun {
             long directStart = System.nanoTime();
             PagerTotals direct = PagerSql.direct(db);
             long directNanos = System.nanoTime() - directStart;
-            long[] left = job.leftovers(Duration.ofSeconds(3));
+            long[] left = job.leftovers();
             LocalStats s = aws.stats();
             long dlq = s.dlqMessages().values().stream().mapToLong(Long::longValue).sum();
             boolean exact = result.isPresent() && result.get().equals(direct) && direct.rows() == options.rows();
 
-            List<String> lines = new ArrayList<>();
-            String check;
+            String totals;
             if (exact) {
-                check = "PASSED: exact. " + direct.categories() + " categories, " + n(direct.rows()) + " rows; row "
-                        + "counts, amount sums and id sums equal a direct GROUP BY (no row twice, none missed)";
+                totals = direct.categories() + " categories, " + n(direct.rows()) + " rows; row counts, amount sums "
+                        + "and id sums equal a direct GROUP BY (no row twice, none missed)";
             } else if (result.isEmpty()) {
-                check = "FAILED: the relay wrote no result (see the log above)";
+                totals = "the relay wrote no result";
             } else {
-                check = "FAILED: totals differ from the direct query: " + result.get().differences(direct);
+                totals = "totals differ from the direct query: " + result.get().differences(direct);
             }
-            lines.add("check               " + check);
+            List<Check> checks = new ArrayList<>();
+            checks.add(new Check("exact totals", exact, totals));
+            checks.addAll(LocalJob.commonChecks(gaveUp, dlq, left));
+
+            List<String> lines = new ArrayList<>();
+            checks.forEach(c -> lines.add("check               " + c.line()));
             lines.add("rows / pages        " + n(result.map(PagerTotals::rows).orElse(0L)) + " rows in " + n(run[0])
                     + " pages");
             lines.add("hops                " + n(run[1]) + " (one chain; each hop is one worker invocation, up to "
                     + options.workerTimeout().toMillis() / 1000.0 + " s)");
             lines.add("invocations         " + n(s.invocations()) + " (start " + job.invocations(START) + ", worker "
                     + (s.invocations() - job.invocations(START)) + ")");
-            lines.add("timeouts            " + s.timeouts());
-            lines.add("DLQ messages        " + dlq);
+            lines.add("timeouts            " + LocalJob.timeouts(s.timeouts()));
             lines.add("wall time           " + secs(System.nanoTime() - started) + " (seeding " + secs(seeded - started)
                     + ", relay " + secs(jobEnd - jobStart) + ", direct query " + secs(directNanos) + ")");
-            lines.add("leftover queues     " + left[0]);
-            lines.add("leftover mappings   " + left[1] + (left[2] == 0 ? "" : " (" + left[2]
-                    + " deleted by tear-down, still listed as Deleting)"));
             Result r = new Result(exact, result.map(PagerTotals::rows).orElse(0L), run[0], run[1], s.invocations(),
-                    s.invocations() - job.invocations(START), s.timeouts(), dlq, left[0], left[1], List.copyOf(lines));
+                    s.invocations() - job.invocations(START), s.timeouts(), dlq, left[0], left[1], List.copyOf(checks),
+                    List.copyOf(lines));
             out.println("pager summary: " + (r.passed() ? "PASSED" : "FAILED"));
             lines.forEach(l -> out.println("  " + l));
             return r;
         } finally {
-            LocalJob.closeInBackground(aws);
+            aws.close();
         }
     }
 }

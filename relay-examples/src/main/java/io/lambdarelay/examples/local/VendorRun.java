@@ -76,15 +76,15 @@ public final class VendorRun {
      * @param dlqMessages messages left in dead-letter queues
      * @param leftoverQueues queues left after the run
      * @param leftoverMappings event-source mappings left after the run
+     * @param checks the verdict's rules; a timeout the relay recovered from is not one of them
      * @param summary the closing summary's lines
      */
     public record Result(long calls, long requests, long ok, long throttled, long lost, long duplicates,
             double achievedRate, long partsDone, long partsFailed, long hops, long invocations, long timeouts,
-            long dlqMessages, long leftoverQueues, long leftoverMappings, List<String> summary) {
+            long dlqMessages, long leftoverQueues, long leftoverMappings, List<Check> checks, List<String> summary) {
         /** {@return whether every check passed} */
         public boolean passed() {
-            return lost == 0 && duplicates == 0 && partsFailed == 0 && timeouts == 0 && dlqMessages == 0
-                    && leftoverQueues == 0 && leftoverMappings == 0;
+            return Check.allPassed(checks);
         }
     }
 
@@ -128,6 +128,7 @@ public final class VendorRun {
             String queue = LocalJob.queueName(pkt.queueUrl());
             AtomicLong lastOk = new AtomicLong();
             AtomicLong lastTick = new AtomicLong(jobStart);
+            String gaveUp = null;
             try (LocalJob.Ticker ticker = new LocalJob.Ticker(out, () -> {
                 PartTally p = LocalJob.progress(relay, pkt, ledger);
                 LocalStats s = aws.stats();
@@ -141,49 +142,47 @@ public final class VendorRun {
             })) {
                 aws.awaitIdle(options.maxWait());
             } catch (IdleTimeoutException e) {
-                out.println("vendor: gave up waiting after " + options.maxWait() + ": " + e.getMessage());
+                gaveUp = "gave up waiting after " + secs(options.maxWait().toNanos()) + ": " + e.getMessage();
             }
             long jobEnd = System.nanoTime();
 
             var tally = ledger.tally(relayId);
-            long[] left = job.leftovers(Duration.ofSeconds(3));
+            long[] left = job.leftovers();
             LocalStats s = aws.stats();
             long dlq = s.dlqMessages().values().stream().mapToLong(Long::longValue).sum();
             long lost = vendor.lost();
             long dup = vendor.duplicates();
             double achieved = vendor.achievedRate();
 
+            List<Check> checks = new ArrayList<>();
+            checks.add(new Check("every call answered exactly once", lost == 0 && dup == 0, n(vendor.ok())
+                    + " of " + n(options.calls()) + " call ids answered 200, " + lost + " lost, " + dup + " duplicated"));
+            checks.add(new Check("every part done", tally.done() == options.parts() && tally.failed() == 0,
+                    tally.done() + " of " + options.parts() + " parts done, " + tally.failed() + " failed"));
+            checks.addAll(LocalJob.commonChecks(gaveUp, dlq, left));
+
             List<String> lines = new ArrayList<>();
-            lines.add("check               " + (lost == 0 && dup == 0
-                    ? "PASSED: every call id 0.." + (options.calls() - 1) + " answered 200 exactly once"
-                    : "FAILED: " + lost + " call(s) lost, " + dup + " duplicated"));
+            checks.forEach(c -> lines.add("check               " + c.line()));
             lines.add("calls made          " + n(vendor.requests()) + " requests: " + n(vendor.ok()) + " answered 200, "
                     + n(vendor.throttled()) + " answered 429 (each 429 was handed on with a back-off and made again)");
-            lines.add("calls lost          " + lost + " (duplicates " + dup + ")");
             lines.add(String.format(Locale.ROOT, "achieved rate       %,.0f calls/s = %.1f%% of the %,.0f/s limit "
                     + "(busiest whole second %,d)", achieved, 100 * achieved / options.vendorLimit(),
                     options.vendorLimit(), vendor.peakSecond()));
-            lines.add("parts               " + tally.done() + " done, " + tally.failed() + " failed, of "
-                    + options.parts());
             lines.add("hops                " + n(s.messagesSent(queue)) + " (messages to the relay queue: "
                     + options.parts() + " first packets, hand-offs and back-offs)");
             lines.add("invocations         " + n(s.invocations()) + " (start " + job.invocations(START) + ", worker "
                     + (s.invocations() - job.invocations(START)) + ")");
-            lines.add("timeouts            " + s.timeouts());
-            lines.add("DLQ messages        " + dlq);
+            lines.add("timeouts            " + LocalJob.timeouts(s.timeouts()));
             lines.add("wall time           " + secs(System.nanoTime() - started) + " (relay " + secs(jobEnd - jobStart)
                     + ")");
-            lines.add("leftover queues     " + left[0]);
-            lines.add("leftover mappings   " + left[1] + (left[2] == 0 ? "" : " (" + left[2]
-                    + " deleted by tear-down, still listed as Deleting)"));
             Result r = new Result(options.calls(), vendor.requests(), vendor.ok(), vendor.throttled(), lost, dup,
                     achieved, tally.done(), tally.failed(), s.messagesSent(queue), s.invocations(), s.timeouts(), dlq,
-                    left[0], left[1], List.copyOf(lines));
+                    left[0], left[1], List.copyOf(checks), List.copyOf(lines));
             out.println("vendor summary: " + (r.passed() ? "PASSED" : "FAILED"));
             lines.forEach(l -> out.println("  " + l));
             return r;
         } finally {
-            LocalJob.closeInBackground(aws);
+            aws.close();
         }
     }
 
