@@ -31,6 +31,13 @@ final class BuildOutput {
         return List.of(text.split(File.pathSeparator)).stream().map(Path::of).toList();
     }
 
+    /** Returns the module's test classpath: its test classes and classes, then its test-scope dependencies. */
+    static String testClasspath() {
+        Path target = runnerLocation().getParent();
+        return target.resolve("test-classes") + File.pathSeparator + target.resolve("classes") + File.pathSeparator
+                + read("test.classpath").trim();
+    }
+
     /** Returns relay-core's runtime dependency tree as maven-dependency-plugin printed it. */
     static List<String> relayCoreDependencyTree() {
         return List.of(read("relay-core.dependencies").split("\\R"));

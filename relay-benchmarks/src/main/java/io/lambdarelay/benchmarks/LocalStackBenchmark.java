@@ -156,7 +156,7 @@ final class LocalStackBenchmark {
     }
 
     /** Sets a relay up, runs a chain of {@code hops} hand-offs through it and waits until it is torn down. */
-    private static Outcome chain(LocalAws aws, Relay relay, OneUnitPerHop worker, int hops)
+    static Outcome chain(LocalAws aws, Relay relay, OneUnitPerHop worker, int hops)
             throws InterruptedException {
         RelayPacket pkt = relay.setup(LocalContext.of("bench-start", Duration.ofSeconds(30)), FUNCTION);
         Chain c = worker.begin(pkt.relayId(), hops);

@@ -11,11 +11,11 @@ import java.util.Set;
  * Runs the benchmarks of docs/benchmarks.md and prints their table.
  *
  * <p>Arguments: the parts to run ({@code handoff}, {@code fanout}, {@code budget}, {@code coldstart},
- * {@code footprint}, {@code localstack}); none runs them all.
+ * {@code footprint}, {@code localstack}, {@code teststack}); none runs them all.
  */
 public final class RunBenchmarks {
     private static final List<String> PARTS = List.of("handoff", "fanout", "budget", "coldstart", "footprint",
-            "localstack");
+            "localstack", "teststack");
 
     private RunBenchmarks() {
     }
@@ -69,6 +69,10 @@ public final class RunBenchmarks {
         if (parts.contains("localstack")) {
             section(out, "5 local stack: a RelayWorker chain on relay-local, one unit per hop");
             LocalStackBenchmark.run(table, out);
+        }
+        if (parts.contains("teststack")) {
+            section(out, "6 test stack: LocalAws start and close, and a user's 100-hop relay test, in fresh JVMs");
+            TestStackBenchmark.run(table, out);
         }
 
         out.println();

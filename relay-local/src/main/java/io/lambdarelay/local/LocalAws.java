@@ -140,7 +140,8 @@ public final class LocalAws implements AutoCloseable {
             internal = sqsClient(plannedEndpoint, null);
             traced = sqsClient(plannedEndpoint, new SqsTracingInterceptor(currentInvocation, stats));
             this.service = new LambdaService(b.region, b.accountId, b.clock, b.defaultConcurrency,
-                    b.mappingDeletionDelay, this::internalSqs, activity, workers, stats, currentInvocation);
+                    b.mappingDeletionDelay, this::internalSqs, this::embeddedSqs, activity, workers, stats,
+                    currentInvocation);
             endpoint = new LambdaEndpoint(service, httpThreads);
             lambda = LambdaClient.builder()
                     .endpointOverride(endpoint.uri())
@@ -185,6 +186,10 @@ public final class LocalAws implements AutoCloseable {
 
     private SqsClient internalSqs() {
         return internalSqs;
+    }
+
+    private EmbeddedSqs embeddedSqs() {
+        return sqsServer;
     }
 
     private static int freeLoopbackPort() {

@@ -28,6 +28,7 @@ import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.lambda.model.FunctionResponseType;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
+import software.amazon.awssdk.services.sqs.model.SendMessageResponse;
 import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
 
 /** The event-source mapping poller: event shape, deletion, failures, timeouts, concurrency. */
@@ -65,11 +66,13 @@ class MappingPollerTest {
         SqsClient sqs = aws.sqsClient();
         TestQueues.Queue q = TestQueues.create(sqs, "inspect", 30);
         long before = System.currentTimeMillis();
-        String messageId = sqs.sendMessage(b -> b.queueUrl(q.url()).messageBody("hello relay")
+        SendMessageResponse sent0 = sqs.sendMessage(b -> b.queueUrl(q.url()).messageBody("hello relay")
                 .messageAttributes(Map.of(
                         "color", MessageAttributeValue.builder().dataType("String").stringValue("blue").build(),
+                        "size", MessageAttributeValue.builder().dataType("Number.int").stringValue("42").build(),
                         "blob", MessageAttributeValue.builder().dataType("Binary")
-                                .binaryValue(SdkBytes.fromUtf8String("bytes")).build()))).messageId();
+                                .binaryValue(SdkBytes.fromUtf8String("bytes")).build())));
+        String messageId = sent0.messageId();
 
         map(aws, q, "inspect", 1, null, false);
         SQSEvent event = events.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
@@ -81,7 +84,7 @@ class MappingPollerTest {
         assertFalse(m.getReceiptHandle().isBlank());
         assertEquals("hello relay", m.getBody());
         assertEquals(md5Hex("hello relay"), m.getMd5OfBody());
-        assertNotNull(m.getMd5OfMessageAttributes());
+        assertEquals(sent0.md5OfMessageAttributes(), m.getMd5OfMessageAttributes(), "the MD5 SQS computed at send");
         assertEquals("aws:sqs", m.getEventSource());
         assertEquals(q.arn(), m.getEventSourceArn());
         assertEquals("arn:aws:sqs:us-east-1:000000000000:inspect", m.getEventSourceArn());
@@ -95,6 +98,8 @@ class MappingPollerTest {
         assertEquals("blue", m.getMessageAttributes().get("color").getStringValue());
         assertEquals("String", m.getMessageAttributes().get("color").getDataType());
         assertEquals("Binary", m.getMessageAttributes().get("blob").getDataType());
+        assertEquals("42", m.getMessageAttributes().get("size").getStringValue());
+        assertEquals("Number.int", m.getMessageAttributes().get("size").getDataType());
         assertEquals("bytes", StandardCharsets.UTF_8.decode(m.getMessageAttributes().get("blob").getBinaryValue())
                 .toString());
 

@@ -11,10 +11,6 @@ import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
-import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchResponse;
-import software.amazon.awssdk.services.sqs.model.Message;
-import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
 
 /**
  * One event-source mapping from an SQS queue to a function, and its pollers: one thread per unit
@@ -22,7 +18,8 @@ import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
  * deleting what succeeded. Failed messages are left to the visibility timeout, so the queue's
  * redrive policy moves poison messages to its dead-letter queue, as on AWS.
  *
- * <p>Where Lambda long-polls, a poller here sends short polls and waits in between on
+ * <p>Where Lambda long-polls, a poller here sends short polls, straight to the embedded SQS's queue
+ * actor rather than over HTTP ({@link EmbeddedSqs#receive}), and waits in between on
  * {@link QueueActivity} until a message may be visible (see there why). Deleting a mapping stops
  * its pollers and waits for any poll in flight, so a queue deleted right after its mapping (as a
  * relay's tear-down does) is never polled while it goes. The mapping then stays {@code Deleting}
@@ -243,10 +240,10 @@ final class EventSourceMapping {
     private void pollOnce(int index) throws InterruptedException {
         MappingConfig c = config;
         QueueActivity activity = service.activity();
-        long version = activity.version(queueName);
-        List<Message> batch = receive(index, Math.min(10, c.batchSize));
+        long signals = activity.signals(queueName);
+        List<ReceivedMessage> batch = receive(index, Math.min(10, c.batchSize));
         if (batch.isEmpty()) {
-            activity.await(queueName, version, IDLE_POLL_MILLIS, () -> !shouldRun(index));
+            activity.await(queueName, signals, IDLE_POLL_MILLIS, () -> !shouldRun(index));
             return;
         }
         if (c.batchingWindowSeconds > 0 && batch.size() < c.batchSize) {
@@ -256,8 +253,8 @@ final class EventSourceMapping {
                 if (remainingMillis <= 0) {
                     break;
                 }
-                long seen = activity.version(queueName);
-                List<Message> more = receive(index, Math.min(10, c.batchSize - batch.size()));
+                long seen = activity.signals(queueName);
+                List<ReceivedMessage> more = receive(index, Math.min(10, c.batchSize - batch.size()));
                 if (more.isEmpty()) {
                     activity.await(queueName, seen, Math.min(IDLE_POLL_MILLIS, remainingMillis),
                             () -> !shouldRun(index));
@@ -273,7 +270,7 @@ final class EventSourceMapping {
      * One short poll, unless the mapping is being deleted or the queue is gone. Counted while in
      * flight, so that {@link #delete} can wait for it.
      */
-    private List<Message> receive(int index, int max) {
+    private List<ReceivedMessage> receive(int index, int max) {
         synchronized (this) {
             if (!shouldRun(index) || service.activity().isDeleted(queueName)) {
                 return new ArrayList<>();
@@ -281,7 +278,7 @@ final class EventSourceMapping {
             polling++;
         }
         try {
-            return new ArrayList<>(service.receive(queueUrl, max));
+            return new ArrayList<>(service.receive(queueName, max));
         } finally {
             synchronized (this) {
                 polling--;
@@ -290,15 +287,15 @@ final class EventSourceMapping {
         }
     }
 
-    private void process(List<Message> batch, MappingConfig c) throws InterruptedException {
+    private void process(List<ReceivedMessage> batch, MappingConfig c) throws InterruptedException {
         RegisteredFunction fn = c.function;
         boolean terminate = RegisteredFunction.TERMINATE.equals(fn.recursiveLoop());
-        List<Message> deliver = new ArrayList<>(batch.size());
+        List<ReceivedMessage> deliver = new ArrayList<>(batch.size());
         Lineage lineage = Lineage.empty();
         String traceHeader = null;
         int dropped = 0;
-        for (Message m : batch) {
-            String header = m.attributesAsStrings().get(Lineage.TRACE_HEADER_ATTRIBUTE);
+        for (ReceivedMessage m : batch) {
+            String header = m.attributes().get(Lineage.TRACE_HEADER_ATTRIBUTE);
             Lineage messageLineage = Lineage.fromTraceHeader(header);
             if (terminate && messageLineage.count(fn.lineageHash()) >= MAX_RECURSIVE_HOPS) {
                 dropped++;
@@ -341,7 +338,7 @@ final class EventSourceMapping {
                 InvocationEvent.Outcome.RECURSION_DROPPED, dropped, dropped, MAX_RECURSIVE_HOPS, Duration.ZERO));
     }
 
-    private void invokeAndSettle(RegisteredFunction fn, MappingConfig c, List<Message> deliver, Lineage lineage,
+    private void invokeAndSettle(RegisteredFunction fn, MappingConfig c, List<ReceivedMessage> deliver, Lineage lineage,
             String traceHeader) throws InterruptedException {
         byte[] event = service.json().sqsEvent(deliver, queueArn, service.region());
         service.stats().invocationStarted();
@@ -375,8 +372,8 @@ final class EventSourceMapping {
                 service.stats().timeout();
                 service.stats().batchFailure();
         }
-        List<Message> succeeded = new ArrayList<>(deliver.size());
-        for (Message m : deliver) {
+        List<ReceivedMessage> succeeded = new ArrayList<>(deliver.size());
+        for (ReceivedMessage m : deliver) {
             if (!failed.contains(m.messageId())) {
                 succeeded.add(m);
             }
@@ -389,33 +386,20 @@ final class EventSourceMapping {
                 lineage.count(fn.lineageHash()), result.duration()));
     }
 
-    private void deleteAll(List<Message> messages) {
-        if (service.activity().isDeleted(queueName)) {
-            // The function deleted its own queue (a relay's last hop tears it down): as on AWS,
-            // there is nothing left to delete from.
+    private void deleteAll(List<ReceivedMessage> messages) {
+        if (messages.isEmpty() || service.activity().isDeleted(queueName)) {
+            // Nothing succeeded, or the function deleted its own queue (a relay's last hop tears it
+            // down): as on AWS, there is nothing left to delete from.
             return;
         }
-        for (int from = 0; from < messages.size(); from += 10) {
-            List<DeleteMessageBatchRequestEntry> entries = new ArrayList<>();
-            for (int i = from; i < Math.min(messages.size(), from + 10); i++) {
-                entries.add(DeleteMessageBatchRequestEntry.builder()
-                        .id(Integer.toString(i))
-                        .receiptHandle(messages.get(i).receiptHandle())
-                        .build());
-            }
-            DeleteMessageBatchResponse response;
-            try {
-                response = service.deleteBatch(queueUrl, entries);
-            } catch (QueueDoesNotExistException e) {
-                LOG.debug("mapping {}: queue {} was deleted during the invocation", uuid, queueName);
-                return;
-            }
-            if (response.hasFailed() && !response.failed().isEmpty()) {
-                // Happens when the visibility timeout ran out during the invocation; the message
-                // will be delivered again, as on AWS.
-                LOG.debug("mapping {} could not delete {} message(s) from {}", uuid, response.failed().size(),
-                        queueName);
-            }
+        List<String> handles = new ArrayList<>(messages.size());
+        messages.forEach(m -> handles.add(m.receiptHandle()));
+        int failed = service.delete(queueName, handles);
+        if (failed > 0) {
+            // The visibility timeout ran out during the invocation (the message will be delivered
+            // again, as on AWS), or the queue was deleted meanwhile.
+            LOG.debug("mapping {} could not delete {} message(s) from {}", uuid, failed, queueName);
         }
     }
+
 }

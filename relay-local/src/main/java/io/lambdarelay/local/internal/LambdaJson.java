@@ -13,9 +13,6 @@ import java.io.IOException;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import software.amazon.awssdk.core.SdkBytes;
-import software.amazon.awssdk.services.sqs.model.Message;
-import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 
 /**
  * JSON as the Lambda runtime reads and writes it: the SQS event in its wire shape, and handler
@@ -43,18 +40,18 @@ public final class LambdaJson {
     /**
      * Builds the event Lambda delivers for a batch of SQS messages, in the JSON shape Lambda sends.
      */
-    public byte[] sqsEvent(List<Message> messages, String queueArn, String region) {
+    byte[] sqsEvent(List<ReceivedMessage> messages, String queueArn, String region) {
         ObjectNode event = mapper.createObjectNode();
         ArrayNode records = event.putArray("Records");
-        for (Message m : messages) {
+        for (ReceivedMessage m : messages) {
             ObjectNode r = records.addObject();
             r.put("messageId", m.messageId());
             r.put("receiptHandle", m.receiptHandle());
             r.put("body", m.body());
             ObjectNode attributes = r.putObject("attributes");
-            m.attributesAsStrings().forEach(attributes::put);
+            m.attributes().forEach(attributes::put);
             ObjectNode messageAttributes = r.putObject("messageAttributes");
-            for (Map.Entry<String, MessageAttributeValue> a : m.messageAttributes().entrySet()) {
+            for (Map.Entry<String, ReceivedMessage.Attribute> a : m.messageAttributes().entrySet()) {
                 messageAttributes.set(a.getKey(), messageAttribute(a.getValue()));
             }
             r.put("md5OfBody", m.md5OfBody());
@@ -72,24 +69,18 @@ public final class LambdaJson {
         }
     }
 
-    private ObjectNode messageAttribute(MessageAttributeValue value) {
+    private ObjectNode messageAttribute(ReceivedMessage.Attribute value) {
         ObjectNode node = mapper.createObjectNode();
         if (value.stringValue() != null) {
             node.put("stringValue", value.stringValue());
         }
         if (value.binaryValue() != null) {
-            node.put("binaryValue", base64(value.binaryValue()));
+            node.put("binaryValue", Base64.getEncoder().encodeToString(value.binaryValue()));
         }
-        ArrayNode strings = node.putArray("stringListValues");
-        value.stringListValues().forEach(strings::add);
-        ArrayNode binaries = node.putArray("binaryListValues");
-        value.binaryListValues().forEach(b -> binaries.add(base64(b)));
+        node.putArray("stringListValues");
+        node.putArray("binaryListValues");
         node.put("dataType", value.dataType());
         return node;
-    }
-
-    private static String base64(SdkBytes bytes) {
-        return Base64.getEncoder().encodeToString(bytes.asByteArray());
     }
 
     /** Maps the bean names of {@link SQSEvent} to the names on the wire. */

@@ -26,9 +26,6 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.sqs.SqsClient;
-import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
-import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchResponse;
-import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
 
@@ -49,6 +46,7 @@ public final class LambdaService {
     private final int defaultConcurrency;
     private final Duration deletionDelay;
     private final Supplier<SqsClient> sqs;
+    private final Supplier<EmbeddedSqs> embeddedSqs;
     private final QueueActivity activity;
     private final ExecutorService workers;
     private final StatsRecorder stats;
@@ -64,13 +62,14 @@ public final class LambdaService {
      * Creates the service.
      *
      * @param deletionDelay how long a deleted mapping stays {@code Deleting} after its pollers stop, on {@code clock}
-     * @param sqs the client the pollers use, read when first needed; the service does not close it
+     * @param sqs the client for queue look-ups, read when first needed; the service does not close it
+     * @param embeddedSqs the SQS the pollers receive from and delete in, read when first needed
      * @param activity what the embedded SQS reports about its queues, for the pollers' waits
      * @param workers runs handlers and asynchronous invocations; the service does not shut it down
      * @param current marks the thread that runs an invocation, shared with the tracing interceptor
      */
     public LambdaService(String region, String accountId, Clock clock, int defaultConcurrency,
-            Duration deletionDelay, Supplier<SqsClient> sqs, QueueActivity activity, ExecutorService workers, StatsRecorder stats,
+            Duration deletionDelay, Supplier<SqsClient> sqs, Supplier<EmbeddedSqs> embeddedSqs, QueueActivity activity, ExecutorService workers, StatsRecorder stats,
             ThreadLocal<ActiveInvocation> current) {
         this.region = region;
         this.accountId = accountId;
@@ -78,6 +77,7 @@ public final class LambdaService {
         this.defaultConcurrency = defaultConcurrency;
         this.deletionDelay = deletionDelay;
         this.sqs = sqs;
+        this.embeddedSqs = embeddedSqs;
         this.activity = activity;
         this.workers = workers;
         this.stats = stats;
@@ -637,16 +637,13 @@ public final class LambdaService {
     }
 
     /** A short poll: the pollers wait on {@link QueueActivity} instead of long-polling. */
-    List<Message> receive(String queueUrl, int max) {
-        return sqs.get().receiveMessage(b -> b.queueUrl(queueUrl)
-                .maxNumberOfMessages(max)
-                .waitTimeSeconds(0)
-                .messageSystemAttributeNamesWithStrings("All")
-                .messageAttributeNames("All")).messages();
+    List<ReceivedMessage> receive(String queueName, int max) {
+        return embeddedSqs.get().receive(queueName, max);
     }
 
-    DeleteMessageBatchResponse deleteBatch(String queueUrl, List<DeleteMessageBatchRequestEntry> entries) {
-        return sqs.get().deleteMessageBatch(b -> b.queueUrl(queueUrl).entries(entries));
+    /** {@return how many of the messages could not be deleted} */
+    int delete(String queueName, List<String> receiptHandles) {
+        return embeddedSqs.get().delete(queueName, receiptHandles);
     }
 
     /**

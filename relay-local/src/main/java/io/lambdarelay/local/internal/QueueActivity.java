@@ -17,9 +17,13 @@ import java.util.function.LongSupplier;
  * <p>Pollers used to long-poll, but ElasticMQ never answers a long poll whose queue is deleted
  * while it waits: the request stays open on the server until its 21 s ask timeout, logs an ERROR,
  * and holds up the server's shutdown just as long. A short poll cannot hang that way. For each
- * queue this class keeps a version that moves when a message becomes visible now, and the
- * times at which received or delayed messages become visible again, so a poller sleeps exactly
- * until there may be something to receive. Thread-safe.
+ * queue this class counts the messages that became visible, and keeps the times at which received
+ * or delayed messages become visible again, so a poller sleeps exactly until there may be
+ * something to receive.
+ *
+ * <p>Each message that becomes visible wakes one poller, not all of them, as a long poll on SQS
+ * hands a message to one waiting receiver: a poller returns from {@link #await} by claiming one
+ * such signal. Signals sent before a poll that found the queue empty are spent. Thread-safe.
  */
 public final class QueueActivity {
 
@@ -44,7 +48,7 @@ public final class QueueActivity {
         QueueState s = state(queue);
         synchronized (s) {
             s.deleted = false;
-            s.changed();
+            s.notifyAll();
         }
     }
 
@@ -55,7 +59,8 @@ public final class QueueActivity {
             s.deleted = true;
             s.due.clear();
             s.dueById.clear();
-            s.changed();
+            s.claimed = s.signals;
+            s.notifyAll();
         }
     }
 
@@ -68,7 +73,7 @@ public final class QueueActivity {
         synchronized (s) {
             s.forget(messageId);
             if (visibleAtMillis <= nowMillis.getAsLong()) {
-                s.changed();
+                s.signal(1);
             } else {
                 s.dueById.put(messageId, visibleAtMillis);
                 s.due.computeIfAbsent(visibleAtMillis, t -> new HashSet<>()).add(messageId);
@@ -102,44 +107,52 @@ public final class QueueActivity {
     }
 
     /**
-     * {@return the queue's version; pass it to {@link #await} after a poll that found nothing}
+     * {@return the queue's count of signals so far; read it before a poll, and pass it to
+     * {@link #await} if the poll found nothing}
      *
      * @param queue the queue name
      */
-    public long version(String queue) {
+    public long signals(String queue) {
         QueueState s = state(queue);
         synchronized (s) {
-            return s.version;
+            return s.signals;
         }
     }
 
     /**
-     * Waits until a message may be visible in the queue: one was added or made visible since
-     * {@code seenVersion}, a received or delayed message reaches its visibility time, the queue
-     * is deleted or created again, or {@code maxWaitMillis} pass. A deleted queue's waiters
-     * sleep until it is created again or the time passes.
+     * Waits until a message may be visible in the queue, and claims its signal: one was added or
+     * made visible after {@code seenSignals}, or a received or delayed message reached its
+     * visibility time. Returns without a claim when {@code stop} says so or {@code maxWaitMillis}
+     * pass.
      *
      * @param queue the queue name
-     * @param seenVersion the version read before the poll that found nothing
+     * @param seenSignals the {@link #signals} read before the poll that found nothing
      * @param maxWaitMillis the longest wait
      * @param stop checked whenever the waiter wakes; {@code true} ends the wait (see {@link #wake})
+     * @return {@code true} if a signal was claimed: poll now
      * @throws InterruptedException when the waiting thread is interrupted
      */
-    public void await(String queue, long seenVersion, long maxWaitMillis, BooleanSupplier stop)
+    public boolean await(String queue, long seenSignals, long maxWaitMillis, BooleanSupplier stop)
             throws InterruptedException {
         QueueState s = state(queue);
         long deadline = nowMillis.getAsLong() + maxWaitMillis;
         synchronized (s) {
+            // The empty poll saw every message signalled before it: those signals are spent.
+            s.claimed = Math.max(s.claimed, Math.min(seenSignals, s.signals));
             while (true) {
                 long now = nowMillis.getAsLong();
                 s.releaseDue(now);
-                if (s.version != seenVersion || stop.getAsBoolean()) {
-                    return;
+                if (s.claimed < s.signals) {
+                    s.claimed++;
+                    return true;
+                }
+                if (stop.getAsBoolean()) {
+                    return false;
                 }
                 Long nextDue = s.due.isEmpty() ? null : s.due.firstKey();
                 long until = nextDue == null ? deadline : Math.min(deadline, nextDue);
                 if (until <= now) {
-                    return;
+                    return false;
                 }
                 s.wait(until - now);
             }
@@ -170,13 +183,15 @@ public final class QueueActivity {
 
     /** One queue's state; guarded by itself. */
     private static final class QueueState {
-        long version;
+        /** Messages that became visible, ever; a poller claims one to poll. */
+        long signals;
+        long claimed;
         boolean deleted;
         final TreeMap<Long, Set<String>> due = new TreeMap<>();
         final Map<String, Long> dueById = new HashMap<>();
 
-        void changed() {
-            version++;
+        void signal(int messages) {
+            signals += messages;
             notifyAll();
         }
 
@@ -193,13 +208,14 @@ public final class QueueActivity {
 
         /** Messages whose visibility time has come are visible now: a change for every poller. */
         void releaseDue(long now) {
-            boolean released = false;
+            int released = 0;
             while (!due.isEmpty() && due.firstKey() <= now) {
-                due.pollFirstEntry().getValue().forEach(dueById::remove);
-                released = true;
+                Set<String> ids = due.pollFirstEntry().getValue();
+                ids.forEach(dueById::remove);
+                released += ids.size();
             }
-            if (released) {
-                changed();
+            if (released > 0) {
+                signal(released);
             }
         }
     }
