@@ -9,8 +9,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -20,16 +18,14 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
-import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
-import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
-import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
-import software.amazon.awssdk.services.dynamodb.model.TransactionConflictException;
 import software.amazon.awssdk.services.dynamodb.waiters.DynamoDbWaiter;
 
 /**
@@ -49,50 +45,80 @@ import software.amazon.awssdk.services.dynamodb.waiters.DynamoDbWaiter;
  * <ul>
  *   <li>{@code claim#<part>#<hop>}: one per claimed hop, attribute {@value #MESSAGE_ID} holds the
  *       SQS message id that claimed it;</li>
- *   <li>{@code part#<part>}: one per finished part, attribute {@value #FAILED} tells how it
- *       ended;</li>
- *   <li>{@code tally}: the counters {@value #DONE}, {@value #FAILED} and {@value #UNITS} and, once
- *       the relay is complete, {@value #COMPLETE} with the completing message's id.</li>
+ *   <li>{@code parts#<shard>}: one per {@value #PARTS_PER_SHARD} parts (shard {@code i} holds
+ *       parts {@code 200 i} to {@code 200 i + 199}), with the number sets {@value #DONE} and
+ *       {@value #FAILED} of the shard's parts that finished either way;</li>
+ *   <li>{@code tally}: per shard {@code i} that has finished parts, {@code n<i>} (how many parts
+ *       the shard holds) and {@code d<i>} (how many of them are done); the counter {@value #UNITS};
+ *       and, once the relay is complete, {@value #COMPLETE} with the completing message's id.</li>
  * </ul>
  * Every write sets {@value #EXPIRES_AT} (epoch seconds) to now plus the
  * {@linkplain Builder#timeToLive(Duration) time to live}; with the table's TTL on that attribute,
  * DynamoDB deletes a relay's items some time after it ends.
  *
  * <h2>Why it is correct when workers race</h2>
+ * Every call writes single items, each write either idempotent or guarded by a condition that
+ * DynamoDB evaluates atomically with it; no call needs a transaction.
  * <ul>
  *   <li>{@link #claimHop}: a {@code PutItem} of the claim item with the condition
- *       {@code attribute_not_exists(pk)}. DynamoDB evaluates the condition and writes atomically,
- *       so of any number of concurrent claims exactly one succeeds ({@link Claim#CLAIMED}). The
- *       others fail the condition and get the winner's item back in the same call
- *       ({@code ReturnValuesOnConditionCheckFailure=ALL_OLD}); the item is never changed after it
- *       is written, so comparing its message id gives {@link Claim#TAKEN_OVER} or
- *       {@link Claim#FORK} without a race.</li>
- *   <li>{@link #finishPart}: one {@code TransactWriteItems} that puts the part item on condition
- *       {@code attribute_not_exists(pk)} and adds one to {@value #DONE} or {@value #FAILED} of the
- *       tally. Both happen or neither does, so a part is counted exactly once however often it is
- *       reported, and a crash between two separate writes cannot lose or double a count. A
- *       transaction cancelled by the part's condition is a repeat and returns the current tally.
- *       The tally returned is read with a strongly consistent {@code GetItem} after the
- *       transaction commits, so it includes this part and every part that committed before; the
- *       reporter of the last part therefore always sees every part finished. Two reporters may
- *       both see that, which is why the completion hook is guarded by {@link #markComplete}.</li>
+ *       {@code attribute_not_exists(pk)}. Of any number of concurrent claims exactly one succeeds
+ *       ({@link Claim#CLAIMED}). The others fail the condition and get the winner's item back in
+ *       the same call ({@code ReturnValuesOnConditionCheckFailure=ALL_OLD}), or read it with a
+ *       strongly consistent {@code GetItem} from a store that does not return it; the item is
+ *       never changed after it is written, so comparing its message id gives
+ *       {@link Claim#TAKEN_OVER} or {@link Claim#FORK} without a race.</li>
+ *   <li>{@link #finishPart}: two writes.
+ *       <ol>
+ *         <li>The part's shard: {@code UpdateItem} that adds the part to {@value #DONE} (or
+ *             {@value #FAILED}) on condition that neither set contains it, returning the item
+ *             after the write ({@code ALL_NEW}). Exactly one report of a part passes the
+ *             condition, so a part is recorded once, with its first outcome. A report that fails
+ *             the condition is a repeat; it takes the shard as the store returns it
+ *             ({@code ALL_OLD}) or reads it with a strongly consistent {@code GetItem}.</li>
+ *         <li>The tally: {@code UpdateItem} that sets {@code n<i>} and {@code d<i>} to the counts
+ *             of the shard as the first step saw it, on condition
+ *             {@code attribute_not_exists(n<i>) OR n<i> < :n}. Each write to a shard adds one part,
+ *             so the shard's states are totally ordered by their part count and a count
+ *             determines the state, its done count included: keeping the largest is idempotent and commutative, and
+ *             reports may reach the tally in any order. A failed condition means the tally
+ *             already holds this state of the shard or a later one.</li>
+ *       </ol>
+ *       The tally returned is the tally item as of the second write: returned by the write
+ *       ({@code ALL_NEW}, or {@code ALL_OLD} when its condition fails) or, from a store that
+ *       does not return it, read afterwards with a strongly consistent {@code GetItem}; done is
+ *       the sum of the {@code d<i>}, failed the sum of {@code n<i> - d<i>}.
+ *       <p>Of all reports of a relay's parts, the one whose tally write (passing its condition or
+ *       not) comes last sees every part finished. Take any shard and the report that wrote it
+ *       last: that report's tally write came after its shard write and no later than the last
+ *       tally write, and from then on the tally holds the shard's final count, written by it or
+ *       already there (no count is larger). So the last tally write returns every shard at its
+ *       final count. Its reporter is the reporter of the last part or one running at the same
+ *       time; two may both see every part finished, which is why the completion hook is guarded
+ *       by {@link #markComplete}. A crash between the two writes leaves the shard's count behind
+ *       in the tally until SQS redelivers the message: its repeated report fails the shard's
+ *       condition, takes the shard's current state and writes it to the tally.</li>
  *   <li>{@link #markComplete}: an {@code UpdateItem} of the tally that sets {@value #COMPLETE} on
  *       condition {@code attribute_not_exists(complete)}: exactly one caller's condition holds.</li>
  *   <li>{@link #addUnits}: an {@code UpdateItem} with {@code ADD}, which DynamoDB applies
  *       atomically.</li>
  * </ul>
- * A write to the tally that collides with another worker's transaction on the same item is
- * refused by DynamoDB ({@code TransactionConflict}), and a throttled transaction is cancelled; the
- * SDK retries neither, so the ledger tries such a call up to eight times with a short random
- * back-off. Every write is idempotent or guarded by its condition, so a retry never counts twice.
+ *
+ * <h2>Cost</h2>
+ * A finished part costs two single-item writes and, on AWS, no read. A full shard item stays
+ * under 1 KB (one write unit); the tally grows by about 13 bytes per shard that has finished
+ * parts, so its write costs one write unit up to about 16,000 parts and up to 7 for a fan-out of
+ * 100,000 parts (500 shards, a tally of about 7 KB): 2 write units per part for most relays, up
+ * to 8 for the largest, where the transaction this replaces cost 4. All writes of a relay go to
+ * one partition, whose limit of 1,000 write units a second bounds how fast parts can finish:
+ * about 125 a second with a 7 KB tally.
  *
  * <h2>Errors and permissions</h2>
- * Any other failure of the store becomes a {@link LedgerUnavailableException} whose message names
- * the table and the DynamoDB operation, with the SDK exception as its cause. The ledger calls
- * {@code PutItem}, {@code GetItem}, {@code UpdateItem} and {@code TransactWriteItems} on its table
- * only; IAM governs a transaction by the actions inside it, so the worker's role needs
- * {@code dynamodb:PutItem}, {@code dynamodb:GetItem} and {@code dynamodb:UpdateItem} on the table's
- * ARN and nothing else.
+ * A failure of the store becomes a {@link LedgerUnavailableException} whose message names the
+ * table and the DynamoDB operation, with the SDK exception as its cause; the SDK's own retries
+ * (throttling, server errors) happen before that. The ledger calls {@code PutItem},
+ * {@code GetItem} and {@code UpdateItem} on its table only, so the worker's role needs
+ * {@code dynamodb:PutItem}, {@code dynamodb:GetItem} and {@code dynamodb:UpdateItem} on the
+ * table's ARN and nothing else.
  *
  * <p>Thread-safe, provided the client is (SDK clients are). The ledger never closes a client it was
  * given; {@link #close()} closes only the client it created itself.
@@ -111,30 +137,33 @@ public final class DynamoDbRelayLedger implements RelayLedger, AutoCloseable {
 
     /** Name of a claim item's attribute (string) holding the SQS message id that claimed the hop. */
     public static final String MESSAGE_ID = "messageId";
-    /** Name of the tally's counter (number) of parts finished successfully. */
+    /** Name of a shard item's number set of its parts that finished successfully. */
     public static final String DONE = "done";
-    /** Name of the tally's counter (number) of parts that gave up; on a part item, how it ended (boolean). */
+    /** Name of a shard item's number set of its parts that gave up. */
     public static final String FAILED = "failed";
     /** Name of the tally's counter (number) of units processed. */
     public static final String UNITS = "units";
     /** Name of the tally's attribute holding the message id that completed the relay ({@link #markComplete}). */
     public static final String COMPLETE = "complete";
+    /**
+     * Parts per shard item. Changing it changes where parts are recorded: a table must keep the
+     * value it was written with.
+     */
+    public static final int PARTS_PER_SHARD = 200;
     static final String TALLY = "tally";
-    static final int MAX_ATTEMPTS = 8;
-    /** Cancellation reasons of a transaction that may succeed when sent again. */
-    private static final Set<String> TRANSIENT_REASONS =
-            Set.of("TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded");
+    static final String SHARD = "parts#";
 
     private static final Pattern TABLE_NAME = Pattern.compile("[a-zA-Z0-9_.-]{3,255}");
     private static final String NOT_EXISTS = "attribute_not_exists(#pk)";
     private static final String SET_EXPIRY = "#exp = :exp";
+    private static final String NOT_RECORDED = "(attribute_not_exists(#done) OR NOT contains(#done, :p))"
+            + " AND (attribute_not_exists(#failed) OR NOT contains(#failed, :p))";
 
     private final DynamoDbClient dynamoDb;
     private final boolean ownsClient;
     private final String tableName;
     private final Duration timeToLive;
     private final Clock clock;
-    private final Backoff backoff;
 
     private DynamoDbRelayLedger(Builder b) {
         this.ownsClient = b.dynamoDbClient == null;
@@ -142,7 +171,6 @@ public final class DynamoDbRelayLedger implements RelayLedger, AutoCloseable {
         this.tableName = b.tableName;
         this.timeToLive = b.timeToLive;
         this.clock = b.clock;
-        this.backoff = b.backoff;
     }
 
     /**
@@ -196,8 +224,7 @@ public final class DynamoDbRelayLedger implements RelayLedger, AutoCloseable {
             // A store that does not return the old item: read it. Claim items are never changed, so
             // the read sees the winner's message id (if the claim expired in between, the answer is
             // FORK, which at worst skips work instead of doing it twice).
-            winner = call("GetItem", "claimHop", relayId, () -> dynamoDb.getItem(r -> r.tableName(tableName)
-                    .key(key(relayId, item.get(SORT_KEY).s())).consistentRead(true)).item());
+            winner = getItem(relayId, item.get(SORT_KEY).s(), "claimHop");
         }
         AttributeValue previous = winner.get(MESSAGE_ID);
         if (previous != null && messageId.equals(previous.s())) {
@@ -210,34 +237,65 @@ public final class DynamoDbRelayLedger implements RelayLedger, AutoCloseable {
         return Claim.FORK;
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalArgumentException if the part is negative
+     */
     @Override
     public PartTally finishPart(String relayId, int part, boolean failed) {
         checkId("relayId", relayId);
-        Map<String, AttributeValue> partItem = key(relayId, "part#" + part);
-        partItem.put(FAILED, AttributeValue.fromBool(failed));
-        partItem.put(EXPIRES_AT, expiry());
-        TransactWriteItem putPart = TransactWriteItem.builder().put(p -> p.tableName(tableName).item(partItem)
-                .conditionExpression(NOT_EXISTS).expressionAttributeNames(Map.of("#pk", PARTITION_KEY))).build();
-        TransactWriteItem count = TransactWriteItem.builder().update(u -> u.tableName(tableName)
-                .key(key(relayId, TALLY))
-                .updateExpression("ADD #n :one SET " + SET_EXPIRY)
-                .expressionAttributeNames(Map.of("#n", failed ? FAILED : DONE, "#exp", EXPIRES_AT))
-                .expressionAttributeValues(Map.of(":one", AttributeValue.fromN("1"), ":exp", expiry()))).build();
-        boolean counted = call("TransactWriteItems", "finishPart", relayId, () -> {
+        if (part < 0) {
+            throw new IllegalArgumentException("part must not be negative, got " + part);
+        }
+        int shard = part / PARTS_PER_SHARD;
+        Map<String, AttributeValue> shardItem = recordInShard(relayId, shard, part, failed);
+        return toTally(raiseShardCount(relayId, shard, shardItem));
+    }
+
+    /** Adds the part to its shard unless it is there; returns the shard as this write left or found it. */
+    private Map<String, AttributeValue> recordInShard(String relayId, int shard, int part, boolean failed) {
+        String p = Integer.toString(part);
+        Map<String, AttributeValue> found = call("UpdateItem", "finishPart", relayId, () -> {
             try {
-                dynamoDb.transactWriteItems(r -> r.transactItems(putPart, count));
-                return true;
-            } catch (TransactionCanceledException e) {
-                if (reason(e, 0).equals("ConditionalCheckFailed")) {
-                    return false;
-                }
-                throw e;
+                return dynamoDb.updateItem(r -> r.tableName(tableName).key(key(relayId, SHARD + shard))
+                        .updateExpression("ADD " + (failed ? "#failed" : "#done") + " :part SET " + SET_EXPIRY)
+                        .conditionExpression(NOT_RECORDED)
+                        .expressionAttributeNames(Map.of("#done", DONE, "#failed", FAILED, "#exp", EXPIRES_AT))
+                        .expressionAttributeValues(Map.of(":part", AttributeValue.fromNs(List.of(p)),
+                                ":p", AttributeValue.fromN(p), ":exp", expiry()))
+                        .returnValues(ReturnValue.ALL_NEW)
+                        .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD))
+                        .attributes();
+            } catch (ConditionalCheckFailedException e) {
+                LOG.debug("relay {} part {}: already finished, not counted again", relayId, part);
+                return e.hasItem() && !e.item().isEmpty() ? e.item() : null;
             }
         });
-        if (!counted) {
-            LOG.debug("relay {} part {}: already finished, not counted again", relayId, part);
-        }
-        return readTally(relayId, "finishPart");
+        return found != null ? found : getItem(relayId, SHARD + shard, "finishPart");
+    }
+
+    /** Raises the tally's count of the shard to the shard's state; returns the tally as of that write. */
+    private Map<String, AttributeValue> raiseShardCount(String relayId, int shard, Map<String, AttributeValue> item) {
+        long done = setSize(item, DONE);
+        long recorded = done + setSize(item, FAILED);
+        Map<String, AttributeValue> tally = call("UpdateItem", "finishPart", relayId, () -> {
+            try {
+                return dynamoDb.updateItem(r -> r.tableName(tableName).key(key(relayId, TALLY))
+                        .updateExpression("SET #n = :n, #d = :d, " + SET_EXPIRY)
+                        .conditionExpression("attribute_not_exists(#n) OR #n < :n")
+                        .expressionAttributeNames(Map.of("#n", "n" + shard, "#d", "d" + shard, "#exp", EXPIRES_AT))
+                        .expressionAttributeValues(Map.of(":n", AttributeValue.fromN(Long.toString(recorded)),
+                                ":d", AttributeValue.fromN(Long.toString(done)), ":exp", expiry()))
+                        .returnValues(ReturnValue.ALL_NEW)
+                        .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD))
+                        .attributes();
+            } catch (ConditionalCheckFailedException e) {
+                // The tally holds this state of the shard or a later one already.
+                return e.hasItem() && !e.item().isEmpty() ? e.item() : null;
+            }
+        });
+        return tally != null ? tally : getItem(relayId, TALLY, "finishPart");
     }
 
     @Override
@@ -257,7 +315,7 @@ public final class DynamoDbRelayLedger implements RelayLedger, AutoCloseable {
     @Override
     public PartTally tally(String relayId) {
         checkId("relayId", relayId);
-        return readTally(relayId, "tally");
+        return toTally(getItem(relayId, TALLY, "tally"));
     }
 
     @Override
@@ -294,8 +352,9 @@ public final class DynamoDbRelayLedger implements RelayLedger, AutoCloseable {
     /**
      * Creates a ledger table for tests and local runs: keys {@value #PARTITION_KEY} and
      * {@value #SORT_KEY}, on-demand billing, TTL on {@value #EXPIRES_AT}. Does nothing if the table
-     * exists. On AWS, define the table in your infrastructure template instead (see the module's
-     * README).
+     * exists. A local store that does not know {@code UpdateTimeToLive} (dynalite) gets the table
+     * without TTL, with a warning. On AWS, define the table in your infrastructure template
+     * instead (see the module's README).
      *
      * @param dynamoDb the client; not closed
      * @param tableName the table to create
@@ -321,9 +380,17 @@ public final class DynamoDbRelayLedger implements RelayLedger, AutoCloseable {
                 waiter.waitUntilTableExists(r -> r.tableName(tableName));
             }
             op = "UpdateTimeToLive";
-            dynamoDb.updateTimeToLive(r -> r.tableName(tableName)
-                    .timeToLiveSpecification(s -> s.attributeName(EXPIRES_AT).enabled(true)));
-            LOG.info("created ledger table {} with TTL on {}", tableName, EXPIRES_AT);
+            try {
+                dynamoDb.updateTimeToLive(r -> r.tableName(tableName)
+                        .timeToLiveSpecification(s -> s.attributeName(EXPIRES_AT).enabled(true)));
+                LOG.info("created ledger table {} with TTL on {}", tableName, EXPIRES_AT);
+            } catch (DynamoDbException e) {
+                if (e.awsErrorDetails() == null || !"UnknownOperationException".equals(e.awsErrorDetails().errorCode())) {
+                    throw e;
+                }
+                LOG.warn("created ledger table {} without TTL: the store does not know UpdateTimeToLive, so its "
+                        + "items never expire", tableName);
+            }
             return true;
         } catch (ResourceInUseException e) {
             LOG.debug("ledger table {} exists", tableName);
@@ -334,65 +401,48 @@ public final class DynamoDbRelayLedger implements RelayLedger, AutoCloseable {
         }
     }
 
-    private PartTally readTally(String relayId, String method) {
+    private Map<String, AttributeValue> getItem(String relayId, String sortKey, String method) {
         Map<String, AttributeValue> item = call("GetItem", method, relayId, () -> dynamoDb.getItem(r -> r
-                .tableName(tableName).key(key(relayId, TALLY)).consistentRead(true)).item());
-        return new PartTally(number(item, DONE), number(item, FAILED), number(item, UNITS));
+                .tableName(tableName).key(key(relayId, sortKey)).consistentRead(true)).item());
+        return item == null ? Map.of() : item;
     }
 
-    /**
-     * Runs one DynamoDB call: retries it while it collides with another worker's transaction or its
-     * transaction is throttled (the SDK retries neither), and turns every other SDK failure into a
-     * {@link LedgerUnavailableException}.
-     */
-    private <T> T call(String operation, String method, String relayId, Supplier<T> call) {
-        for (int attempt = 1;; attempt++) {
-            try {
-                return call.get();
-            } catch (TransactionConflictException | TransactionCanceledException e) {
-                if (!isTransient(e) || attempt == MAX_ATTEMPTS) {
-                    throw unavailable(operation, method, relayId, e);
-                }
-                LOG.debug("relay {}: {} ({}) collided with a concurrent transaction or was throttled, attempt {} of {}",
-                        relayId, method, operation, attempt, MAX_ATTEMPTS);
-                pause(attempt, operation, method, relayId, e);
-            } catch (SdkException e) {
-                throw unavailable(operation, method, relayId, e);
+    /** Sums the tally item's per-shard counts. */
+    private static PartTally toTally(Map<String, AttributeValue> tally) {
+        long recorded = 0;
+        long done = 0;
+        for (Map.Entry<String, AttributeValue> e : tally.entrySet()) {
+            String name = e.getKey();
+            if (name.length() < 2 || !isDigits(name, 1)) {
+                continue;
+            }
+            if (name.charAt(0) == 'n') {
+                recorded += Long.parseLong(e.getValue().n());
+            } else if (name.charAt(0) == 'd') {
+                done += Long.parseLong(e.getValue().n());
             }
         }
+        return new PartTally(done, recorded - done, number(tally, UNITS));
     }
 
-    private void pause(int attempt, String operation, String method, String relayId, SdkException cause) {
+    private static boolean isDigits(String s, int from) {
+        for (int i = from; i < s.length(); i++) {
+            if (s.charAt(i) < '0' || s.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Turns an SDK failure of one DynamoDB call into a {@link LedgerUnavailableException}. */
+    private <T> T call(String operation, String method, String relayId, Supplier<T> call) {
         try {
-            backoff.pause(attempt);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            LedgerUnavailableException ex = unavailable(operation, method, relayId, cause);
-            ex.addSuppressed(e);
-            throw ex;
+            return call.get();
+        } catch (SdkException e) {
+            throw new LedgerUnavailableException("DynamoDB table " + tableName + " did not answer " + operation + " ("
+                    + method + ") for relay " + relayId + ": " + e.getMessage()
+                    + "; the record fails and is retried after its visibility timeout", e);
         }
-    }
-
-    private static boolean isTransient(SdkException e) {
-        if (e instanceof TransactionConflictException) {
-            return true;
-        }
-        TransactionCanceledException tce = (TransactionCanceledException) e;
-        return tce.hasCancellationReasons()
-                && tce.cancellationReasons().stream().anyMatch(r -> TRANSIENT_REASONS.contains(r.code()));
-    }
-
-    private static String reason(TransactionCanceledException e, int index) {
-        List<CancellationReason> reasons = e.hasCancellationReasons() ? e.cancellationReasons() : List.of();
-        String code = reasons.size() > index ? reasons.get(index).code() : null;
-        return code == null ? "" : code;
-    }
-
-    private LedgerUnavailableException unavailable(String operation, String method, String relayId,
-                                                   SdkException e) {
-        return new LedgerUnavailableException("DynamoDB table " + tableName + " did not answer " + operation + " ("
-                + method + ") for relay " + relayId + ": " + e.getMessage()
-                + "; the record fails and is retried after its visibility timeout", e);
     }
 
     private static Map<String, AttributeValue> key(String relayId, String sortKey) {
@@ -407,8 +457,13 @@ public final class DynamoDbRelayLedger implements RelayLedger, AutoCloseable {
     }
 
     private static long number(Map<String, AttributeValue> item, String name) {
-        AttributeValue v = item == null ? null : item.get(name);
+        AttributeValue v = item.get(name);
         return v == null || v.n() == null ? 0 : Long.parseLong(v.n());
+    }
+
+    private static long setSize(Map<String, AttributeValue> item, String name) {
+        AttributeValue v = item.get(name);
+        return v == null || !v.hasNs() ? 0 : v.ns().size();
     }
 
     private static void checkId(String name, String value) {
@@ -428,23 +483,12 @@ public final class DynamoDbRelayLedger implements RelayLedger, AutoCloseable {
         }
     }
 
-    /** Waits before another attempt; replaceable so tests need not sleep. */
-    @FunctionalInterface
-    interface Backoff {
-        void pause(int attempt) throws InterruptedException;
-
-        /** Full jitter: a random pause below 10 ms times 2 to the attempt, at most 320 ms. */
-        Backoff JITTER = attempt -> Thread.sleep(ThreadLocalRandom.current().nextLong(1,
-                10L << Math.min(attempt, 5)));
-    }
-
     /** Builds a {@link DynamoDbRelayLedger}. Not thread-safe. */
     public static final class Builder {
         private DynamoDbClient dynamoDbClient;
         private String tableName;
         private Duration timeToLive = DEFAULT_TIME_TO_LIVE;
         private Clock clock = Clock.systemUTC();
-        private Backoff backoff = Backoff.JITTER;
 
         private Builder() {
         }
@@ -475,7 +519,8 @@ public final class DynamoDbRelayLedger implements RelayLedger, AutoCloseable {
         /**
          * Sets how long a relay's items live after their last write. Make it longer than a relay
          * can run plus the queue's message retention, or a very late redelivery finds no claim and
-         * runs again. Default {@link DynamoDbRelayLedger#DEFAULT_TIME_TO_LIVE 14 days}.
+         * runs again.
+         * Default {@link DynamoDbRelayLedger#DEFAULT_TIME_TO_LIVE 14 days}.
          *
          * @param timeToLive a positive duration of at least one second
          * @return this builder
@@ -493,11 +538,6 @@ public final class DynamoDbRelayLedger implements RelayLedger, AutoCloseable {
          */
         public Builder clock(Clock clock) {
             this.clock = clock;
-            return this;
-        }
-
-        Builder backoff(Backoff backoff) {
-            this.backoff = Objects.requireNonNull(backoff, "backoff");
             return this;
         }
 

@@ -1,25 +1,22 @@
 package io.lambdarelay.dynamodb;
 
 import io.lambdarelay.RelayLedger;
-import io.lambdarelay.dynamodb.testing.EmbeddedDynamoDb;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.lambdarelay.dynamodb.testing.Dynalite;
+import io.lambdarelay.dynamodb.testing.DynaliteExtension;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The ledger contract against DynamoDB Local, in this JVM. */
+/** The ledger contract against dynalite; skipped without Node.js. */
 class DynamoDbRelayLedgerContractTest extends RelayLedgerContract {
-    private static EmbeddedDynamoDb dynamoDb;
-    private static RelayLedger ledger;
+    @RegisterExtension
+    static final DynaliteExtension DYNALITE = new DynaliteExtension();
 
-    @BeforeAll
-    static void startDynamoDb() {
-        dynamoDb = new EmbeddedDynamoDb();
-        ledger = DynamoDbRelayLedger.builder().dynamoDbClient(dynamoDb.client())
-                .tableName(EmbeddedDynamoDb.TABLE).build();
-    }
+    private RelayLedger ledger;
 
-    @AfterAll
-    static void stopDynamoDb() {
-        dynamoDb.close();
+    @BeforeEach
+    void createLedger() {
+        ledger = DynamoDbRelayLedger.builder().dynamoDbClient(DYNALITE.dynalite().client()).tableName(Dynalite.TABLE)
+                .build();
     }
 
     @Override

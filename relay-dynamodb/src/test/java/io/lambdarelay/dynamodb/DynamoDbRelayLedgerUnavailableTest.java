@@ -58,7 +58,7 @@ class DynamoDbRelayLedgerUnavailableTest {
     static Stream<Arguments> calls() {
         return Stream.of(
                 call("claimHop", "PutItem", () -> ledger.claimHop("relay-1", 0, 1, "msg-a")),
-                call("finishPart", "TransactWriteItems", () -> ledger.finishPart("relay-1", 0, false)),
+                call("finishPart", "UpdateItem", () -> ledger.finishPart("relay-1", 0, false)),
                 call("addUnits", "UpdateItem", () -> ledger.addUnits("relay-1", 5)),
                 call("tally", "GetItem", () -> ledger.tally("relay-1")),
                 call("markComplete", "UpdateItem", () -> ledger.markComplete("relay-1", "m-1")));

@@ -179,6 +179,57 @@ abstract class RelayLedgerContract {
     }
 
     @Test
+    void finishPart_450PartsAcrossThreeShards_countsEachExactly() {
+        int parts = 450;
+        for (int p = 0; p < parts; p++) {
+            PartTally tally = ledger().finishPart(relay, p, p % 9 == 0);
+            assertEquals(p + 1, tally.finished(), "after part " + p);
+        }
+        PartTally all = new PartTally(400, 50, 0);
+        for (int p : new int[] {0, 199, 200, 201, 399, 400, 449}) {
+            assertEquals(all, ledger().finishPart(relay, p, p % 9 != 0), "part " + p + " again, other outcome");
+        }
+        assertEquals(all, ledger().tally(relay));
+    }
+
+    @Test
+    void finishPart_onePartRacedFrom8Threads_isCountedOnceAndEveryReporterSeesIt() throws Exception {
+        List<PartTally> seen = race(THREADS, t -> ledger().finishPart(relay, 250, t % 2 == 0));
+
+        PartTally tally = ledger().tally(relay);
+        assertEquals(1, tally.finished(), tally.toString());
+        assertEquals(List.of(tally), seen.stream().distinct().collect(Collectors.toList()), "one outcome, seen by all");
+    }
+
+    @Test
+    void finishPart_8ThreadsOverSameAndOtherShards_exactTallyAndOneCompletion() throws Exception {
+        int parts = 600;
+        // Threads start in different shards (t % 3) and walk all parts, finishing their own (p % 8 == t):
+        // every shard is written by several threads at once, and different shards at the same time.
+        // The first 20 parts of each shard are also reported by the next thread, as redeliveries.
+        List<List<Boolean>> perThread = race(THREADS, t -> {
+            List<Boolean> completions = new ArrayList<>();
+            for (int i = 0; i < parts; i++) {
+                int p = (i + 200 * (t % 3)) % parts;
+                boolean mine = p % THREADS == t;
+                boolean repeat = p % 200 < 20 && p % THREADS == (t + 1) % THREADS;
+                if (mine || repeat) {
+                    PartTally tally = ledger().finishPart(relay, p, p % 25 == 0);
+                    if (tally.finished() == parts) {
+                        completions.add(ledger().markComplete(relay, "m-" + t + "-" + p));
+                    }
+                }
+            }
+            return completions;
+        });
+
+        assertEquals(new PartTally(576, 24, 0), ledger().tally(relay));
+        List<Boolean> completions = perThread.stream().flatMap(List::stream).collect(Collectors.toList());
+        assertEquals(1, completions.stream().filter(Boolean::booleanValue).count(),
+                "exactly one reporter completes the relay: " + completions);
+    }
+
+    @Test
     void addUnits_racing_sumsExactly() throws Exception {
         race(THREADS, t -> {
             for (int i = 0; i < 25; i++) {
@@ -212,7 +263,7 @@ abstract class RelayLedgerContract {
         start.countDown();
         List<T> results = new ArrayList<>();
         for (Future<T> f : futures) {
-            results.add(f.get(30, TimeUnit.SECONDS));
+            results.add(f.get(120, TimeUnit.SECONDS));
         }
         return results;
     }
