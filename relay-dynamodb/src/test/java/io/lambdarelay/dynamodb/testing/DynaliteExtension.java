@@ -2,6 +2,7 @@ package io.lambdarelay.dynamodb.testing;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
@@ -16,6 +17,9 @@ import org.opentest4j.TestAbortedException;
  * tests at all).
  */
 public final class DynaliteExtension implements BeforeAllCallback, BeforeEachCallback, AfterAllCallback {
+    /** The reason is printed once per test JVM, not once per class. */
+    private static final AtomicBoolean REASON_PRINTED = new AtomicBoolean();
+
     private Dynalite dynalite;
     private String skipped;
 
@@ -25,6 +29,9 @@ public final class DynaliteExtension implements BeforeAllCallback, BeforeEachCal
             dynalite = Dynalite.startOrSkip();
         } catch (TestAbortedException e) {
             skipped = e.getMessage();
+            if (REASON_PRINTED.compareAndSet(false, true)) {
+                System.err.println(skipped);
+            }
         }
     }
 
