@@ -6,11 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -27,29 +24,6 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  */
 class LocalAwsLifecycleTest {
 
-    /** A clock a test moves by hand. */
-    static final class MovableClock extends Clock {
-        private volatile Instant now = Instant.parse("2026-11-30T12:00:00Z");
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
 
     private static SQSBatchResponse ok(Object event, Object context) {
         return new SQSBatchResponse(List.of());
@@ -107,7 +81,7 @@ class LocalAwsLifecycleTest {
 
     @Test
     void awaitIdle_waitsOutTheDeletingState_thenTheMappingIsNotListed() {
-        MovableClock clock = new MovableClock();
+        MutableClock clock = new MutableClock(Instant.parse("2026-11-30T12:00:00Z"));
         try (LocalAws aws = LocalAws.builder().clock(clock).mappingDeletionDelay(Duration.ofSeconds(3)).start()) {
             LambdaClient lambda = aws.lambdaClient();
             aws.registerFunction("deleted", Duration.ofSeconds(1), LocalAwsLifecycleTest::ok);
