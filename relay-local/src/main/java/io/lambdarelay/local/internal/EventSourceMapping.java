@@ -148,7 +148,7 @@ final class EventSourceMapping {
      * @param now the service's clock now
      * @param delay how long Lambda takes to delete a mapping, as emulated
      */
-    boolean isGone(Instant now, java.time.Duration delay) {
+    boolean isGone(Instant now, Duration delay) {
         return deleting && stopped && !now.isBefore(deletedAt.plus(delay));
     }
 
