@@ -253,7 +253,6 @@ public final class EmbeddedSqs implements AutoCloseable {
         } catch (Exception e) {
             LOG.debug("embedded SQS: the server binding could not be released: {}", e.toString());
         }
-        activity.wakeAll();
         terminate();
     }
 

@@ -172,15 +172,6 @@ public final class QueueActivity {
         }
     }
 
-    /** Wakes every waiting poller, e.g. when the embedded SQS stops. */
-    public void wakeAll() {
-        for (QueueState s : queues.values()) {
-            synchronized (s) {
-                s.notifyAll();
-            }
-        }
-    }
-
     /** One queue's state; guarded by itself. */
     private static final class QueueState {
         /** Messages that became visible, ever; a poller claims one to poll. */
