@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.lambdarelay.testing.EmbeddedSqs;
+import io.lambdarelay.local.testing.RecordingLambda;
+import io.lambdarelay.local.testing.SqsServer;
 import io.lambdarelay.testing.FlakySqs;
-import io.lambdarelay.testing.RecordingLambda;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -19,13 +19,13 @@ import software.amazon.awssdk.services.sqs.model.Message;
 
 /** relayPassAll, split, fanOut, redrive and progress against embedded ElasticMQ. */
 class FanOutTest {
-    private static EmbeddedSqs sqs;
+    private static SqsServer sqs;
     private RecordingLambda lambda;
     private Relay relay;
 
     @BeforeAll
     static void startSqs() {
-        sqs = new EmbeddedSqs();
+        sqs = SqsServer.start();
     }
 
     @AfterAll
@@ -35,7 +35,7 @@ class FanOutTest {
 
     @BeforeEach
     void setUp() {
-        lambda = new RecordingLambda(EmbeddedSqs.REGION).function("worker", 10);
+        lambda = new RecordingLambda(SqsServer.REGION).function("worker", 10);
         relay = Relay.builder().sqsClient(sqs.client()).lambdaClient(lambda).build();
     }
 
@@ -178,7 +178,7 @@ class FanOutTest {
         RelayPacket pkt = relay.setup(null, "worker");
         List<String> ids = relay.fanOut(pkt, 4, (i, p) -> p.put("slice", i));
         assertEquals(4, ids.size());
-        assertEquals(5, sqs.approximateMessages(pkt.queueUrl()), "4 parts + 1 delayed watchdog");
+        assertEquals(5, sqs.messagesHeld(pkt.queueUrl()), "4 parts + 1 delayed watchdog");
         List<RelayPacket> visible = drain(pkt.queueUrl());
         assertEquals(4, visible.size(), "the watchdog is delayed 60 s");
         for (RelayPacket p : visible) {
@@ -192,7 +192,7 @@ class FanOutTest {
                 .ledger(new InMemoryRelayLedger()).build();
         RelayPacket pkt = withLedger.setup(null, "worker");
         withLedger.fanOut(pkt, 4, (i, p) -> { });
-        assertEquals(4, sqs.approximateMessages(pkt.queueUrl()));
+        assertEquals(4, sqs.messagesHeld(pkt.queueUrl()));
     }
 
     @Test
@@ -204,7 +204,7 @@ class FanOutTest {
             sqs.client().sendMessage(r -> r.queueUrl(dlq).messageBody(body));
         }
         assertEquals(13, relay.redrive(pkt));
-        assertEquals(0, sqs.approximateMessages(dlq));
+        assertEquals(0, sqs.messagesHeld(dlq));
         assertEquals(13, drain(pkt.queueUrl()).size());
     }
 

@@ -8,11 +8,12 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent.SQSMessage;
-import io.lambdarelay.testing.EmbeddedSqs;
-import io.lambdarelay.testing.FakeContext;
+import io.lambdarelay.local.LocalContext;
+import io.lambdarelay.local.testing.RecordingLambda;
+import io.lambdarelay.local.testing.SqsServer;
 import io.lambdarelay.testing.Fixtures;
 import io.lambdarelay.testing.FlakySqs;
-import io.lambdarelay.testing.RecordingLambda;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -33,14 +34,14 @@ import software.amazon.awssdk.services.sqs.model.SqsException;
 
 /** Inject a fault, then count: nothing lost, no forked chain proceeds, every failure typed. */
 class FaultInjectionTest {
-    private static EmbeddedSqs sqs;
+    private static SqsServer sqs;
     private FlakySqs flaky;
     private Relay relay;
     private InMemoryRelayLedger ledger;
 
     @BeforeAll
     static void startSqs() {
-        sqs = new EmbeddedSqs();
+        sqs = SqsServer.start();
     }
 
     @AfterAll
@@ -52,7 +53,7 @@ class FaultInjectionTest {
     void setUp() {
         flaky = new FlakySqs(sqs.client());
         ledger = new InMemoryRelayLedger();
-        relay = Relay.builder().sqsClient(flaky.client()).lambdaClient(new RecordingLambda(EmbeddedSqs.REGION).function("w", 10))
+        relay = Relay.builder().sqsClient(flaky.client()).lambdaClient(new RecordingLambda(SqsServer.REGION).function("w", 10))
                 .ledger(ledger).build();
     }
 
@@ -102,7 +103,7 @@ class FaultInjectionTest {
     }
 
     private static String arn(String url) {
-        return "arn:aws:sqs:" + EmbeddedSqs.REGION + ":" + EmbeddedSqs.ACCOUNT + ":" + url.substring(url.lastIndexOf('/') + 1);
+        return "arn:aws:sqs:" + SqsServer.REGION + ":" + SqsServer.ACCOUNT + ":" + url.substring(url.lastIndexOf('/') + 1);
     }
 
     private static SQSEvent event(RelayPacket pkt, String messageId) {
@@ -123,8 +124,8 @@ class FaultInjectionTest {
         }
     }
 
-    private static FakeContext ctx() {
-        return new FakeContext("w", 10_000);
+    private static LocalContext ctx() {
+        return LocalContext.of("w", Duration.ofSeconds(10));
     }
 
     @Test
@@ -185,7 +186,7 @@ class FaultInjectionTest {
             assertEquals(List.of("m-redelivered"), r.getBatchItemFailures().stream()
                     .map(SQSBatchResponse.BatchItemFailure::getItemIdentifier).toList(), fault.toString());
             assertInstanceOf(RelayPassException.class, worker.failures.get(0));
-            assertEquals(0, sqs.approximateMessages(pkt.queueUrl()), "nothing was passed");
+            assertEquals(0, sqs.messagesHeld(pkt.queueUrl()), "nothing was passed");
         }
         flaky.failSends(null);
         Worker worker = new Worker(relay);
@@ -222,7 +223,7 @@ class FaultInjectionTest {
                 throw new LedgerUnavailableException("table relay-ledger unreachable", null);
             }
         };
-        Relay guarded = Relay.builder().sqsClient(flaky.client()).lambdaClient(new RecordingLambda(EmbeddedSqs.REGION)
+        Relay guarded = Relay.builder().sqsClient(flaky.client()).lambdaClient(new RecordingLambda(SqsServer.REGION)
                 .function("w", 10)).ledger(broken).build();
         RelayPacket pkt = guarded.setup(null, "w");
         Worker worker = new Worker(guarded);

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import io.lambdarelay.local.LocalAws;
-import io.lambdarelay.testing.Poll;
+import io.lambdarelay.local.testing.Await;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -80,7 +80,7 @@ class NoPacketContentInLogsTest {
                     .build()).put("email", CANARY);
             messages.add(pkt.toString());
             relay.relayPass(pkt);
-            Poll.until("the relay to finish after one failure", Duration.ofSeconds(30), done::get);
+            Await.until("the relay to finish after one failure", Duration.ofSeconds(30), done::get);
 
             // hostile and broken packets that carry the canary
             String q = pkt.queueUrl();

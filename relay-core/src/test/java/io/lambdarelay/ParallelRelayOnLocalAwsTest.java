@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.amazonaws.services.lambda.runtime.Context;
 import io.lambdarelay.RelayGuardException.Guard;
 import io.lambdarelay.local.LocalAws;
-import io.lambdarelay.testing.Poll;
+import io.lambdarelay.local.testing.Await;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -93,11 +93,11 @@ class ParallelRelayOnLocalAwsTest {
 
         relay.fanOut(pkt, 10_000, (i, p) -> { });
 
-        Poll.until("all 10,000 parts and the completion", Duration.ofSeconds(120), () -> worker.completions.get() == 1,
+        Await.until("all 10,000 parts and the completion", Duration.ofSeconds(120), () -> worker.completions.get() == 1,
                 () -> worker.processed.size() + " parts done; " + aws.stats());
         assertEquals(10_000, worker.processed.size());
         assertTrue(worker.processed.values().stream().allMatch(c -> c.get() == 1), "a part ran twice");
-        Poll.until("the relay to be torn down", Duration.ofSeconds(15), () -> relayGone(pkt));
+        Await.until("the relay to be torn down", Duration.ofSeconds(15), () -> relayGone(pkt));
         assertEquals(1, worker.completions.get());
         assertEquals(new PartTally(10_000, 0, 10_000), relay.ledger().orElseThrow().tally(pkt.relayId()));
         assertTrue(aws.sqsClient().listQueues().queueUrls().stream().noneMatch(u -> u.contains(pkt.relayId())),
@@ -111,7 +111,7 @@ class ParallelRelayOnLocalAwsTest {
         RelayPacket pkt = relay.setup(null, "paced", RelaySetup.builder().rateLimit(20.0).maximumConcurrency(2).build());
         relay.fanOut(pkt, 4, (i, p) -> p.put("units", 100_000L));
 
-        Poll.until("a 30 s run", Duration.ofSeconds(60), () -> worker.unitStartsNanos.size() > 1
+        Await.until("a 30 s run", Duration.ofSeconds(60), () -> worker.unitStartsNanos.size() > 1
                 && worker.unitStartsNanos.get(worker.unitStartsNanos.size() - 1) - worker.unitStartsNanos.get(0)
                         >= 30_000_000_000L);
         relay.tearDown(pkt);
@@ -141,10 +141,10 @@ class ParallelRelayOnLocalAwsTest {
         RelayPacket pkt = relay.setup(null, "tolerant", RelaySetup.builder().maxReceiveCount(1).toleratedFailures(2).build());
         relay.fanOut(pkt, 20, (i, p) -> { });
 
-        Poll.until("completion", Duration.ofSeconds(30), () -> worker.completions.get() == 1, aws.stats()::toString);
+        Await.until("completion", Duration.ofSeconds(30), () -> worker.completions.get() == 1, aws.stats()::toString);
         assertTrue(worker.relayFailures.isEmpty());
         assertEquals(new PartTally(18, 2, 18), relay.ledger().orElseThrow().tally(pkt.relayId()));
-        Poll.until("the relay queue to be gone", Duration.ofSeconds(15), () -> relayGone(pkt));
+        Await.until("the relay queue to be gone", Duration.ofSeconds(15), () -> relayGone(pkt));
         assertEquals(2, dlqCount(pkt), "the kept DLQ holds exactly the failed parts");
     }
 
@@ -156,9 +156,9 @@ class ParallelRelayOnLocalAwsTest {
                 .maximumConcurrency(2).build());
         relay.fanOut(pkt, 20, (i, p) -> { });
 
-        Poll.until("the relay to fail", Duration.ofSeconds(30), () -> !worker.relayFailures.isEmpty(),
+        Await.until("the relay to fail", Duration.ofSeconds(30), () -> !worker.relayFailures.isEmpty(),
                 aws.stats()::toString);
-        Poll.until("the relay queue to be gone", Duration.ofSeconds(15), () -> relayGone(pkt));
+        Await.until("the relay queue to be gone", Duration.ofSeconds(15), () -> relayGone(pkt));
         assertEquals(1, worker.relayFailures.size());
         assertEquals(Guard.TOO_MANY_FAILED_PARTS, worker.relayFailures.get(0).guard());
         assertEquals(0, worker.completions.get());

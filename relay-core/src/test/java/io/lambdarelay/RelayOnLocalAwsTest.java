@@ -7,7 +7,7 @@ import com.amazonaws.services.lambda.runtime.Context;
 import io.lambdarelay.local.LocalAws;
 import io.lambdarelay.local.LocalContext;
 import io.lambdarelay.local.LocalStats;
-import io.lambdarelay.testing.Poll;
+import io.lambdarelay.local.testing.Await;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -102,13 +102,13 @@ class RelayOnLocalAwsTest {
         RelayPacket pkt = relay.setup(startContext(), "summer").put("target", 200L);
         relay.relayPass(pkt);
 
-        Poll.until("the chain to complete", Duration.ofSeconds(60), () -> worker.done.get() != null,
+        Await.until("the chain to complete", Duration.ofSeconds(60), () -> worker.done.get() != null,
                 () -> aws.stats().toString());
         RelayPacket last = worker.done.get();
         assertEquals(200L * 201 / 2, last.getLong("sum", 0));
         assertEquals(100, last.hop(), "two units per hop: 100 hand-offs");
         assertEquals(1, worker.completions.get());
-        Poll.until("queue, DLQ and mapping to be gone", Duration.ofSeconds(15), () -> relayGone(pkt),
+        Await.until("queue, DLQ and mapping to be gone", Duration.ofSeconds(15), () -> relayGone(pkt),
                 () -> aws.lambdaClient().listEventSourceMappings().eventSourceMappings().toString());
         assertEquals(100, aws.stats().invocations() - invocationsBefore);
         aws.awaitIdle(Duration.ofSeconds(10));
@@ -124,7 +124,7 @@ class RelayOnLocalAwsTest {
                 RelaySetup.builder().manageRecursion(false).maxReceiveCount(1).build()).put("target", 1_000L);
         relay.relayPass(pkt);
 
-        Poll.until("the stalled packet to reach the DLQ", Duration.ofSeconds(30), () -> dlqCount(pkt) == 1,
+        Await.until("the stalled packet to reach the DLQ", Duration.ofSeconds(30), () -> dlqCount(pkt) == 1,
                 () -> aws.stats().toString());
         LocalStats after = aws.stats();
         assertTrue(after.recursionDrops() - before.recursionDrops() >= 1);
@@ -153,7 +153,7 @@ class RelayOnLocalAwsTest {
         RelayPacket pkt = relay.setup(startContext(), "hangs-once").put("target", 20L);
         relay.relayPass(pkt);
 
-        Poll.until("the chain to complete after the retry", Duration.ofSeconds(40), () -> worker.done.get() != null,
+        Await.until("the chain to complete after the retry", Duration.ofSeconds(40), () -> worker.done.get() != null,
                 () -> aws.stats().toString());
         assertEquals(20L * 21 / 2, worker.done.get().getLong("sum", 0));
         assertEquals(1, aws.stats().timeouts() - timeoutsBefore);
@@ -179,7 +179,7 @@ class RelayOnLocalAwsTest {
                 .put("target", 20L);
         relay.relayPass(pkt);
 
-        Poll.until("the poison packet to reach the DLQ", Duration.ofSeconds(40), () -> dlqCount(pkt) == 1,
+        Await.until("the poison packet to reach the DLQ", Duration.ofSeconds(40), () -> dlqCount(pkt) == 1,
                 () -> aws.stats().toString());
         assertEquals(2, attempts.get(), "received maxReceiveCount times, then moved by the redrive policy");
         RelayPacket dead = RelayPacket.fromJson(aws.sqsClient().receiveMessage(r -> r.queueUrl(pkt.statText(

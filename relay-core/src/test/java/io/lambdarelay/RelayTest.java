@@ -11,10 +11,10 @@ import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lambdarelay.InvalidPacketException.Reason;
-import io.lambdarelay.testing.EmbeddedSqs;
-import io.lambdarelay.testing.FakeContext;
+import io.lambdarelay.local.LocalContext;
+import io.lambdarelay.local.testing.RecordingLambda;
+import io.lambdarelay.local.testing.SqsServer;
 import io.lambdarelay.testing.Fixtures;
-import io.lambdarelay.testing.RecordingLambda;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,7 +37,7 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /** Relay's SQS side against embedded ElasticMQ; its Lambda calls recorded whole. */
 class RelayTest {
-    private static EmbeddedSqs sqs;
+    private static SqsServer sqs;
     private static final Instant NOW = Instant.parse("2026-11-23T12:00:00Z");
 
     private RecordingLambda lambda;
@@ -45,7 +45,7 @@ class RelayTest {
 
     @BeforeAll
     static void startSqs() {
-        sqs = new EmbeddedSqs();
+        sqs = SqsServer.start();
     }
 
     @AfterAll
@@ -55,7 +55,7 @@ class RelayTest {
 
     @BeforeEach
     void newRelay() {
-        lambda = new RecordingLambda(EmbeddedSqs.REGION).function("importWorker", 30);
+        lambda = new RecordingLambda(SqsServer.REGION).function("importWorker", 30);
         relay = Relay.builder().sqsClient(sqs.client()).lambdaClient(lambda)
                 .clock(Clock.fixed(NOW, ZoneOffset.UTC)).build();
         sqs.resetCalls();
@@ -82,7 +82,7 @@ class RelayTest {
 
     @Test
     void setup_createsDlqAndQueueWithAttributesAndTags_thenTheMapping() throws Exception {
-        RelayPacket pkt = relay.setup(new FakeContext("start", 10_000), "importWorker");
+        RelayPacket pkt = relay.setup(LocalContext.of("start", Duration.ofSeconds(10)), "importWorker");
 
         assertNotNull(pkt.relayId());
         assertEquals(0, pkt.sqsCount());
@@ -306,7 +306,7 @@ class RelayTest {
     void relayPass_delayUpTo15Minutes_isSqsDelay() {
         RelayPacket pkt = relay.setup(null, "importWorker");
         relay.relayPass(pkt, Duration.ofSeconds(2));
-        assertEquals(1, sqs.approximateMessages(pkt.queueUrl()));
+        assertEquals(1, sqs.messagesHeld(pkt.queueUrl()));
         assertTrue(sqs.client().receiveMessage(r -> r.queueUrl(pkt.queueUrl())).messages().isEmpty(),
                 "a delayed packet is not visible at once");
         assertTrue(pkt.notBefore().isEmpty());
@@ -332,7 +332,7 @@ class RelayTest {
         assertTrue(laterStill.deferIfNotDue(early));
         assertTrue(early.notBefore().isEmpty());
         assertEquals(3, early.sqsCount());
-        assertEquals(3, sqs.approximateMessages(pkt.queueUrl()), "three delayed messages, none visible yet");
+        assertEquals(3, sqs.messagesHeld(pkt.queueUrl()), "three delayed messages, none visible yet");
     }
 
     @Test

@@ -8,11 +8,11 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import io.lambdarelay.RelayGuardException.Guard;
-import io.lambdarelay.testing.EmbeddedSqs;
-import io.lambdarelay.testing.FakeContext;
+import io.lambdarelay.local.LocalContext;
+import io.lambdarelay.local.testing.MutableClock;
+import io.lambdarelay.local.testing.RecordingLambda;
+import io.lambdarelay.local.testing.SqsServer;
 import io.lambdarelay.testing.Fixtures;
-import io.lambdarelay.testing.MutableClock;
-import io.lambdarelay.testing.RecordingLambda;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,17 +27,18 @@ import software.amazon.awssdk.services.sqs.model.Message;
 
 /** RelayWorker's ledger claims, fan-in, guards, pacing, throttling and watchdog; no sleeps. */
 class RelayWorkerParallelTest {
-    private static EmbeddedSqs sqs;
+    private static SqsServer sqs;
     private static final Instant START = Instant.parse("2026-11-23T12:00:00Z");
 
     private MutableClock clock;
     private InMemoryRelayLedger ledger;
     private Relay relay;
-    private FakeContext ctx;
+    private final MutableClock invocationClock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+    private LocalContext ctx;
 
     @BeforeAll
     static void startSqs() {
-        sqs = new EmbeddedSqs();
+        sqs = SqsServer.start();
     }
 
     @AfterAll
@@ -49,9 +50,9 @@ class RelayWorkerParallelTest {
     void setUp() {
         clock = new MutableClock(START);
         ledger = new InMemoryRelayLedger();
-        RecordingLambda lambda = new RecordingLambda(EmbeddedSqs.REGION).function("worker", 10);
+        RecordingLambda lambda = new RecordingLambda(SqsServer.REGION).function("worker", 10);
         relay = Relay.builder().sqsClient(sqs.client()).lambdaClient(lambda).clock(clock).ledger(ledger).build();
-        ctx = new FakeContext("worker", 10_000);
+        ctx = newInvocation();
     }
 
     @AfterEach
@@ -82,7 +83,7 @@ class RelayWorkerParallelTest {
             unitStarts.add(clock.millis());
             long n = pkt.getLong("n", 0) + 1;
             pkt.put("n", n);
-            ctx.advance(unitMillis);
+            invocationClock.advance(Duration.ofMillis(unitMillis));
             clock.advance(Duration.ofMillis(unitMillis));
             if (n == throttleAt) {
                 throttleAt = -1;
@@ -93,7 +94,7 @@ class RelayWorkerParallelTest {
 
         @Override
         protected void pause(long millis) {
-            ctx.advance(millis);
+            invocationClock.advance(Duration.ofMillis(millis));
             clock.advance(Duration.ofMillis(millis));
         }
 
@@ -114,7 +115,7 @@ class RelayWorkerParallelTest {
     }
 
     private static String queueArn(String url) {
-        return "arn:aws:sqs:" + EmbeddedSqs.REGION + ":" + EmbeddedSqs.ACCOUNT + ":" + url.substring(url.lastIndexOf('/') + 1);
+        return "arn:aws:sqs:" + SqsServer.REGION + ":" + SqsServer.ACCOUNT + ":" + url.substring(url.lastIndexOf('/') + 1);
     }
 
     private SQSEvent event(RelayPacket pkt, String messageId) {
@@ -156,12 +157,12 @@ class RelayWorkerParallelTest {
         int unitsAfterFirst = worker.unitStarts.size();
         drain(pkt.queueUrl());
 
-        ctx.setRemaining(10_000);
+        ctx = newInvocation();
         SQSBatchResponse forked = worker.handleRequest(event(pkt, "m-duplicate"), ctx);
 
         assertTrue(forked.getBatchItemFailures().isEmpty(), "a fork is acknowledged, not retried");
         assertEquals(unitsAfterFirst, worker.unitStarts.size(), "no unit ran for the fork");
-        assertEquals(0, sqs.approximateMessages(pkt.queueUrl()), "the fork passed nothing on");
+        assertEquals(0, sqs.messagesHeld(pkt.queueUrl()), "the fork passed nothing on");
     }
 
     @Test
@@ -170,7 +171,7 @@ class RelayWorkerParallelTest {
         Worker worker = new Worker(relay, 1_000);
         worker.handleRequest(event(pkt, "m-1"), ctx);
         drain(pkt.queueUrl());
-        ctx.setRemaining(10_000);
+        ctx = newInvocation();
         worker.handleRequest(event(pkt, "m-1"), ctx);
         assertEquals(16, worker.unitStarts.size(), "8 units each time");
         assertEquals(1, drain(pkt.queueUrl()).size());
@@ -257,7 +258,7 @@ class RelayWorkerParallelTest {
         RelayPacket pkt = relay.setup(null, "worker", RelaySetup.builder().maxHops(3).build()).put("target", 100L);
         Worker worker = new Worker(relay, 2_000);
         for (int hop = 0; hop <= 4; hop++) {
-            ctx.setRemaining(10_000);
+            ctx = newInvocation();
             SQSBatchResponse r = worker.handleRequest(event(pkt, "m" + hop), ctx);
             assertTrue(r.getBatchItemFailures().isEmpty(), "hop " + hop + " " + worker.relayFailures);
             assertEquals(hop < 4 ? 0 : 1, worker.relayFailures.size(), "hops 0-3 run, hop 4 is over the limit");
@@ -305,7 +306,7 @@ class RelayWorkerParallelTest {
         Worker worker = new Worker(relay, 20);
         worker.handleRequest(event(part, "a"), ctx);
         RelayPacket next = drain(pkt.queueUrl()).get(0);
-        ctx.setRemaining(10_000);
+        ctx = newInvocation();
         worker.handleRequest(event(next, "b"), ctx);
 
         List<Long> starts = worker.unitStarts;
@@ -324,7 +325,7 @@ class RelayWorkerParallelTest {
         SQSBatchResponse r = worker.handleRequest(event(pkt, "m"), ctx);
         assertTrue(r.getBatchItemFailures().isEmpty());
         assertEquals(3, worker.unitStarts.size());
-        assertEquals(1, sqs.approximateMessages(pkt.queueUrl()));
+        assertEquals(1, sqs.messagesHeld(pkt.queueUrl()));
         assertTrue(drain(pkt.queueUrl()).isEmpty(), "the packet is delayed by the back-off");
     }
 
@@ -346,7 +347,7 @@ class RelayWorkerParallelTest {
     @Test
     void watchdog_completesOnlyAfterTheQueueStayedEmptyForAMinute() {
         Relay noLedger = Relay.builder().sqsClient(sqs.client())
-                .lambdaClient(new RecordingLambda(EmbeddedSqs.REGION).function("worker", 10)).clock(clock).build();
+                .lambdaClient(new RecordingLambda(SqsServer.REGION).function("worker", 10)).clock(clock).build();
         RelayPacket pkt = noLedger.setup(null, "worker").put("target", 1L);
         noLedger.fanOut(pkt, 2, (i, p) -> { });
         Worker worker = new Worker(noLedger, 10);
@@ -367,7 +368,7 @@ class RelayWorkerParallelTest {
 
         worker.handleRequest(event(dog, "w2"), ctx);            // first time empty: marked, re-scheduled
         assertTrue(worker.completed.isEmpty());
-        assertEquals(1, sqs.approximateMessages(pkt.queueUrl()), "the watchdog re-scheduled itself");
+        assertEquals(1, sqs.messagesHeld(pkt.queueUrl()), "the watchdog re-scheduled itself");
         purge(pkt.queueUrl());
         RelayPacket marked = dog.copy();
         marked.stat(RelayPacket.EMPTY_SINCE, clock.millis());
@@ -383,5 +384,11 @@ class RelayWorkerParallelTest {
 
     private void purge(String queueUrl) {
         sqs.client().purgeQueue(r -> r.queueUrl(queueUrl));
+    }
+
+    /** A fresh invocation of 10 s, whose remaining time the test moves with {@code invocationClock}. */
+    private LocalContext newInvocation() {
+        return LocalContext.builder().functionName("worker").timeout(Duration.ofSeconds(10)).clock(invocationClock)
+                .build();
     }
 }

@@ -9,10 +9,11 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent.SQSMessage;
-import io.lambdarelay.testing.EmbeddedSqs;
-import io.lambdarelay.testing.FakeContext;
+import io.lambdarelay.local.LocalContext;
+import io.lambdarelay.local.testing.MutableClock;
+import io.lambdarelay.local.testing.RecordingLambda;
+import io.lambdarelay.local.testing.SqsServer;
 import io.lambdarelay.testing.Fixtures;
-import io.lambdarelay.testing.RecordingLambda;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -29,15 +30,16 @@ import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 class RelayWorkerTest {
-    private static EmbeddedSqs sqs;
+    private static SqsServer sqs;
     private static final Instant NOW = Instant.parse("2026-11-23T12:00:00Z");
 
     private Relay relay;
-    private FakeContext ctx;
+    private final MutableClock invocationClock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+    private LocalContext ctx;
 
     @BeforeAll
     static void startSqs() {
-        sqs = new EmbeddedSqs();
+        sqs = SqsServer.start();
     }
 
     @AfterAll
@@ -47,9 +49,9 @@ class RelayWorkerTest {
 
     @BeforeEach
     void setUp() {
-        RecordingLambda lambda = new RecordingLambda(EmbeddedSqs.REGION).function("worker", 10);
+        RecordingLambda lambda = new RecordingLambda(SqsServer.REGION).function("worker", 10);
         relay = Relay.builder().sqsClient(sqs.client()).lambdaClient(lambda).clock(Clock.fixed(NOW, ZoneOffset.UTC)).build();
-        ctx = new FakeContext("worker", 10_000);
+        ctx = newInvocation();
     }
 
     @AfterEach
@@ -73,7 +75,7 @@ class RelayWorkerTest {
         @Override
         protected boolean processUnit(RelayPacket pkt) throws Exception {
             unitsRun++;
-            ctx.advance(unitMillis);
+            invocationClock.advance(Duration.ofMillis(unitMillis));
             if (pkt.getBoolean("explode", false)) {
                 throw new IOException("vendor down");
             }
@@ -182,7 +184,7 @@ class RelayWorkerTest {
         assertEquals(1, response.getBatchItemFailures().size());
         assertInstanceOf(UnitTooLongException.class, worker.failures.get(0));
         assertEquals(0, worker.unitsRun);
-        assertEquals(0, sqs.approximateMessages(pkt.queueUrl()), "nothing passed on");
+        assertEquals(0, sqs.messagesHeld(pkt.queueUrl()), "nothing passed on");
     }
 
     @Test
@@ -195,12 +197,18 @@ class RelayWorkerTest {
 
         assertTrue(response.getBatchItemFailures().isEmpty());
         assertEquals(0, worker.unitsRun);
-        assertEquals(1, sqs.approximateMessages(pkt.queueUrl()));
+        assertEquals(1, sqs.messagesHeld(pkt.queueUrl()));
     }
 
     @Test
     void anEventWithoutRecords_returnsNoFailures() {
         CountingWorker worker = new CountingWorker(10);
         assertTrue(worker.handleRequest(new SQSEvent(), ctx).getBatchItemFailures().isEmpty());
+    }
+
+    /** A fresh invocation of 10 s, whose remaining time the test moves with {@code invocationClock}. */
+    private LocalContext newInvocation() {
+        return LocalContext.builder().functionName("worker").timeout(Duration.ofSeconds(10)).clock(invocationClock)
+                .build();
     }
 }

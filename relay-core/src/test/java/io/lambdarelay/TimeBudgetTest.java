@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.lambdarelay.testing.FakeContext;
+import io.lambdarelay.local.LocalContext;
+import io.lambdarelay.local.testing.MutableClock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -33,10 +35,11 @@ class TimeBudgetTest {
 
     @Test
     void of_context_readsTheContextsRemainingTime() {
-        FakeContext ctx = new FakeContext("w", 10_000);
+        MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        LocalContext ctx = LocalContext.builder().functionName("w").timeout(Duration.ofSeconds(10)).clock(clock).build();
         TimeBudget b = TimeBudget.of(ctx);
         assertEquals(9_000, b.usableMillis());
-        ctx.advance(4_000);
+        clock.advance(Duration.ofMillis(4_000));
         assertEquals(5_000, b.usableMillis());
     }
 

@@ -4,6 +4,7 @@ import io.lambdarelay.benchmarks.coldstart.ColdStartReport;
 import io.lambdarelay.benchmarks.coldstart.RelayFirstPass;
 import io.lambdarelay.benchmarks.coldstart.SqsAndLambdaFirstSend;
 import io.lambdarelay.benchmarks.coldstart.SqsFirstSend;
+import io.lambdarelay.local.testing.SqsServer;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
@@ -70,7 +71,7 @@ final class ColdStartBenchmark {
             samples.put(k, new ArrayList<>());
         }
         long queued;
-        try (EmbeddedSqs sqs = new EmbeddedSqs()) {
+        try (SqsServer sqs = SqsServer.start()) {
             String queueUrl = sqs.createQueue("bench-coldstart");
             String body = Packets.realistic(queueUrl);
             Map<String, String> env = childEnvironment(sqs, scratch);
@@ -147,10 +148,10 @@ final class ColdStartBenchmark {
     }
 
     /** Environment of a Lambda function pointed at the embedded queue, and nothing from the user's AWS setup. */
-    private static Map<String, String> childEnvironment(EmbeddedSqs sqs, Path scratch) {
+    private static Map<String, String> childEnvironment(SqsServer sqs, Path scratch) {
         Map<String, String> env = new HashMap<>(System.getenv());
         env.keySet().removeIf(k -> k.startsWith("AWS_"));
-        env.put("AWS_REGION", EmbeddedSqs.REGION);
+        env.put("AWS_REGION", SqsServer.REGION);
         env.put("AWS_ACCESS_KEY_ID", "test");
         env.put("AWS_SECRET_ACCESS_KEY", "test");
         env.put("AWS_ENDPOINT_URL_SQS", sqs.endpoint().toString());

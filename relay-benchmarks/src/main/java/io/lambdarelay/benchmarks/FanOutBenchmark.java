@@ -2,6 +2,7 @@ package io.lambdarelay.benchmarks;
 
 import io.lambdarelay.Relay;
 import io.lambdarelay.RelayPacket;
+import io.lambdarelay.local.testing.SqsServer;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Locale;
@@ -14,7 +15,7 @@ import java.util.Locale;
  * <p>Every side of every repetition sends into a queue of its own, created empty just before and
  * deleted just after, so no side ever sends into a queue that already holds the other side's (or
  * an earlier repetition's) 10,000 messages. The sides alternate which goes first. The SDK
- * interceptor of {@link EmbeddedSqs} counts the calls each side makes, and the queue must hold
+ * interceptor of {@link SqsServer} counts the calls each side makes, and the queue must hold
  * exactly one message per part afterwards.
  */
 final class FanOutBenchmark {
@@ -34,7 +35,7 @@ final class FanOutBenchmark {
     }
 
     static void run(ResultTable table, PrintStream out) {
-        try (EmbeddedSqs sqs = new EmbeddedSqs();
+        try (SqsServer sqs = SqsServer.start();
                 Relay relay = Relay.builder().sqsClient(sqs.client()).lambdaClient(new NoCallsLambda()).build()) {
             out.printf(Locale.ROOT, "%,d parts of a %,d-byte packet (before split); warm-up: relayPassAll of %,d "
                     + "parts, %,d relayPass calls; then %d repetitions; each side sends into a new empty queue, deleted "
@@ -95,7 +96,7 @@ final class FanOutBenchmark {
      *
      * @throws IllegalStateException if the queue does not hold exactly one message per part
      */
-    private static Side measure(EmbeddedSqs sqs, Relay relay, String queueName, int parts, boolean batched) {
+    private static Side measure(SqsServer sqs, Relay relay, String queueName, int parts, boolean batched) {
         String url = sqs.createQueue(queueName);
         try {
             List<RelayPacket> split = RelayPacket.fromJson(Packets.realistic(url)).split(parts);
@@ -113,14 +114,14 @@ final class FanOutBenchmark {
             long nanos = System.nanoTime() - t0;
             Side side = new Side(nanos / 1e6, sqs.totalCalls() - callsBefore,
                     sqs.calls("SendMessageBatch") - batchBefore, sqs.calls("SendMessage") - singleBefore);
-            long held = sqs.messagesIn(url);
+            long held = sqs.messagesHeld(url);
             if (held != parts) {
                 throw new IllegalStateException(queueName + " holds " + held + " messages after sending " + parts
                         + " parts");
             }
             return side;
         } finally {
-            sqs.deleteQueue(url);
+            sqs.client().deleteQueue(r -> r.queueUrl(url));
         }
     }
 

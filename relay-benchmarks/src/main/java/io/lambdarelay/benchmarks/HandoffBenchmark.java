@@ -2,6 +2,7 @@ package io.lambdarelay.benchmarks;
 
 import io.lambdarelay.Relay;
 import io.lambdarelay.RelayPacket;
+import io.lambdarelay.local.testing.SqsServer;
 import java.io.PrintStream;
 import java.util.Locale;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -12,7 +13,7 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  *
  * <p>Each pair of samples runs both calls back to back, alternating which goes first (ABBA), so
  * drift in the server, the JIT or the machine lands on both sides alike. The SDK interceptor of
- * {@link EmbeddedSqs} counts every call, so a relayPass that made a second call would be caught.
+ * {@link SqsServer} counts every call, so a relayPass that made a second call would be caught.
  */
 final class HandoffBenchmark {
     static final int WARMUP_PAIRS = 2_000;
@@ -23,7 +24,7 @@ final class HandoffBenchmark {
     }
 
     static void run(ResultTable table, PrintStream out) {
-        try (EmbeddedSqs sqs = new EmbeddedSqs();
+        try (SqsServer sqs = SqsServer.start();
                 Relay relay = Relay.builder().sqsClient(sqs.client()).lambdaClient(new NoCallsLambda()).build()) {
             SqsClient client = sqs.client();
             String queueUrl = sqs.createQueue("bench-handoff");

@@ -1,6 +1,7 @@
 package io.lambdarelay.dynamodb;
 
 import io.lambdarelay.RelayLedger;
+import io.lambdarelay.testing.RelayLedgerContract;
 import io.lambdarelay.dynamodb.testing.Dynalite;
 import io.lambdarelay.dynamodb.testing.DynaliteExtension;
 import org.junit.jupiter.api.BeforeEach;

@@ -432,17 +432,10 @@ public final class LocalAws implements AutoCloseable {
             }
             Map<String, String> dlqAttributes = attributes.get(dlq);
             if (dlqAttributes != null) {
-                depths.put(dlq, count(dlqAttributes, QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)
-                        + count(dlqAttributes, QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)
-                        + count(dlqAttributes, QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED));
+                depths.put(dlq, EmbeddedSqs.held(dlqAttributes));
             }
         }
         return depths;
-    }
-
-    private static long count(Map<String, String> attributes, QueueAttributeName name) {
-        String value = attributes.get(name.toString());
-        return value == null ? 0 : Long.parseLong(value);
     }
 
     /**
@@ -500,9 +493,7 @@ public final class LocalAws implements AutoCloseable {
             } catch (QueueDoesNotExistException e) {
                 continue;
             }
-            long held = count(a, QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)
-                    + count(a, QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)
-                    + count(a, QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED);
+            long held = EmbeddedSqs.held(a);
             if (held > 0) {
                 busy.put(QueueNames.fromUrl(url), held);
             }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import io.lambdarelay.local.testing.Await;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -89,7 +90,7 @@ class EventSourceMappingApiTest {
 
         DeleteEventSourceMappingResponse deleted = lambda.deleteEventSourceMapping(b -> b.uuid(created.uuid()));
         assertEquals("Deleting", deleted.state());
-        Await.until(Duration.ofSeconds(5), () -> {
+        Await.until("the deleted mapping to go", Duration.ofSeconds(5), () -> {
             try {
                 lambda.getEventSourceMapping(b -> b.uuid(created.uuid()));
                 return false;
@@ -108,7 +109,7 @@ class EventSourceMappingApiTest {
 
         assertEquals("Deleting", lambda.deleteEventSourceMapping(b -> b.uuid(uuid)).state());
 
-        Await.until(Duration.ofSeconds(5), () -> lambda.listEventSourceMappings(b -> b.eventSourceArn(q.arn()))
+        Await.until("the deleted mapping to go", Duration.ofSeconds(5), () -> lambda.listEventSourceMappings(b -> b.eventSourceArn(q.arn()))
                 .eventSourceMappings().isEmpty(), () -> "mapping " + uuid + " still listed");
         assertThrows(ResourceNotFoundException.class, () -> lambda.getEventSourceMapping(b -> b.uuid(uuid)));
     }

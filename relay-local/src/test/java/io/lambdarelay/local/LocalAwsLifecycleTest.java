@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import io.lambdarelay.local.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import io.lambdarelay.local.testing.Await;
+import io.lambdarelay.local.testing.SqsServer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -28,8 +30,8 @@ import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.lambda.model.FunctionResponseType;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
-import software.amazon.awssdk.services.sqs.model.SendMessageResponse;
 import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
+import software.amazon.awssdk.services.sqs.model.SendMessageResponse;
 
 /** The event-source mapping poller: event shape, deletion, failures, timeouts, concurrency. */
 @ExtendWith(LocalAwsExtension.class)
@@ -109,7 +111,7 @@ class MappingPollerTest {
         assertTrue(context.getRemainingTimeInMillis() > 0 && context.getRemainingTimeInMillis() <= 5000);
 
         aws.awaitIdle(WAIT);
-        assertEquals(0, TestQueues.held(sqs, q.url()), "message deleted after success");
+        assertEquals(0, SqsServer.messagesHeld(sqs, q.url()), "message deleted after success");
         assertEquals(1, aws.stats().messagesReceived("inspect"));
         assertEquals(1, aws.stats().messagesSent("inspect"));
     }
@@ -145,7 +147,7 @@ class MappingPollerTest {
         assertEquals(List.of(List.of("bad#1", "good-1#1", "good-2#1"), List.of("bad#2")), batches,
                 "the failed item alone is delivered again, after the visibility timeout");
         assertEquals(itemFailuresBefore + 1, aws.stats().itemFailures());
-        assertEquals(0, TestQueues.held(sqs, q.url()));
+        assertEquals(0, SqsServer.messagesHeld(sqs, q.url()));
     }
 
     @Test
@@ -161,12 +163,12 @@ class MappingPollerTest {
         long errorsBefore = aws.stats().functionErrors();
 
         map(aws, q, "poisoned", 1, null, true);
-        Await.until(WAIT, () -> aws.stats().dlqMessages("poisoned-dlq") == 1, aws::toString);
+        Await.until("the poisoned message in the DLQ", WAIT, () -> aws.stats().dlqMessages("poisoned-dlq") == 1, aws::toString);
 
         assertEquals(2, calls.get(), "invoked once per receive, up to maxReceiveCount");
         assertEquals(errorsBefore + 2, aws.stats().functionErrors());
         aws.awaitIdle(WAIT);
-        assertEquals(0, TestQueues.held(sqs, q.url()));
+        assertEquals(0, SqsServer.messagesHeld(sqs, q.url()));
     }
 
     @Test
@@ -194,13 +196,13 @@ class MappingPollerTest {
         long timeoutsBefore = aws.stats().timeouts();
 
         map(aws, q, "overrun", 1, null, true);
-        Await.until(WAIT, () -> receiveCounts.size() == 2, receiveCounts::toString);
+        Await.until("two deliveries", WAIT, () -> receiveCounts.size() == 2, receiveCounts::toString);
         aws.awaitIdle(WAIT);
 
         assertTrue(interrupted.get(), "handler thread interrupted at the timeout");
         assertEquals(timeoutsBefore + 1, aws.stats().timeouts());
         assertEquals(List.of("1", "2"), receiveCounts);
-        assertEquals(0, TestQueues.held(sqs, q.url()));
+        assertEquals(0, SqsServer.messagesHeld(sqs, q.url()));
     }
 
     @Test
@@ -251,7 +253,7 @@ class MappingPollerTest {
 
         aws.awaitIdle(Duration.ofSeconds(2));
         assertEquals(0, calls.get(), "a disabled mapping invokes nothing");
-        assertEquals(1, TestQueues.held(sqs, q.url()));
+        assertEquals(1, SqsServer.messagesHeld(sqs, q.url()));
 
         aws.lambdaClient().updateEventSourceMapping(b -> b.uuid(uuid).enabled(true));
         aws.awaitIdle(WAIT);

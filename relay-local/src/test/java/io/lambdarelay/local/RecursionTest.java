@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import io.lambdarelay.local.testing.Await;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -57,7 +58,7 @@ class RecursionTest {
                 .batchSize(1));
 
         aws.sqsClient().sendMessage(b -> b.queueUrl(q.url()).messageBody("0"));
-        Await.until(WAIT, () -> aws.stats().dlqMessages("looping-dlq") == 1, () -> aws.stats().toString());
+        Await.until("the dropped message in the DLQ", WAIT, () -> aws.stats().dlqMessages("looping-dlq") == 1, () -> aws.stats().toString());
 
         assertEquals(16, invocations.get(), "Lambda stops the loop after 16 invocations");
         List<InvocationEvent> drops = events.stream()

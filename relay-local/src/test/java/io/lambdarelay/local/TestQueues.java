@@ -32,12 +32,4 @@ final class TestQueues {
                 .attributes().get(QueueAttributeName.QUEUE_ARN);
         return new Queue(url, arn);
     }
-
-    static long held(SqsClient sqs, String url) {
-        Map<QueueAttributeName, String> a = sqs.getQueueAttributes(b -> b.queueUrl(url).attributeNames(
-                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
-                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE,
-                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED)).attributes();
-        return a.values().stream().mapToLong(Long::parseLong).sum();
-    }
 }

@@ -4,6 +4,7 @@ import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import io.lambdarelay.RelayWorker;
 import io.lambdarelay.local.LocalContext;
+import io.lambdarelay.local.testing.RecordingLambda;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -24,7 +25,7 @@ final class ManualMapping {
     }
 
     /** Runs the worker on the queue until the stub's mappings are gone; returns the invocations. */
-    static int drive(SqsClient sqs, StubLambda lambda, RelayWorker worker, String queueUrl, String queueArn,
+    static int drive(SqsClient sqs, RecordingLambda lambda, RelayWorker worker, String queueUrl, String queueArn,
             String function, Duration timeout, Duration maxWait) {
         long deadline = System.nanoTime() + maxWait.toNanos();
         int invocations = 0;

@@ -13,6 +13,7 @@ import io.lambdarelay.examples.pager.PagerWorker;
 import io.lambdarelay.examples.vendor.VendorStart;
 import io.lambdarelay.examples.vendor.VendorWorker;
 import io.lambdarelay.local.LocalContext;
+import io.lambdarelay.local.testing.RecordingLambda;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
@@ -27,7 +28,7 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  * The SQS side of both examples against a given SQS (LocalStack's, or the embedded one): the start
  * handler's setup creates real queues, {@link ManualMapping} plays the mapping, the worker passes
  * and tears down, and the test checks queue attributes, tags, the job's result and that both
- * queues are gone. Lambda is {@link StubLambda}: nothing is deployed.
+ * queues are gone. Lambda is {@link RecordingLambda}: nothing is deployed.
  */
 final class SqsSideScenarios {
     private static final Duration WORKER_TIMEOUT = Duration.ofSeconds(2);
@@ -36,7 +37,7 @@ final class SqsSideScenarios {
     }
 
     static void pager(SqsClient sqs, String region) throws Exception {
-        StubLambda lambda = new StubLambda(region, "pager-worker", (int) WORKER_TIMEOUT.toSeconds());
+        RecordingLambda lambda = new RecordingLambda(region).function("pager-worker", (int) WORKER_TIMEOUT.toSeconds());
         // No ledger, as on AWS: at-least-once hand-offs, which the packet-carried cursor makes exact.
         Relay relay = Relay.builder().sqsClient(sqs).lambdaClient(lambda).build();
         JdbcConnectionPool db = JdbcConnectionPool.create("jdbc:h2:mem:sqs-side-" + System.nanoTime()
@@ -68,7 +69,7 @@ final class SqsSideScenarios {
     }
 
     static void vendor(SqsClient sqs, String region) {
-        StubLambda lambda = new StubLambda(region, "vendor-worker", (int) WORKER_TIMEOUT.toSeconds());
+        RecordingLambda lambda = new RecordingLambda(region).function("vendor-worker", (int) WORKER_TIMEOUT.toSeconds());
         InMemoryRelayLedger ledger = new InMemoryRelayLedger();
         Relay relay = Relay.builder().sqsClient(sqs).lambdaClient(lambda).ledger(ledger).build();
         try (LocalVendorApi vendor = new LocalVendorApi(400, 400)) {
@@ -92,7 +93,7 @@ final class SqsSideScenarios {
     }
 
     /** Checks what setup created, as SQS reports it; returns the queue ARN. */
-    private static String checkSetup(SqsClient sqs, StubLambda lambda, String relayId, String queueUrl,
+    private static String checkSetup(SqsClient sqs, RecordingLambda lambda, String relayId, String queueUrl,
             String example) {
         Map<QueueAttributeName, String> a = sqs.getQueueAttributes(r -> r.queueUrl(queueUrl)
                 .attributeNames(QueueAttributeName.ALL)).attributes();
@@ -107,7 +108,7 @@ final class SqsSideScenarios {
         assertEquals(example, tags.get("example"));
         assertEquals(1, lambda.mappings().size(), "setup created one mapping");
         assertEquals(a.get(QueueAttributeName.QUEUE_ARN), lambda.mappings().values().iterator().next());
-        assertEquals(RecursiveLoop.ALLOW, lambda.recursion(), "setup allowed the worker's recursion");
+        assertEquals(RecursiveLoop.ALLOW, lambda.recursion(example + "-worker"), "setup allowed the worker's recursion");
         return a.get(QueueAttributeName.QUEUE_ARN);
     }
 

@@ -3,9 +3,8 @@ package io.lambdarelay.local.internal;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.net.URI;
-import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
@@ -14,7 +13,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.pekko.actor.AbstractActor;
+import org.apache.pekko.actor.ActorRef;
+import org.apache.pekko.actor.ActorSystem;
+import org.apache.pekko.actor.Props;
+import org.apache.pekko.http.scaladsl.Http;
 import org.apache.pekko.pattern.Patterns;
 import org.elasticmq.BinaryMessageAttribute;
 import org.elasticmq.DefaultVisibilityTimeout$;
@@ -26,26 +31,21 @@ import org.elasticmq.Received;
 import org.elasticmq.StrictSQSLimits$;
 import org.elasticmq.StringMessageAttribute;
 import org.elasticmq.actor.QueueManagerActor;
+import org.elasticmq.actor.queue.OperationSuccessful$;
+import org.elasticmq.actor.queue.QueueEvent;
 import org.elasticmq.msg.DeleteMessage;
 import org.elasticmq.msg.LookupQueue;
 import org.elasticmq.msg.ReceiveMessages;
 import org.elasticmq.rest.sqs.MD5Util$;
-import org.elasticmq.util.NowProvider;
-import scala.Option;
-import scala.jdk.javaapi.CollectionConverters;
-import scala.util.Either;
-import org.apache.pekko.actor.AbstractActor;
-import org.apache.pekko.actor.ActorRef;
-import org.apache.pekko.actor.ActorSystem;
-import org.apache.pekko.actor.Props;
-import org.apache.pekko.http.scaladsl.Http;
-import org.elasticmq.actor.queue.OperationSuccessful$;
-import org.elasticmq.actor.queue.QueueEvent;
 import org.elasticmq.rest.sqs.SQSRestServer;
 import org.elasticmq.rest.sqs.SQSRestServerBuilder;
+import org.elasticmq.util.NowProvider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import scala.Option;
 import scala.concurrent.Await;
+import scala.jdk.javaapi.CollectionConverters;
+import scala.util.Either;
 
 /**
  * Embedded ElasticMQ on a loopback port, in an actor system of its own whose queue events feed a
@@ -61,6 +61,8 @@ public final class EmbeddedSqs implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedSqs.class);
     private static final Duration STOP_WAIT = Duration.ofSeconds(5);
     private static final Duration ASK_TIMEOUT = Duration.ofSeconds(20);
+    private static final List<String> HELD = List.of("ApproximateNumberOfMessages",
+            "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed");
     private static final String SETTINGS = String.join("\n",
             "pekko.log-dead-letters = off",
             "pekko.log-dead-letters-during-shutdown = off",
@@ -174,6 +176,22 @@ public final class EmbeddedSqs implements AutoCloseable {
             }
         }
         return failed;
+    }
+
+    /**
+     * Adds up the three approximate counts in a queue's attributes, as {@code GetQueueAttributes}
+     * returned them: the messages the queue holds.
+     *
+     * @param attributes the attributes, by name
+     * @return visible plus in flight plus delayed; an absent count counts as 0
+     */
+    public static long held(Map<String, String> attributes) {
+        long held = 0;
+        for (String name : HELD) {
+            String v = attributes.get(name);
+            held += v == null ? 0 : Long.parseLong(v);
+        }
+        return held;
     }
 
     private ActorRef lookup(String queueName) {

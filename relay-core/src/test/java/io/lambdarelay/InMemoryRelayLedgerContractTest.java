@@ -1,7 +1,6 @@
-package io.lambdarelay.dynamodb;
+package io.lambdarelay;
 
-import io.lambdarelay.InMemoryRelayLedger;
-import io.lambdarelay.RelayLedger;
+import io.lambdarelay.testing.RelayLedgerContract;
 
 /** The ledger contract against relay-core's in-memory ledger, the reference semantics. */
 class InMemoryRelayLedgerContractTest extends RelayLedgerContract {

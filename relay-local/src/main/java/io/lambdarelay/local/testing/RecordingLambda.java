@@ -1,4 +1,4 @@
-package io.lambdarelay.testing;
+package io.lambdarelay.local.testing;
 
 import java.util.List;
 import java.util.Map;
@@ -21,69 +21,127 @@ import software.amazon.awssdk.services.lambda.model.RecursiveLoop;
 import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
 
 /**
- * A LambdaClient for unit tests that records every request whole and answers the few calls the
- * relay makes. End-to-end tests use relay-local's real Lambda endpoint instead.
+ * A {@link LambdaClient} for unit tests that records every request whole and answers the calls a
+ * relay makes (function configuration, recursion config, event-source mappings) from functions
+ * the test declares. Nothing runs: end-to-end tests use {@link io.lambdarelay.local.LocalAws}. A
+ * call it does not answer throws {@link UnsupportedOperationException}. Thread-safe.
  */
 public final class RecordingLambda implements LambdaClient {
-    public final List<SdkRequest> requests = new CopyOnWriteArrayList<>();
+    private final String region;
+    private final String account;
+    private final List<SdkRequest> requests = new CopyOnWriteArrayList<>();
     private final Map<String, Integer> timeouts = new ConcurrentHashMap<>();
     private final Map<String, RecursiveLoop> recursion = new ConcurrentHashMap<>();
     private final Map<String, String> mappings = new ConcurrentHashMap<>();
-    private final String region;
     private volatile RuntimeException failCreateMapping;
     private volatile RuntimeException failDeleteMapping;
 
+    /**
+     * Creates a client for functions in {@code region} of account {@value SqsServer#ACCOUNT}.
+     *
+     * @param region the region of the function ARNs
+     */
     public RecordingLambda(String region) {
-        this.region = region;
+        this(region, SqsServer.ACCOUNT);
     }
 
+    /**
+     * Creates a client for functions in a region and account.
+     *
+     * @param region the region of the function ARNs
+     * @param account the 12-digit account id of the function ARNs
+     */
+    public RecordingLambda(String region, String account) {
+        this.region = region;
+        this.account = account;
+    }
+
+    /**
+     * Declares a function.
+     *
+     * @param name its name
+     * @param timeoutSeconds its timeout
+     * @return this client
+     */
     public RecordingLambda function(String name, int timeoutSeconds) {
         timeouts.put(name, timeoutSeconds);
         return this;
     }
 
+    /**
+     * The ARN of a function.
+     *
+     * @param name the function's name
+     * @return {@code arn:aws:lambda:<region>:<account>:function:<name>}
+     */
     public String arn(String name) {
-        return "arn:aws:lambda:" + region + ":" + EmbeddedSqs.ACCOUNT + ":function:" + name;
+        return "arn:aws:lambda:" + region + ":" + account + ":function:" + name;
     }
 
+    /**
+     * Makes every later {@code CreateEventSourceMapping} throw.
+     *
+     * @param e what to throw, or {@code null} to stop
+     */
     public void failCreateMapping(RuntimeException e) {
         failCreateMapping = e;
     }
 
+    /**
+     * Makes every later {@code DeleteEventSourceMapping} throw.
+     *
+     * @param e what to throw, or {@code null} to stop
+     */
     public void failDeleteMapping(RuntimeException e) {
         failDeleteMapping = e;
     }
 
+    /**
+     * A function's recursion config, {@code Terminate} until set.
+     *
+     * @param name the function's name
+     * @return the config
+     */
     public RecursiveLoop recursion(String name) {
         return recursion.getOrDefault(name, RecursiveLoop.TERMINATE);
     }
 
+    /** {@return the mappings that exist: UUID to queue ARN} */
     public Map<String, String> mappings() {
         return Map.copyOf(mappings);
     }
 
-    @SuppressWarnings("unchecked")
-    public <T extends SdkRequest> List<T> requests(Class<T> type) {
-        return (List<T>) requests.stream().filter(type::isInstance).toList();
+    /** {@return every request, in order} */
+    public List<SdkRequest> requests() {
+        return List.copyOf(requests);
     }
 
-    private String name(String nameOrArn) {
-        return nameOrArn.substring(nameOrArn.lastIndexOf(':') + 1);
+    /**
+     * The requests of one type, in order.
+     *
+     * @param type the request type, such as {@code CreateEventSourceMappingRequest.class}
+     * @param <T> the request type
+     * @return the requests
+     */
+    public <T extends SdkRequest> List<T> requests(Class<T> type) {
+        return requests.stream().filter(type::isInstance).map(type::cast).toList();
     }
 
     private String known(String nameOrArn) {
-        String n = name(nameOrArn);
-        if (!timeouts.containsKey(n)) {
-            throw ResourceNotFoundException.builder().message("Function not found: " + nameOrArn).statusCode(404).build();
+        String name = nameOrArn.substring(nameOrArn.lastIndexOf(':') + 1);
+        if (!timeouts.containsKey(name) || nameOrArn.startsWith("arn:") && !nameOrArn.equals(arn(name))) {
+            throw ResourceNotFoundException.builder().message("Function not found: " + nameOrArn).statusCode(404)
+                    .build();
         }
-        return n;
+        return name;
     }
 
     @Override
     public GetFunctionConfigurationResponse getFunctionConfiguration(GetFunctionConfigurationRequest r) {
         requests.add(r);
         String n = known(r.functionName());
-        return GetFunctionConfigurationResponse.builder().functionName(n).functionArn(arn(n)).timeout(timeouts.get(n)).build();
+        return GetFunctionConfigurationResponse.builder().functionName(n).functionArn(arn(n)).timeout(timeouts.get(n))
+                .build();
     }
 
     @Override
@@ -102,30 +160,34 @@ public final class RecordingLambda implements LambdaClient {
     @Override
     public CreateEventSourceMappingResponse createEventSourceMapping(CreateEventSourceMappingRequest r) {
         requests.add(r);
-        if (failCreateMapping != null) {
-            throw failCreateMapping;
+        RuntimeException fail = failCreateMapping;
+        if (fail != null) {
+            throw fail;
         }
+        String fn = known(r.functionName());
         String uuid = UUID.randomUUID().toString();
         mappings.put(uuid, r.eventSourceArn());
-        return CreateEventSourceMappingResponse.builder().uuid(uuid).state("Creating").build();
+        return CreateEventSourceMappingResponse.builder().uuid(uuid).eventSourceArn(r.eventSourceArn())
+                .functionArn(arn(fn)).batchSize(r.batchSize()).state("Creating").build();
     }
 
     @Override
     public DeleteEventSourceMappingResponse deleteEventSourceMapping(DeleteEventSourceMappingRequest r) {
         requests.add(r);
-        if (failDeleteMapping != null) {
-            throw failDeleteMapping;
+        RuntimeException fail = failDeleteMapping;
+        if (fail != null) {
+            throw fail;
         }
         if (mappings.remove(r.uuid()) == null) {
-            throw ResourceNotFoundException.builder().message("The resource you requested does not exist.")
-                    .statusCode(404).build();
+            throw ResourceNotFoundException.builder().message("The resource you requested does not exist. (mapping "
+                    + r.uuid() + ")").statusCode(404).build();
         }
         return DeleteEventSourceMappingResponse.builder().uuid(r.uuid()).state("Deleting").build();
     }
 
     @Override
     public String serviceName() {
-        return "lambda";
+        return SERVICE_NAME;
     }
 
     @Override

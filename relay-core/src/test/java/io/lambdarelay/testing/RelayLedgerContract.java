@@ -1,4 +1,4 @@
-package io.lambdarelay.dynamodb;
+package io.lambdarelay.testing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -23,10 +23,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * What every {@link RelayLedger} must do, run against each implementation by a subclass. Each test
- * uses fresh relay ids, so implementations may share one store between tests.
+ * What every {@link RelayLedger} must do, run against each implementation by a subclass: the
+ * in-memory ledger here, the DynamoDB ledger in relay-dynamodb (on dynalite and on LocalStack),
+ * which takes this class from relay-core's test jar. Each test uses fresh relay ids, so
+ * implementations may share one store between tests.
  */
-abstract class RelayLedgerContract {
+public abstract class RelayLedgerContract {
     private static final int THREADS = 8;
 
     private final ExecutorService pool = Executors.newFixedThreadPool(THREADS);
