@@ -1,12 +1,14 @@
 package io.lambdarelay;
 
 import com.amazonaws.services.lambda.runtime.Context;
-import com.amazonaws.services.lambda.runtime.events.SQSEvent.SQSMessage;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent.SQSMessage;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lambdarelay.internal.Arn;
 import io.lambdarelay.internal.PacketCodec;
 import io.lambdarelay.internal.Queues;
+import io.lambdarelay.ledger.PartTally;
+import io.lambdarelay.ledger.RelayLedger;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
@@ -690,8 +693,13 @@ public final class Relay implements AutoCloseable {
         long queued = countMessages(pkt.queueUrl(), pkt.queueUrl());
         String dlqUrl = pkt.statText(RelayPacket.DLQ_URL);
         long dlq = dlqUrl == null ? -1 : countMessages(dlqUrl, pkt.queueUrl());
-        return new RelayProgress(pkt.partCount(), tally == null ? -1 : tally.done(), tally == null ? -1 : tally.failed(),
-                tally == null ? -1 : tally.units(), queued, dlq);
+        return new RelayProgress(pkt.partCount(), known(tally == null ? -1 : tally.done()),
+                known(tally == null ? -1 : tally.failed()), known(tally == null ? -1 : tally.units()), known(queued),
+                known(dlq));
+    }
+
+    private static OptionalLong known(long count) {
+        return count < 0 ? OptionalLong.empty() : OptionalLong.of(count);
     }
 
     /**

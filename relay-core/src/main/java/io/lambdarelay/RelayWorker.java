@@ -6,6 +6,8 @@ import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent.SQSMessage;
 import io.lambdarelay.RelayGuardException.Guard;
+import io.lambdarelay.ledger.PartTally;
+import io.lambdarelay.ledger.RelayLedger;
 import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -421,7 +423,7 @@ public abstract class RelayWorker implements RequestHandler<SQSEvent, SQSBatchRe
     /** The drain watchdog of a fan-out without a ledger: see {@link Relay#startDrainWatchdog}. */
     private void watch(RelayPacket dog, Context context) throws Exception {
         RelayProgress progress = relay.progress(dog);
-        long others = Math.max(0, progress.queued() - 1); // the watchdog's own message is in flight
+        long others = Math.max(0, progress.queued().orElse(0) - 1); // the watchdog's own message is in flight
         long now = relay.clock().millis();
         if (others > 0) {
             dog.clearStat(RelayPacket.EMPTY_SINCE);
@@ -436,7 +438,7 @@ public abstract class RelayWorker implements RequestHandler<SQSEvent, SQSBatchRe
             relay.relayPass(dog, Relay.WATCHDOG_PERIOD);
             return;
         }
-        long failed = Math.max(0, progress.deadLettered());
+        long failed = progress.deadLettered().orElse(0);
         long tolerated = dog.statLong(RelayPacket.TOLERATED, 0);
         if (failed > tolerated) {
             endRelay(dog, new RelayGuardException(Guard.TOO_MANY_FAILED_PARTS, dog.relayId(), "relay " + dog.relayId()

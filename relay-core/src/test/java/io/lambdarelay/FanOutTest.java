@@ -4,11 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.lambdarelay.ledger.InMemoryRelayLedger;
 import io.lambdarelay.local.testing.RecordingLambda;
 import io.lambdarelay.local.testing.SqsServer;
 import io.lambdarelay.testing.FlakySqs;
 import java.util.HashSet;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -218,10 +220,10 @@ class FanOutTest {
         ledger.addUnits(pkt.relayId(), 42);
         RelayProgress progress = withLedger.progress(pkt.split(3).get(0));
         assertEquals(3, progress.parts());
-        assertEquals(1, progress.done());
-        assertEquals(42, progress.units());
-        assertEquals(3, progress.queued());
-        assertEquals(0, progress.deadLettered());
-        assertEquals(-1, relay.progress(pkt).done(), "without a ledger the part counts are unknown");
+        assertEquals(OptionalLong.of(1), progress.done());
+        assertEquals(OptionalLong.of(42), progress.units());
+        assertEquals(OptionalLong.of(3), progress.queued());
+        assertEquals(OptionalLong.of(0), progress.deadLettered());
+        assertEquals(OptionalLong.empty(), relay.progress(pkt).done(), "without a ledger the part counts are unknown");
     }
 }

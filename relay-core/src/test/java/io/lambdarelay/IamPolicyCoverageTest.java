@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lambdarelay.janitor.RelayJanitor;
 import io.lambdarelay.local.LocalAws;
 import io.lambdarelay.testing.LibraryCallRecorder;
 import io.lambdarelay.testing.LibraryCallRecorder.Role;

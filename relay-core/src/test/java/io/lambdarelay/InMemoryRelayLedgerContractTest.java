@@ -1,5 +1,7 @@
 package io.lambdarelay;
 
+import io.lambdarelay.ledger.InMemoryRelayLedger;
+import io.lambdarelay.ledger.RelayLedger;
 import io.lambdarelay.testing.RelayLedgerContract;
 
 /** The ledger contract against relay-core's in-memory ledger, the reference semantics. */

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import io.lambdarelay.RelayGuardException.Guard;
+import io.lambdarelay.ledger.InMemoryRelayLedger;
+import io.lambdarelay.ledger.PartTally;
 import io.lambdarelay.local.LocalAws;
 import io.lambdarelay.local.testing.Await;
 import java.time.Duration;

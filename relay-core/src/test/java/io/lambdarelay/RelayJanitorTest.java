@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import io.lambdarelay.janitor.JanitorReport;
+import io.lambdarelay.janitor.RelayJanitor;
+import io.lambdarelay.janitor.RelayJanitorHandler;
 import io.lambdarelay.local.LocalAws;
 import io.lambdarelay.local.testing.MutableClock;
 import java.time.Duration;

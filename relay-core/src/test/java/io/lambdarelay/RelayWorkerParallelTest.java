@@ -8,6 +8,8 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import io.lambdarelay.RelayGuardException.Guard;
+import io.lambdarelay.ledger.InMemoryRelayLedger;
+import io.lambdarelay.ledger.PartTally;
 import io.lambdarelay.local.LocalContext;
 import io.lambdarelay.local.testing.MutableClock;
 import io.lambdarelay.local.testing.RecordingLambda;

@@ -35,7 +35,7 @@ public final class LibraryCallRecorder implements ExecutionInterceptor {
             Role found = null;
             for (StackWalker.StackFrame f : (Iterable<StackWalker.StackFrame>) frames::iterator) {
                 String cls = f.getClassName();
-                if (isLibraryClass(cls, "io.lambdarelay.RelayJanitor")) {
+                if (cls.startsWith("io.lambdarelay.janitor.")) {
                     return Role.JANITOR;
                 }
                 if (isLibraryClass(cls, "io.lambdarelay.RelayWorker")) {

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.lambdarelay.PartTally;
-import io.lambdarelay.RelayLedger;
-import io.lambdarelay.RelayLedger.Claim;
+import io.lambdarelay.ledger.PartTally;
+import io.lambdarelay.ledger.RelayLedger;
+import io.lambdarelay.ledger.RelayLedger.Claim;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -1,8 +1,8 @@
 package io.lambdarelay.dynamodb;
 
-import io.lambdarelay.LedgerUnavailableException;
-import io.lambdarelay.PartTally;
-import io.lambdarelay.RelayLedger;
+import io.lambdarelay.ledger.LedgerUnavailableException;
+import io.lambdarelay.ledger.PartTally;
+import io.lambdarelay.ledger.RelayLedger;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;

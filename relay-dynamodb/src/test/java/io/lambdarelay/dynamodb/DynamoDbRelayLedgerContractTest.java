@@ -1,9 +1,9 @@
 package io.lambdarelay.dynamodb;
 
-import io.lambdarelay.RelayLedger;
-import io.lambdarelay.testing.RelayLedgerContract;
 import io.lambdarelay.dynamodb.testing.Dynalite;
 import io.lambdarelay.dynamodb.testing.DynaliteExtension;
+import io.lambdarelay.ledger.RelayLedger;
+import io.lambdarelay.testing.RelayLedgerContract;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.extension.RegisterExtension;
 

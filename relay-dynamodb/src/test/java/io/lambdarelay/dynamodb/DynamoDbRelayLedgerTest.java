@@ -6,12 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.lambdarelay.LedgerUnavailableException;
-import io.lambdarelay.PartTally;
-import io.lambdarelay.RelayLedger.Claim;
 import io.lambdarelay.dynamodb.testing.Dynalite;
 import io.lambdarelay.dynamodb.testing.DynaliteExtension;
 import io.lambdarelay.dynamodb.testing.ScriptedDynamoDb;
+import io.lambdarelay.ledger.LedgerUnavailableException;
+import io.lambdarelay.ledger.PartTally;
+import io.lambdarelay.ledger.RelayLedger.Claim;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,6 +1,6 @@
 package io.lambdarelay.dynamodb;
 
-import io.lambdarelay.RelayLedger;
+import io.lambdarelay.ledger.RelayLedger;
 import io.lambdarelay.testing.RelayLedgerContract;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

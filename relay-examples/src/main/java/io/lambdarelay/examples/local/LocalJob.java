@@ -3,12 +3,12 @@ package io.lambdarelay.examples.local;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.lambdarelay.PartTally;
 import io.lambdarelay.Relay;
 import io.lambdarelay.RelayException;
-import io.lambdarelay.RelayLedger;
 import io.lambdarelay.RelayPacket;
 import io.lambdarelay.RelayProgress;
+import io.lambdarelay.ledger.PartTally;
+import io.lambdarelay.ledger.RelayLedger;
 import io.lambdarelay.local.InvocationEvent;
 import io.lambdarelay.local.LocalAws;
 import java.io.IOException;
@@ -117,7 +117,7 @@ final class LocalJob {
     static PartTally progress(Relay relay, RelayPacket pkt, RelayLedger ledger) {
         try {
             RelayProgress p = relay.progress(pkt);
-            return new PartTally(Math.max(0, p.done()), Math.max(0, p.failed()), Math.max(0, p.units()));
+            return new PartTally(p.done().orElse(0), p.failed().orElse(0), p.units().orElse(0));
         } catch (RelayException e) {
             return ledger.tally(pkt.relayId());
         }

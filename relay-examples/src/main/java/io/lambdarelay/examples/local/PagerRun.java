@@ -3,13 +3,13 @@ package io.lambdarelay.examples.local;
 import static io.lambdarelay.examples.local.LocalJob.n;
 import static io.lambdarelay.examples.local.LocalJob.secs;
 
-import io.lambdarelay.InMemoryRelayLedger;
 import io.lambdarelay.Relay;
 import io.lambdarelay.RelayPacket;
 import io.lambdarelay.examples.pager.PagerSql;
 import io.lambdarelay.examples.pager.PagerStart;
 import io.lambdarelay.examples.pager.PagerTotals;
 import io.lambdarelay.examples.pager.PagerWorker;
+import io.lambdarelay.ledger.InMemoryRelayLedger;
 import io.lambdarelay.local.IdleTimeoutException;
 import io.lambdarelay.local.LocalAws;
 import io.lambdarelay.local.LocalStats;
@@ -153,7 +153,7 @@ public final class PagerRun {
             long totalPages = options.rows() / options.pageSize() + 1;
             String gaveUp = null;
             try (LocalJob.Ticker ticker = new LocalJob.Ticker(out, () -> {
-                long pages = Math.max(0, LocalJob.progress(relay, pkt, ledger).units());
+                long pages = LocalJob.progress(relay, pkt, ledger).units();
                 LocalStats s = aws.stats();
                 long rows = Math.min(options.rows(), pages * options.pageSize());
                 double elapsed = (System.nanoTime() - jobStart) / 1e9;

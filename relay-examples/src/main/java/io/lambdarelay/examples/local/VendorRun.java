@@ -3,12 +3,12 @@ package io.lambdarelay.examples.local;
 import static io.lambdarelay.examples.local.LocalJob.n;
 import static io.lambdarelay.examples.local.LocalJob.secs;
 
-import io.lambdarelay.InMemoryRelayLedger;
 import io.lambdarelay.Relay;
 import io.lambdarelay.RelayPacket;
-import io.lambdarelay.PartTally;
 import io.lambdarelay.examples.vendor.VendorStart;
 import io.lambdarelay.examples.vendor.VendorWorker;
+import io.lambdarelay.ledger.InMemoryRelayLedger;
+import io.lambdarelay.ledger.PartTally;
 import io.lambdarelay.local.IdleTimeoutException;
 import io.lambdarelay.local.LocalAws;
 import io.lambdarelay.local.LocalStats;
@@ -138,7 +138,7 @@ public final class VendorRun {
                 return String.format(Locale.ROOT, "[vendor] %5.1f s  hops %5d  calls %,7d/%,d  %,7.0f calls/s "
                         + "(limit %,.0f)  429s %,5d  parts done %d/%d  invocations %5d", (now - jobStart) / 1e9,
                         s.messagesSent(queue), ok, options.calls(), rate, options.vendorLimit(), vendor.throttled(),
-                        Math.max(0, p.done()), options.parts(), s.invocations());
+                        p.done(), options.parts(), s.invocations());
             })) {
                 aws.awaitIdle(options.maxWait());
             } catch (IdleTimeoutException e) {

@@ -3,7 +3,6 @@ package io.lambdarelay.examples.sqs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.lambdarelay.InMemoryRelayLedger;
 import io.lambdarelay.Relay;
 import io.lambdarelay.examples.local.LocalVendorApi;
 import io.lambdarelay.examples.pager.PagerSql;
@@ -12,6 +11,7 @@ import io.lambdarelay.examples.pager.PagerTotals;
 import io.lambdarelay.examples.pager.PagerWorker;
 import io.lambdarelay.examples.vendor.VendorStart;
 import io.lambdarelay.examples.vendor.VendorWorker;
+import io.lambdarelay.ledger.InMemoryRelayLedger;
 import io.lambdarelay.local.LocalContext;
 import io.lambdarelay.local.testing.RecordingLambda;
 import java.sql.Connection;

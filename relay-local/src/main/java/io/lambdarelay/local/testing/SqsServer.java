@@ -54,7 +54,10 @@ public final class SqsServer implements AutoCloseable {
                 .region(Region.of(REGION))
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
                 .httpClientBuilder(UrlConnectionHttpClient.builder())
-                .overrideConfiguration(c -> c.apiCallAttemptTimeout(Duration.ofSeconds(10))
+                // ElasticMQ never answers a request that reaches a queue in the instant it is deleted
+                // (two tear-downs racing); the SDK retries a bounded attempt and then sees
+                // QueueDoesNotExist, as it would on AWS.
+                .overrideConfiguration(c -> c.apiCallAttemptTimeout(Duration.ofSeconds(3))
                         .addExecutionInterceptor(new ExecutionInterceptor() {
                             @Override
                             public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes a) {

@@ -1,4 +1,4 @@
-package io.lambdarelay;
+package io.lambdarelay.ledger;
 
 import java.util.Map;
 import java.util.Objects;

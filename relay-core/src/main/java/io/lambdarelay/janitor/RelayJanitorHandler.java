@@ -1,4 +1,4 @@
-package io.lambdarelay;
+package io.lambdarelay.janitor;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;

@@ -1,4 +1,6 @@
-package io.lambdarelay;
+package io.lambdarelay.ledger;
+
+import io.lambdarelay.RelayException;
 
 /**
  * Thrown by a {@link RelayLedger} that cannot reach its store. The worker fails the record, so SQS

@@ -1,5 +1,7 @@
-package io.lambdarelay;
+package io.lambdarelay.janitor;
 
+import io.lambdarelay.Relay;
+import io.lambdarelay.RelaySetup;
 import io.lambdarelay.internal.Queues;
 import java.time.Clock;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package io.lambdarelay;
+package io.lambdarelay.ledger;
 
 /**
  * A store that makes a relay exactly-once at its hand-offs and knows when parallel parts are done.
