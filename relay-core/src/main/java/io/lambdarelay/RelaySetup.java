@@ -59,11 +59,7 @@ public final class RelaySetup {
         this.denyInsecureTransport = b.denyInsecureTransport;
     }
 
-    /**
-     * Returns the default options.
-     *
-     * @return the defaults
-     */
+    /** {@return the default options} */
     public static RelaySetup defaults() {
         return DEFAULTS;
     }
@@ -77,11 +73,7 @@ public final class RelaySetup {
         return new Builder();
     }
 
-    /**
-     * Returns a builder holding these options.
-     *
-     * @return a builder
-     */
+    /** {@return a builder holding these options} */
     public Builder toBuilder() {
         Builder b = new Builder();
         b.queueName = queueName;
@@ -111,110 +103,62 @@ public final class RelaySetup {
         return denyInsecureTransport;
     }
 
-    /**
-     * Returns the most hand-offs a chain (or each part) may make before a worker ends the relay.
-     *
-     * @return the hop limit
-     */
+    /** {@return the most hand-offs a chain (or each part) may make before a worker ends the relay} */
     public long maxHops() {
         return maxHops;
     }
 
-    /**
-     * Returns how many hops in a row may complete no unit before a worker ends the relay.
-     *
-     * @return the idle-hop limit
-     */
+    /** {@return how many hops in a row may complete no unit before a worker ends the relay} */
     public int maxIdleHops() {
         return maxIdleHops;
     }
 
-    /**
-     * Returns the relay-wide rate limit shared by all parts.
-     *
-     * @return units per second, or {@code null} for none
-     */
+    /** {@return the relay-wide rate limit shared by all parts} */
     public Double rateLimit() {
         return rateLimit;
     }
 
-    /**
-     * Returns how many parts of a fan-out may fail before the relay counts as failed.
-     *
-     * @return the tolerated failed parts
-     */
+    /** {@return how many parts of a fan-out may fail before the relay counts as failed} */
     public int toleratedFailures() {
         return toleratedFailures;
     }
 
-    /**
-     * Returns the relay queue's name chosen by the caller.
-     *
-     * @return the name, or {@code null} for a generated one
-     */
+    /** {@return the relay queue's name chosen by the caller} */
     public String queueName() {
         return queueName;
     }
 
-    /**
-     * Returns the event-source mapping's batch size.
-     *
-     * @return records per invocation
-     */
+    /** {@return the event-source mapping's batch size} */
     public int batchSize() {
         return batchSize;
     }
 
-    /**
-     * Returns the mapping's maximum concurrency.
-     *
-     * @return 2 to 1000, or {@code null} for none
-     */
+    /** {@return the mapping's maximum concurrency} */
     public Integer maximumConcurrency() {
         return maximumConcurrency;
     }
 
-    /**
-     * Returns the mapping's batching window.
-     *
-     * @return the window, or {@code null} for none
-     */
+    /** {@return the mapping's batching window} */
     public Duration maximumBatchingWindow() {
         return maximumBatchingWindow;
     }
 
-    /**
-     * Returns how often a message is received before SQS moves it to the dead-letter queue.
-     *
-     * @return the receive count
-     */
+    /** {@return how often a message is received before SQS moves it to the dead-letter queue} */
     public int maxReceiveCount() {
         return maxReceiveCount;
     }
 
-    /**
-     * Returns the relay queue's visibility timeout chosen by the caller.
-     *
-     * @return the timeout, or {@code null} for six times the worker's timeout
-     */
+    /** {@return the relay queue's visibility timeout chosen by the caller} */
     public Duration visibilityTimeout() {
         return visibilityTimeout;
     }
 
-    /**
-     * Returns how long SQS keeps an unreceived packet.
-     *
-     * @return the retention period
-     */
+    /** {@return how long SQS keeps an unreceived packet} */
     public Duration messageRetention() {
         return messageRetention;
     }
 
-    /**
-     * Returns how long after setup the relay counts as expired for clean-up tools.
-     *
-     * @return the time to live
-     */
+    /** {@return how long after setup the relay counts as expired for clean-up tools} */
     public Duration expiresAfter() {
         return expiresAfter;
     }
@@ -228,11 +172,7 @@ public final class RelaySetup {
         return manageRecursion;
     }
 
-    /**
-     * Returns extra tags put on both queues.
-     *
-     * @return an unmodifiable map
-     */
+    /** {@return extra tags put on both queues} */
     public Map<String, String> tags() {
         return tags;
     }
@@ -384,7 +324,7 @@ public final class RelaySetup {
 
         /**
          * Sets when the relay counts as expired: its {@code lambda-relay:expires} tag, and the
-         * deadline past which a worker ends it ({@link RelayGuardException.Guard#DEADLINE}). Default
+         * deadline past which a worker ends it ({@link RelayFailure.Reason#DEADLINE}). Default
          * one day.
          *
          * @param expiresAfter positive
@@ -410,7 +350,7 @@ public final class RelaySetup {
 
         /**
          * Limits the hand-offs of a chain (or of each part). Past it a worker ends the relay with
-         * {@link RelayGuardException.Guard#MAX_HOPS}. Default 100,000.
+         * {@link RelayFailure.Reason#MAX_HOPS}. Default 100,000.
          *
          * @param maxHops at least 1
          * @return this builder
@@ -422,7 +362,7 @@ public final class RelaySetup {
 
         /**
          * Limits hops in a row that complete no unit (zero progress). Past it a worker ends the
-         * relay with {@link RelayGuardException.Guard#NO_PROGRESS}. Default 10.
+         * relay with {@link RelayFailure.Reason#NO_PROGRESS}. Default 10.
          *
          * @param maxIdleHops at least 1
          * @return this builder

@@ -5,12 +5,10 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent.SQSMessage;
-import io.lambdarelay.RelayGuardException.Guard;
 import io.lambdarelay.ledger.PartTally;
 import io.lambdarelay.ledger.RelayLedger;
 import java.io.InterruptedIOException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -71,6 +69,7 @@ public abstract class RelayWorker implements RequestHandler<SQSEvent, SQSBatchRe
     private static final Duration MAX_BACKOFF = Relay.MAX_SQS_DELAY;
 
     private final Relay relay;
+    private final HopRunner runner;
     private final SplittableRandom jitter = new SplittableRandom();
 
     /** Creates a worker with {@link Relay#create()}: SDK clients from the Lambda environment. */
@@ -85,6 +84,7 @@ public abstract class RelayWorker implements RequestHandler<SQSEvent, SQSBatchRe
      */
     protected RelayWorker(Relay relay) {
         this.relay = Objects.requireNonNull(relay, "relay");
+        this.runner = new HopRunner(relay, this);
     }
 
     /**
@@ -124,10 +124,10 @@ public abstract class RelayWorker implements RequestHandler<SQSEvent, SQSBatchRe
      * before the relay is torn down. Default: nothing (the reason is logged).
      *
      * @param pkt the packet that tripped the guard
-     * @param reason the guard and its figures
+     * @param failure why the relay ends, with the figures
      * @param context the invocation's context
      */
-    protected void onRelayFailed(RelayPacket pkt, RelayGuardException reason, Context context) {
+    protected void onRelayFailed(RelayPacket pkt, RelayFailure failure, Context context) {
     }
 
     /**
@@ -199,24 +199,14 @@ public abstract class RelayWorker implements RequestHandler<SQSEvent, SQSBatchRe
             RelayPacket pkt = null;
             try {
                 pkt = relay.getRelayPkt(message);
-                handle(pkt, message, context);
+                runner.run(pkt, message, context);
             } catch (Exception e) {
-                Exception error = e instanceof UnitFailure ? (Exception) e.getCause() : e;
-                boolean deadLettered = pkt != null && isFinalAttempt(pkt, message)
-                        && relay.deadLetter(pkt, message.getBody(), error, receiveCount(message));
+                Exception error = e instanceof HopRunner.UnitFailure ? (Exception) e.getCause() : e;
+                boolean deadLettered = pkt != null && runner.isFinalAttempt(pkt, message)
+                        && relay.sender().deadLetter(pkt, message.getBody(), error, HopRunner.receiveCount(message));
                 if (!deadLettered) {
                     failures.add(new SQSBatchResponse.BatchItemFailure(message.getMessageId()));
-                    if (stoppedByHost(error)) {
-                        // Only the host interrupts a handler, to end an invocation that ran out of
-                        // time: Lambda itself runs no more code then, so this is no failure to report.
-                        LOG.debug("relay {}: message {} at hop {} interrupted ({}): the invocation is being "
-                                + "stopped; it will be redelivered", pkt == null ? null : pkt.relayId(),
-                                message.getMessageId(), pkt == null ? null : pkt.hop(), error.getClass().getName());
-                    } else {
-                        LOG.warn("relay {}: message {} failed at hop {} (receive {}) with {}; it will be redelivered",
-                                pkt == null ? null : pkt.relayId(), message.getMessageId(),
-                                pkt == null ? null : pkt.hop(), receiveCount(message), error.getClass().getName());
-                    }
+                    logFailure(pkt, message, error);
                 }
                 try {
                     onFailure(message, pkt, error, context);
@@ -225,11 +215,25 @@ public abstract class RelayWorker implements RequestHandler<SQSEvent, SQSBatchRe
                             hookFailure.getClass().getName());
                 }
                 if (deadLettered) {
-                    afterDeadLetter(pkt, message, context);
+                    runner.afterDeadLetter(pkt, message, context);
                 }
             }
         }
         return new SQSBatchResponse(failures);
+    }
+
+    private static void logFailure(RelayPacket pkt, SQSMessage message, Exception error) {
+        String relayId = pkt == null ? null : pkt.relayId();
+        Long hop = pkt == null ? null : pkt.hop();
+        if (stoppedByHost(error)) {
+            // Only the host interrupts a handler, to end an invocation that ran out of time: Lambda
+            // itself runs no more code then, so this is no failure to report.
+            LOG.debug("relay {}: message {} at hop {} interrupted ({}): the invocation is being stopped; it will be "
+                    + "redelivered", relayId, message.getMessageId(), hop, error.getClass().getName());
+        } else {
+            LOG.warn("relay {}: message {} failed at hop {} (receive {}) with {}; it will be redelivered", relayId,
+                    message.getMessageId(), hop, HopRunner.receiveCount(message), error.getClass().getName());
+        }
     }
 
     /** An interrupt, or an SDK call or I/O it aborted, anywhere in the cause chain. */
@@ -244,256 +248,5 @@ public abstract class RelayWorker implements RequestHandler<SQSEvent, SQSBatchRe
             }
         }
         return false;
-    }
-
-    private void handle(RelayPacket pkt, SQSMessage message, Context context) throws Exception {
-        RelayLedger ledger = relay.ledger().orElse(null);
-        if (ledger != null && pkt.relayId() != null) {
-            RelayLedger.Claim claim = ledger.claimHop(pkt.relayId(), pkt.part(), pkt.hop(), message.getMessageId());
-            if (claim == RelayLedger.Claim.FORK) {
-                LOG.info("relay {}: message {} repeats part {} hop {}, which another message claimed; dropped as a fork",
-                        pkt.relayId(), message.getMessageId(), pkt.part(), pkt.hop());
-                return;
-            }
-        }
-        Instant now = relay.clock().instant();
-        Instant deadline = pkt.deadline().orElse(null);
-        if (deadline != null && now.isAfter(deadline)) {
-            endRelay(pkt, new RelayGuardException(Guard.DEADLINE, pkt.relayId(), "relay " + pkt.relayId()
-                    + " passed its deadline " + deadline + " at hop " + pkt.hop()), context);
-            return;
-        }
-        if (pkt.statLong(RelayPacket.WATCHDOG, 0) > 0) {
-            watch(pkt, context);
-            return;
-        }
-        if (relay.deferIfNotDue(pkt)) {
-            return;
-        }
-        long maxHops = pkt.statLong(RelayPacket.MAX_HOPS, 0);
-        if (maxHops > 0 && pkt.hop() > maxHops) {
-            endRelay(pkt, new RelayGuardException(Guard.MAX_HOPS, pkt.relayId(), "relay " + pkt.relayId() + " part "
-                    + pkt.part() + " reached hop " + pkt.hop() + ", over its limit of " + maxHops), context);
-            return;
-        }
-        work(pkt, message.getMessageId(), context, ledger);
-    }
-
-    private void work(RelayPacket pkt, String messageId, Context context, RelayLedger ledger) throws Exception {
-        TimeBudget budget = newBudget(context, Duration.ofMillis(pkt.statLong(RelayPacket.UNIT_MS, 0)));
-        long intervalMs = paceIntervalMillis(pkt);
-        boolean more = true;
-        boolean throttled = false;
-        while (more) {
-            // The first unit of an invocation also waits a whole interval: another part may have
-            // used this concurrency slot a moment ago, and its pace mark is not in this packet.
-            long waitMs = intervalMs == 0 ? 0 : Math.max(budget.unitsCompleted() == 0 ? intervalMs : 0,
-                    pkt.statLong(RelayPacket.PACE_AT, 0) - relay.clock().millis());
-            if (!budget.hasTimeForAnother(waitMs)) {
-                break;
-            }
-            if (waitMs > 0) {
-                pause(waitMs);
-            }
-            if (intervalMs > 0) {
-                pkt.stat(RelayPacket.PACE_AT, relay.clock().millis() + intervalMs);
-            }
-            RelayPacket before = pkt.copy();
-            try {
-                more = budget.measure(() -> runUnit(pkt));
-            } catch (RelayThrottledException e) {
-                pkt.restoreFrom(before);
-                if (intervalMs > 0) {
-                    pkt.stat(RelayPacket.PACE_AT, relay.clock().millis() + intervalMs);
-                }
-                throttled = true;
-                break;
-            }
-            pkt.clearStat(RelayPacket.THROTTLES);
-        }
-        int units = budget.unitsCompleted();
-        if (ledger != null && pkt.relayId() != null && units > 0) {
-            ledger.addUnits(pkt.relayId(), units);
-        }
-        if (throttled) {
-            int throttles = (int) pkt.statLong(RelayPacket.THROTTLES, 0) + 1;
-            pkt.stat(RelayPacket.THROTTLES, throttles);
-            pkt.stat(RelayPacket.UNIT_MS, unitHint(budget));
-            Duration delay = throttleDelay(throttles);
-            LOG.info("relay {}: part {} throttled ({} in a row) after {} unit(s); passed on with {} ms back-off",
-                    pkt.relayId(), pkt.part(), throttles, units, delay.toMillis());
-            relay.relayPass(pkt, delay);
-            return;
-        }
-        if (more) {
-            long idle = units == 0 ? pkt.statLong(RelayPacket.IDLE_HOPS, 0) + 1 : 0;
-            long maxIdle = pkt.statLong(RelayPacket.MAX_IDLE_HOPS, 0);
-            if (maxIdle > 0 && idle > maxIdle) {
-                endRelay(pkt, new RelayGuardException(Guard.NO_PROGRESS, pkt.relayId(), "relay " + pkt.relayId()
-                        + " part " + pkt.part() + " completed no unit in " + idle + " hops in a row (limit "
-                        + maxIdle + "); is the worker's timeout too short for one unit?"), context);
-                return;
-            }
-            if (idle == 0) {
-                pkt.clearStat(RelayPacket.IDLE_HOPS);
-            } else {
-                pkt.stat(RelayPacket.IDLE_HOPS, idle);
-            }
-            pkt.stat(RelayPacket.UNIT_MS, unitHint(budget));
-            relay.relayPass(pkt);
-        } else {
-            finish(pkt, messageId, context, ledger);
-        }
-        LOG.debug("relay {}: part {} hop {} ran {} unit(s) in {} ms, {}", pkt.relayId(), pkt.part(), pkt.hop(), units,
-                budget.spentMillis(), more ? "passed on" : "finished");
-    }
-
-    private void finish(RelayPacket pkt, String messageId, Context context, RelayLedger ledger) throws Exception {
-        if (pkt.partCount() <= 1) {
-            onComplete(pkt, context);
-            relay.tearDown(pkt);
-            return;
-        }
-        onPartComplete(pkt, context);
-        if (ledger == null || pkt.relayId() == null) {
-            return; // the drain watchdog completes a fan-out without a ledger
-        }
-        completeIfLast(pkt, messageId, context, ledger, ledger.finishPart(pkt.relayId(), pkt.part(), false));
-    }
-
-    private void completeIfLast(RelayPacket pkt, String messageId, Context context, RelayLedger ledger, PartTally tally)
-            throws Exception {
-        long tolerated = pkt.statLong(RelayPacket.TOLERATED, 0);
-        if (tally.failed() > tolerated) {
-            if (ledger.markComplete(pkt.relayId(), messageId)) {
-                RelayGuardException reason = new RelayGuardException(Guard.TOO_MANY_FAILED_PARTS, pkt.relayId(),
-                        "relay " + pkt.relayId() + ": " + tally.failed() + " of " + pkt.partCount()
-                                + " parts failed, more than the " + tolerated + " tolerated");
-                endRelay(pkt, reason, context);
-            }
-            return;
-        }
-        if (tally.finished() >= pkt.partCount() && ledger.markComplete(pkt.relayId(), messageId)) {
-            LOG.info("relay {}: all {} parts finished ({} failed, tolerated {}); completing", pkt.relayId(),
-                    pkt.partCount(), tally.failed(), tolerated);
-            onComplete(pkt, context);
-            relay.tearDown(pkt);
-        }
-    }
-
-    private static boolean isFinalAttempt(RelayPacket pkt, SQSMessage message) {
-        long maxReceive = pkt.statLong(RelayPacket.MAX_RECEIVE, 0);
-        return maxReceive > 0 && pkt.statLong(RelayPacket.WATCHDOG, 0) == 0 && receiveCount(message) >= maxReceive;
-    }
-
-    /**
-     * After a packet's last attempt was moved to the dead-letter queue: a chain is over, so the
-     * relay is ended; a part counts as failed, and fan-in may complete or fail the relay.
-     */
-    private void afterDeadLetter(RelayPacket pkt, SQSMessage message, Context context) {
-        try {
-            if (pkt.partCount() <= 1) {
-                endRelay(pkt, new RelayGuardException(Guard.DEAD_LETTERED, pkt.relayId(), "relay " + pkt.relayId()
-                        + " failed: its packet at hop " + pkt.hop() + " failed " + receiveCount(message)
-                        + " time(s) and is in the dead-letter queue"), context);
-                return;
-            }
-            RelayLedger ledger = relay.ledger().orElse(null);
-            if (ledger == null || pkt.relayId() == null) {
-                return; // the drain watchdog counts the dead-letter queue
-            }
-            PartTally tally = ledger.finishPart(pkt.relayId(), pkt.part(), true);
-            completeIfLast(pkt, message.getMessageId(), context, ledger, tally);
-        } catch (Exception e) {
-            LOG.warn("relay {}: could not finish after dead-lettering part {}: {}", pkt.relayId(), pkt.part(),
-                    e.getClass().getName());
-        }
-    }
-
-    private void endRelay(RelayPacket pkt, RelayGuardException reason, Context context) {
-        LOG.warn("relay {} ended by guard {}: {}", pkt.relayId(), reason.guard(), reason.getMessage());
-        try {
-            onRelayFailed(pkt, reason, context);
-        } catch (RuntimeException hookFailure) {
-            LOG.warn("relay {}: onRelayFailed hook threw {}", pkt.relayId(), hookFailure.getClass().getName());
-        }
-        relay.tearDown(pkt);
-    }
-
-    /** The drain watchdog of a fan-out without a ledger: see {@link Relay#startDrainWatchdog}. */
-    private void watch(RelayPacket dog, Context context) throws Exception {
-        RelayProgress progress = relay.progress(dog);
-        long others = Math.max(0, progress.queued().orElse(0) - 1); // the watchdog's own message is in flight
-        long now = relay.clock().millis();
-        if (others > 0) {
-            dog.clearStat(RelayPacket.EMPTY_SINCE);
-            relay.relayPass(dog, Relay.WATCHDOG_PERIOD);
-            return;
-        }
-        long emptySince = dog.statLong(RelayPacket.EMPTY_SINCE, 0);
-        if (emptySince == 0 || now - emptySince < Relay.WATCHDOG_PERIOD.toMillis()) {
-            if (emptySince == 0) {
-                dog.stat(RelayPacket.EMPTY_SINCE, now);
-            }
-            relay.relayPass(dog, Relay.WATCHDOG_PERIOD);
-            return;
-        }
-        long failed = progress.deadLettered().orElse(0);
-        long tolerated = dog.statLong(RelayPacket.TOLERATED, 0);
-        if (failed > tolerated) {
-            endRelay(dog, new RelayGuardException(Guard.TOO_MANY_FAILED_PARTS, dog.relayId(), "relay " + dog.relayId()
-                    + ": about " + failed + " of " + dog.partCount() + " parts are in the dead-letter queue, more than the "
-                    + tolerated + " tolerated"), context);
-            return;
-        }
-        LOG.info("relay {}: queue stayed empty for {} ms; completing {} parts (watchdog)", dog.relayId(),
-                now - emptySince, dog.partCount());
-        onComplete(dog, context);
-        relay.tearDown(dog);
-    }
-
-    /** This invocation's longest unit; the incoming hint only if no unit ran, so a slow unit is not carried forever. */
-    private static long unitHint(TimeBudget budget) {
-        return budget.unitsCompleted() > 0 ? budget.longestMeasuredMillis() : budget.longestUnitMillis();
-    }
-
-    private static long paceIntervalMillis(RelayPacket pkt) {
-        double rate = pkt.statDouble(RelayPacket.RATE, 0);
-        if (rate <= 0) {
-            return 0;
-        }
-        long concurrency = pkt.statLong(RelayPacket.CONCURRENCY, 0);
-        long running = concurrency > 0 ? Math.min(concurrency, pkt.partCount()) : pkt.partCount();
-        return (long) Math.ceil(1000.0 * running / rate);
-    }
-
-    private static long receiveCount(SQSMessage message) {
-        if (message.getAttributes() == null) {
-            return 0;
-        }
-        try {
-            return Long.parseLong(message.getAttributes().getOrDefault("ApproximateReceiveCount", "0"));
-        } catch (NumberFormatException e) {
-            return 0;
-        }
-    }
-
-    private boolean runUnit(RelayPacket pkt) {
-        try {
-            return processUnit(pkt);
-        } catch (RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new UnitFailure(e);
-        }
-    }
-
-    /** Carries a checked exception from a unit through the budget's {@code Supplier}. */
-    private static final class UnitFailure extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        UnitFailure(Exception cause) {
-            super(cause);
-        }
     }
 }

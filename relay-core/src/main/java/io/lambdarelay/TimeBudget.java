@@ -193,38 +193,22 @@ public final class TimeBudget {
         return longestMeasuredMillis;
     }
 
-    /**
-     * Returns the time left before the reserve.
-     *
-     * @return milliseconds, negative once the reserve is being used
-     */
+    /** {@return the time left before the reserve} */
     public long usableMillis() {
         return remainingMillis.getAsLong() - reserveMillis;
     }
 
-    /**
-     * Returns the reserve kept for the hand-off.
-     *
-     * @return milliseconds
-     */
+    /** {@return the reserve kept for the hand-off} */
     public long reserveMillis() {
         return reserveMillis;
     }
 
-    /**
-     * Returns how many units this budget has measured.
-     *
-     * @return the count
-     */
+    /** {@return how many units this budget has measured} */
     public int unitsCompleted() {
         return unitsCompleted;
     }
 
-    /**
-     * Returns the total time of the measured units.
-     *
-     * @return milliseconds
-     */
+    /** {@return the total time of the measured units} */
     public long spentMillis() {
         return spentMillis;
     }

@@ -200,7 +200,7 @@ class FanOutTest {
     @Test
     void redrive_movesDeadLetteredPacketsBack() {
         RelayPacket pkt = relay.setup(null, "worker");
-        String dlq = pkt.statText(RelayPacket.DLQ_URL);
+        String dlq = pkt.deadLetterQueueUrl().orElseThrow();
         for (int i = 0; i < 13; i++) {
             String body = pkt.copy().put("i", i).toJson();
             sqs.client().sendMessage(r -> r.queueUrl(dlq).messageBody(body));

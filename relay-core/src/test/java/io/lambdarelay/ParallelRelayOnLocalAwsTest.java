@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.amazonaws.services.lambda.runtime.Context;
-import io.lambdarelay.RelayGuardException.Guard;
 import io.lambdarelay.ledger.InMemoryRelayLedger;
 import io.lambdarelay.ledger.PartTally;
 import io.lambdarelay.local.LocalAws;
@@ -44,7 +43,7 @@ class ParallelRelayOnLocalAwsTest {
         final Map<Integer, AtomicInteger> processed = new ConcurrentHashMap<>();
         final List<Long> unitStartsNanos = Collections.synchronizedList(new ArrayList<>());
         final AtomicInteger completions = new AtomicInteger();
-        final List<RelayGuardException> relayFailures = Collections.synchronizedList(new ArrayList<>());
+        final List<RelayFailure> relayFailures = Collections.synchronizedList(new ArrayList<>());
         final Set<Integer> failing;
 
         PartWorker(Relay relay, Set<Integer> failing) {
@@ -70,7 +69,7 @@ class ParallelRelayOnLocalAwsTest {
         }
 
         @Override
-        protected void onRelayFailed(RelayPacket pkt, RelayGuardException reason, Context context) {
+        protected void onRelayFailed(RelayPacket pkt, RelayFailure reason, Context context) {
             relayFailures.add(reason);
         }
     }
@@ -82,7 +81,7 @@ class ParallelRelayOnLocalAwsTest {
     }
 
     private static long dlqCount(RelayPacket pkt) {
-        return Long.parseLong(aws.sqsClient().getQueueAttributes(r -> r.queueUrl(pkt.statText(RelayPacket.DLQ_URL))
+        return Long.parseLong(aws.sqsClient().getQueueAttributes(r -> r.queueUrl(pkt.deadLetterQueueUrl().orElseThrow())
                 .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)).attributes()
                 .get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES));
     }
@@ -162,7 +161,7 @@ class ParallelRelayOnLocalAwsTest {
                 aws.stats()::toString);
         Await.until("the relay queue to be gone", Duration.ofSeconds(15), () -> relayGone(pkt));
         assertEquals(1, worker.relayFailures.size());
-        assertEquals(Guard.TOO_MANY_FAILED_PARTS, worker.relayFailures.get(0).guard());
+        assertEquals(RelayFailure.Reason.TOO_MANY_FAILED_PARTS, worker.relayFailures.get(0).reason());
         assertEquals(0, worker.completions.get());
         assertEquals(3, dlqCount(pkt));
     }

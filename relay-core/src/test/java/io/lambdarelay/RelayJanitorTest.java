@@ -82,7 +82,7 @@ class RelayJanitorTest {
 
         assertEquals(List.of(pkt.relayId()), report.removedRelays());
         assertFalse(exists(pkt.queueUrl()));
-        assertFalse(exists(pkt.statText(RelayPacket.DLQ_URL)));
+        assertFalse(exists(pkt.deadLetterQueueUrl().orElseThrow()));
         assertFalse(mappingActive(pkt));
     }
 
@@ -133,7 +133,7 @@ class RelayJanitorTest {
     @Test
     void aDlqHoldingMessages_isKeptAndReported() {
         RelayPacket pkt = liveRelay(Duration.ofHours(1));
-        String dlq = pkt.statText(RelayPacket.DLQ_URL);
+        String dlq = pkt.deadLetterQueueUrl().orElseThrow();
         aws.sqsClient().sendMessage(r -> r.queueUrl(dlq).messageBody("{\"failed\":1}"));
         clock.advance(Duration.ofHours(2));
 

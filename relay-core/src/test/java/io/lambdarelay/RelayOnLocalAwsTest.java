@@ -87,7 +87,7 @@ class RelayOnLocalAwsTest {
     }
 
     private static long dlqCount(RelayPacket pkt) {
-        String dlq = pkt.statText(RelayPacket.DLQ_URL);
+        String dlq = pkt.deadLetterQueueUrl().orElseThrow();
         return aws.sqsClient().getQueueAttributes(r -> r.queueUrl(dlq).attributeNames(
                 QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)).attributes().values().stream()
                 .mapToLong(Long::parseLong).sum();
@@ -182,12 +182,11 @@ class RelayOnLocalAwsTest {
         Await.until("the poison packet to reach the DLQ", Duration.ofSeconds(40), () -> dlqCount(pkt) == 1,
                 () -> aws.stats().toString());
         assertEquals(2, attempts.get(), "received maxReceiveCount times, then moved by the redrive policy");
-        RelayPacket dead = RelayPacket.fromJson(aws.sqsClient().receiveMessage(r -> r.queueUrl(pkt.statText(
-                RelayPacket.DLQ_URL))).messages().get(0).body());
+        RelayPacket dead = RelayPacket.fromJson(aws.sqsClient().receiveMessage(r -> r.queueUrl(pkt.deadLetterQueueUrl().orElseThrow())).messages().get(0).body());
         assertEquals(5, dead.getLong("next", 0), "the DLQ holds the packet as last handed off: nothing lost");
         TearDownResult result = relay.tearDown(pkt);
         assertTrue(result.dlqKept());
-        assertEquals(List.of(pkt.statText(RelayPacket.DLQ_URL)), aws.sqsClient().listQueues().queueUrls().stream()
+        assertEquals(List.of(pkt.deadLetterQueueUrl().orElseThrow()), aws.sqsClient().listQueues().queueUrls().stream()
                 .filter(u -> u.contains(pkt.relayId())).toList());
     }
 }

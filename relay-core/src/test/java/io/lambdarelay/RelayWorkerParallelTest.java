@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
-import io.lambdarelay.RelayGuardException.Guard;
 import io.lambdarelay.ledger.InMemoryRelayLedger;
 import io.lambdarelay.ledger.PartTally;
 import io.lambdarelay.local.LocalContext;
@@ -68,7 +67,7 @@ class RelayWorkerParallelTest {
         final List<Long> unitStarts = new ArrayList<>();
         final List<RelayPacket> completed = new ArrayList<>();
         final List<RelayPacket> partsCompleted = new ArrayList<>();
-        final List<RelayGuardException> relayFailures = new ArrayList<>();
+        final List<RelayFailure> relayFailures = new ArrayList<>();
         long throttleAt = -1;
         boolean alwaysFail;
 
@@ -111,7 +110,7 @@ class RelayWorkerParallelTest {
         }
 
         @Override
-        protected void onRelayFailed(RelayPacket pkt, RelayGuardException reason, Context context) {
+        protected void onRelayFailed(RelayPacket pkt, RelayFailure reason, Context context) {
             relayFailures.add(reason);
         }
     }
@@ -236,7 +235,7 @@ class RelayWorkerParallelTest {
         poison.handleRequest(eventOnAttempt(parts.get(0), "p0", 2), ctx);
         poison.handleRequest(eventOnAttempt(parts.get(1), "p1", 2), ctx);
         assertEquals(1, poison.relayFailures.size());
-        assertEquals(Guard.TOO_MANY_FAILED_PARTS, poison.relayFailures.get(0).guard());
+        assertEquals(RelayFailure.Reason.TOO_MANY_FAILED_PARTS, poison.relayFailures.get(0).reason());
         assertTrue(poison.completed.isEmpty());
     }
 
@@ -250,7 +249,7 @@ class RelayWorkerParallelTest {
         Worker worker = new Worker(relay, 10);
         SQSBatchResponse r = worker.handleRequest(event(pkt, "m"), ctx);
         assertTrue(r.getBatchItemFailures().isEmpty());
-        assertEquals(Guard.DEADLINE, worker.relayFailures.get(0).guard());
+        assertEquals(RelayFailure.Reason.DEADLINE, worker.relayFailures.get(0).reason());
         assertEquals(0, worker.unitStarts.size());
         assertTrue(relayGone(pkt));
     }
@@ -268,9 +267,9 @@ class RelayWorkerParallelTest {
                 pkt = drain(pkt.queueUrl()).get(0);
             }
         }
-        assertEquals(Guard.MAX_HOPS, worker.relayFailures.get(0).guard());
-        assertTrue(worker.relayFailures.get(0).getMessage().contains("hop 4, over its limit of 3"),
-                worker.relayFailures.get(0).getMessage());
+        assertEquals(RelayFailure.Reason.MAX_HOPS, worker.relayFailures.get(0).reason());
+        assertTrue(worker.relayFailures.get(0).message().contains("hop 4, over its limit of 3"),
+                worker.relayFailures.get(0).message());
         assertTrue(relayGone(pkt));
     }
 
@@ -289,10 +288,10 @@ class RelayWorkerParallelTest {
             starved.handleRequest(event(pkt, "m" + hop), ctx);
             if (hop < 2) {
                 pkt = drain(pkt.queueUrl()).get(0);
-                assertEquals(hop + 1, pkt.statLong(RelayPacket.IDLE_HOPS, 0));
+                assertEquals(hop + 1, pkt.hopState().idleHops());
             }
         }
-        assertEquals(Guard.NO_PROGRESS, starved.relayFailures.get(0).guard());
+        assertEquals(RelayFailure.Reason.NO_PROGRESS, starved.relayFailures.get(0).reason());
         assertTrue(relayGone(pkt));
     }
 
@@ -316,7 +315,7 @@ class RelayWorkerParallelTest {
         for (int i = 1; i < starts.size(); i++) {
             assertTrue(starts.get(i) - starts.get(i - 1) >= 200, "gap " + i + ": " + (starts.get(i) - starts.get(i - 1)));
         }
-        assertNotNull(next.statLong(RelayPacket.PACE_AT, 0));
+        assertNotNull(next.hopState().paceAt());
     }
 
     @Test
@@ -354,9 +353,8 @@ class RelayWorkerParallelTest {
         noLedger.fanOut(pkt, 2, (i, p) -> { });
         Worker worker = new Worker(noLedger, 10);
         RelayPacket dog = pkt.copy();
-        dog.clearStat(RelayPacket.PART);
-        dog.stat(RelayPacket.PARTS, 2L);
-        dog.stat(RelayPacket.WATCHDOG, 1L);
+        dog.header(dog.header().asPart(0, 2));
+        dog.hopState(dog.hopState().withKind(HopState.Kind.WATCHDOG));
 
         // parts still queued: the watchdog re-schedules itself
         worker.handleRequest(event(dog, "w1"), ctx);
@@ -373,7 +371,7 @@ class RelayWorkerParallelTest {
         assertEquals(1, sqs.messagesHeld(pkt.queueUrl()), "the watchdog re-scheduled itself");
         purge(pkt.queueUrl());
         RelayPacket marked = dog.copy();
-        marked.stat(RelayPacket.EMPTY_SINCE, clock.millis());
+        marked.hopState(marked.hopState().withEmptySince(clock.millis()));
         clock.advance(Duration.ofSeconds(30));
         worker.handleRequest(event(marked, "w3"), ctx);          // empty, but not for a minute yet
         assertTrue(worker.completed.isEmpty());

@@ -125,7 +125,7 @@ class RelayWorkerTest {
         RelayPacket next = takeNext(pkt.queueUrl());
         assertEquals(8, next.getLong("n", 0));
         assertEquals(1, next.hop());
-        assertEquals(1_000, next.statLong(RelayPacket.UNIT_MS, 0), "the longest unit travels to the next hop");
+        assertEquals(1_000, next.hopState().unitMs(), "the longest unit travels to the next hop");
         assertTrue(worker.completed.isEmpty());
     }
 
@@ -176,7 +176,7 @@ class RelayWorkerTest {
     @Test
     void aUnitThatCannotFitAnInvocation_failsTheRecordInsteadOfRelayingForever() {
         RelayPacket pkt = relay.setup(null, "worker").put("target", 100L);
-        pkt.stat(RelayPacket.UNIT_MS, 9_500L); // longer than the 9 s a 10 s invocation can spend
+        pkt.hopState(pkt.hopState().withUnitMs(9_500)); // longer than the 9 s a 10 s invocation can spend
         CountingWorker worker = new CountingWorker(10);
 
         SQSBatchResponse response = worker.handleRequest(eventOf(pkt, "m1"), ctx);
@@ -190,7 +190,7 @@ class RelayWorkerTest {
     @Test
     void aDeferredPacket_isPassedOnWithoutRunningUnits() {
         RelayPacket pkt = relay.setup(null, "worker").put("target", 100L);
-        pkt.stat(RelayPacket.NOT_BEFORE, NOW.plus(Duration.ofHours(1)).toEpochMilli());
+        pkt.header(pkt.header().withNotBefore(NOW.plus(Duration.ofHours(1))));
         CountingWorker worker = new CountingWorker(10);
 
         SQSBatchResponse response = worker.handleRequest(eventOf(pkt, "m1"), ctx);

@@ -17,8 +17,8 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.lambdarelay.InvalidPacketException.Reason;
 import io.lambdarelay.InvalidPacketException;
+import io.lambdarelay.InvalidPacketException.Reason;
 import io.lambdarelay.PacketTooLargeException;
 import java.io.IOException;
 import java.io.StringWriter;
@@ -54,18 +54,38 @@ public final class PacketCodec {
             .build();
 
     /**
-     * The object mapper, built on first use: reading and writing packets need only the streaming
-     * factory, so a worker's cold start does not pay for the mapper's set-up; only
-     * {@code putObject} and {@code get(key, Type.class)} use it. Configured once and never
-     * changed, so it is safe to share between threads.
+     * Turns a user's object into a JSON tree with the packet's mapper ({@code putObject}). The
+     * mapper is built on first use: reading and writing packets need only the streaming factory,
+     * so a worker's cold start does not pay for its set-up. It is never handed out, so nobody can
+     * reconfigure it.
      *
-     * @return the mapper
+     * @param value the object
+     * @return its tree
+     * @throws IllegalArgumentException if Jackson cannot serialize it
      */
-    public static ObjectMapper mapper() {
+    public static JsonNode valueToTree(Object value) {
+        return mapper().valueToTree(value);
+    }
+
+    /**
+     * Turns a JSON tree into an object of the given type ({@code get(key, Type.class)}), with no
+     * polymorphic typing.
+     *
+     * @param node the tree
+     * @param type the target type
+     * @param <T> the target type
+     * @return the object
+     * @throws JsonProcessingException if the tree does not fit the type
+     */
+    public static <T> T treeToValue(JsonNode node, Class<T> type) throws JsonProcessingException {
+        return mapper().treeToValue(node, type);
+    }
+
+    private static ObjectMapper mapper() {
         return MapperHolder.MAPPER;
     }
 
-    /** Lazy holder: the JVM initialises it, once and thread-safely, on the first {@link #mapper()} call. */
+    /** Lazy holder: the JVM initialises it, once and thread-safely, on first use. */
     private static final class MapperHolder {
         static final ObjectMapper MAPPER = JsonMapper.builder(FACTORY)
                 .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)

@@ -3,6 +3,7 @@ package io.lambdarelay.janitor;
 import io.lambdarelay.Relay;
 import io.lambdarelay.RelaySetup;
 import io.lambdarelay.internal.Queues;
+import io.lambdarelay.internal.RelayTeardown;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,8 +17,6 @@ import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.lambda.model.EventSourceMappingConfiguration;
-import software.amazon.awssdk.services.lambda.model.ResourceInUseException;
-import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
 
@@ -147,21 +146,15 @@ public final class RelayJanitor {
 
     private void removeRelayQueue(String url, String relayId, String why, JanitorReport.Builder report) {
         String arn = Queues.arn(sqs, url);
+        String dlqUrl = Queues.deadLetterQueueUrl(sqs, url, RelaySetup.DLQ_SUFFIX);
+        List<String> mappings = new ArrayList<>();
         for (EventSourceMappingConfiguration m : lambda.listEventSourceMappingsPaginator(r -> r.eventSourceArn(arn))
                 .eventSourceMappings()) {
-            try {
-                lambda.deleteEventSourceMapping(r -> r.uuid(m.uuid()));
-            } catch (ResourceNotFoundException | ResourceInUseException e) {
-                LOG.debug("mapping {} already gone or being deleted", m.uuid());
-            }
+            mappings.add(m.uuid());
         }
-        deleteQueue(url);
-        String dlqUrl = url + RelaySetup.DLQ_SUFFIX;
-        long dlqMessages = countMessages(dlqUrl);
-        if (dlqMessages > 0) {
+        RelayTeardown.Result r = RelayTeardown.run(sqs, lambda, mappings, url, dlqUrl, (step, e) -> e);
+        if (r.dlqMessages() > 0) {
             report.keptDlq(dlqUrl);
-        } else if (dlqMessages == 0) {
-            deleteQueue(dlqUrl);
         }
         report.removedRelay(relayId);
         LOG.info("janitor removed {} relay {} ({})", why, relayId, url);

@@ -1,0 +1,26 @@
+package io.lambdarelay;
+
+/**
+ * The relay's rules, set once by {@link RelaySetup} and carried in every packet so that any worker
+ * can apply them. A zero means "no limit" (or, for {@code rate} and {@code concurrency}, "none
+ * set").
+ *
+ * @param maxHops past this hop the relay is ended
+ * @param maxIdleHops hops in a row without a completed unit before the relay is ended
+ * @param maxReceive the redrive policy's receive count: the attempt at it is the last
+ * @param toleratedFailures parts that may fail before a fan-out fails
+ * @param rate units per second across the relay
+ * @param concurrency the mapping's maximum concurrency
+ */
+record Policy(long maxHops, long maxIdleHops, long maxReceive, long toleratedFailures, double rate, int concurrency) {
+
+    /** No rules: a packet the Node package started. */
+    static final Policy NONE = new Policy(0, 0, 0, 0, 0, 0);
+
+    /** The policy the setup options ask for. */
+    static Policy of(RelaySetup options) {
+        return new Policy(options.maxHops(), options.maxIdleHops(), options.maxReceiveCount(),
+                options.toleratedFailures(), options.rateLimit() == null ? 0 : options.rateLimit(),
+                options.maximumConcurrency() == null ? 0 : options.maximumConcurrency());
+    }
+}

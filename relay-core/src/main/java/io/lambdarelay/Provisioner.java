@@ -1,0 +1,262 @@
+package io.lambdarelay;
+
+import static io.lambdarelay.Clients.describe;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import io.lambdarelay.internal.Arn;
+import io.lambdarelay.internal.Queues;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.lambda.model.CreateEventSourceMappingRequest;
+import software.amazon.awssdk.services.lambda.model.FunctionResponseType;
+import software.amazon.awssdk.services.lambda.model.GetFunctionConfigurationResponse;
+import software.amazon.awssdk.services.lambda.model.RecursiveLoop;
+import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
+import software.amazon.awssdk.services.lambda.model.ScalingConfig;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+import software.amazon.awssdk.services.sqs.model.QueueDeletedRecentlyException;
+import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
+import software.amazon.awssdk.services.sqs.model.QueueNameExistsException;
+
+/**
+ * Creates a relay of its own: reads the worker's configuration, creates the dead-letter queue and
+ * the relay queue (tagged, encrypted, with the redrive policy and a visibility timeout fit for the
+ * worker), allows the worker's recursion, and creates the event-source mapping. Every resource it
+ * creates is pushed on an undo stack, so a step that fails leaves nothing behind. Thread-safe.
+ */
+final class Provisioner {
+    private static final Logger LOG = LoggerFactory.getLogger(Provisioner.class);
+    private static final int VISIBILITY_FACTOR = 6;
+    private static final long MAX_VISIBILITY_SECONDS = 43_200;
+    private static final String DLQ_RETENTION_SECONDS = Long.toString(14L * 24 * 3600);
+
+    private final Clients clients;
+    private final Clock clock;
+
+    Provisioner(Clients clients, Clock clock) {
+        this.clients = clients;
+        this.clock = clock;
+    }
+
+    /** The worker as Lambda describes it, and the relay's naming derived from it. */
+    private record Worker(String name, String arn, Arn parsedArn, int timeoutSeconds) {
+    }
+
+    RelayPacket setup(Context context, String workerFunction, RelaySetup options) {
+        String relayId = UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+        Instant now = clock.instant();
+        Worker worker = describeWorker(workerFunction, relayId);
+        long visibility = visibilityTimeout(worker, options, workerFunction, relayId);
+        String queueName = options.queueName() != null ? options.queueName() : queueName(worker.name(), relayId);
+        String dlqName = queueName + RelaySetup.DLQ_SUFFIX;
+        if (options.queueName() != null) {
+            requireQueueAbsent(queueName, workerFunction, relayId);
+            requireQueueAbsent(dlqName, workerFunction, relayId);
+        }
+        Map<String, String> tags = new LinkedHashMap<>(options.tags());
+        tags.put(Relay.TAG_RELAY_ID, relayId);
+        tags.put(Relay.TAG_FUNCTION, worker.name());
+        tags.put(Relay.TAG_CREATED, now.toString());
+        tags.put(Relay.TAG_EXPIRES, now.plus(options.expiresAfter()).toString());
+
+        Deque<Runnable> undo = new ArrayDeque<>();
+        String step = "create the dead-letter queue '" + dlqName + "'";
+        try {
+            Map<QueueAttributeName, String> dlqAttrs = new LinkedHashMap<>();
+            dlqAttrs.put(QueueAttributeName.SQS_MANAGED_SSE_ENABLED, "true");
+            dlqAttrs.put(QueueAttributeName.MESSAGE_RETENTION_PERIOD, DLQ_RETENTION_SECONDS);
+            String dlqUrl = createQueue(dlqName, dlqAttrs, tags, "dlq", worker, options, undo);
+            step = "read the dead-letter queue's ARN";
+            String dlqArn = Queues.arn(clients.sqs(), dlqUrl);
+
+            step = "create the relay queue '" + queueName + "'";
+            Map<QueueAttributeName, String> attrs = new LinkedHashMap<>();
+            attrs.put(QueueAttributeName.VISIBILITY_TIMEOUT, Long.toString(visibility));
+            attrs.put(QueueAttributeName.MESSAGE_RETENTION_PERIOD, Long.toString(options.messageRetention().getSeconds()));
+            attrs.put(QueueAttributeName.SQS_MANAGED_SSE_ENABLED, "true");
+            attrs.put(QueueAttributeName.REDRIVE_POLICY, "{\"deadLetterTargetArn\":\"" + dlqArn
+                    + "\",\"maxReceiveCount\":" + options.maxReceiveCount() + "}");
+            String queueUrl = createQueue(queueName, attrs, tags, "queue", worker, options, undo);
+            step = "read the relay queue's ARN";
+            String queueArn = Queues.arn(clients.sqs(), queueUrl);
+            requireSameRegion(Arn.parse(queueArn), worker.parsedArn());
+
+            if (!options.manageRecursion()) {
+                warnIfRecursionTerminates(worker.arn(), relayId);
+            } else {
+                step = "set worker '" + worker.name() + "''s recursion config to Allow (needs "
+                        + "lambda:GetFunctionRecursionConfig and lambda:PutFunctionRecursionConfig, or "
+                        + "RelaySetup.manageRecursion(false))";
+                allowRecursion(worker.arn(), relayId);
+            }
+
+            step = "create the event-source mapping from '" + queueName + "' to '" + worker.name() + "'";
+            String uuid = clients.lambda().createEventSourceMapping(mappingRequest(queueArn, worker, options)).uuid();
+
+            LOG.info("relay {} set up: worker {}, queue {}, mapping {}, visibility {} s{}", relayId, worker.name(),
+                    queueName, uuid, visibility, context == null ? "" : ", request " + context.getAwsRequestId());
+            return RelayPacket.create(Header.first(queueUrl, uuid, relayId, now, now.plus(options.expiresAfter()),
+                    dlqUrl, worker.name()), Policy.of(options));
+        } catch (RuntimeException e) {
+            throw rolledBack(e, step, workerFunction, relayId, undo);
+        }
+    }
+
+    private Worker describeWorker(String workerFunction, String relayId) {
+        GetFunctionConfigurationResponse fn;
+        try {
+            fn = clients.lambda().getFunctionConfiguration(r -> r.functionName(workerFunction));
+        } catch (ResourceNotFoundException e) {
+            throw new RelaySetupException("worker function '" + workerFunction + "' does not exist; check the name, "
+                    + "the region of the Lambda client, and that it is deployed", workerFunction, relayId, e);
+        } catch (SdkException e) {
+            throw new RelaySetupException("could not read the configuration of worker function '" + workerFunction
+                    + "' (" + e.getClass().getSimpleName() + "); the start role needs lambda:GetFunctionConfiguration",
+                    workerFunction, relayId, e);
+        }
+        Arn arn;
+        try {
+            arn = Arn.parse(fn.functionArn());
+        } catch (RuntimeException e) {
+            throw new RelaySetupException("Lambda returned an unusable function ARN '" + fn.functionArn() + "'",
+                    workerFunction, relayId, e);
+        }
+        return new Worker(fn.functionName() != null ? fn.functionName() : arn.resourceName(), fn.functionArn(), arn,
+                fn.timeout() == null ? 3 : fn.timeout());
+    }
+
+    private static long visibilityTimeout(Worker worker, RelaySetup options, String workerFunction, String relayId) {
+        long min = Math.min(MAX_VISIBILITY_SECONDS, (long) VISIBILITY_FACTOR * worker.timeoutSeconds());
+        if (options.visibilityTimeout() == null) {
+            return min;
+        }
+        long chosen = options.visibilityTimeout().getSeconds();
+        if (chosen < min) {
+            throw new RelaySetupException("visibilityTimeout " + chosen + " s is shorter than six times worker '"
+                    + worker.name() + "''s timeout (6 x " + worker.timeoutSeconds() + " s = " + min + " s); a slow "
+                    + "worker's packet would be delivered twice. Raise it or leave it unset", workerFunction, relayId,
+                    null);
+        }
+        return chosen;
+    }
+
+    private String createQueue(String name, Map<QueueAttributeName, String> attributes, Map<String, String> tags,
+            String role, Worker worker, RelaySetup options, Deque<Runnable> undo) {
+        if (options.denyInsecureTransport()) {
+            attributes.put(QueueAttributeName.POLICY, denyInsecureTransportPolicy(worker.parsedArn(), name));
+        }
+        Map<String, String> roleTags = new LinkedHashMap<>(tags);
+        roleTags.put(Relay.TAG_ROLE, role);
+        String url = clients.sqs().createQueue(r -> r.queueName(name).attributes(attributes).tags(roleTags))
+                .queueUrl();
+        undo.push(() -> clients.sqs().deleteQueue(r -> r.queueUrl(url)));
+        return url;
+    }
+
+    private static void requireSameRegion(Arn queue, Arn function) {
+        if (!queue.region().equals(function.region()) || !queue.partition().equals(function.partition())) {
+            throw new IllegalStateException("the relay queue is in " + queue.partition() + "/" + queue.region()
+                    + " but the worker is in " + function.partition() + "/" + function.region()
+                    + "; build the Relay with SQS and Lambda clients for the same region");
+        }
+    }
+
+    private static CreateEventSourceMappingRequest mappingRequest(String queueArn, Worker worker, RelaySetup options) {
+        CreateEventSourceMappingRequest.Builder esm = CreateEventSourceMappingRequest.builder()
+                .eventSourceArn(queueArn)
+                .functionName(worker.arn())
+                .enabled(true)
+                .batchSize(options.batchSize())
+                .functionResponseTypes(FunctionResponseType.REPORT_BATCH_ITEM_FAILURES);
+        if (options.maximumConcurrency() != null) {
+            esm.scalingConfig(ScalingConfig.builder().maximumConcurrency(options.maximumConcurrency()).build());
+        }
+        if (options.maximumBatchingWindow() != null) {
+            esm.maximumBatchingWindowInSeconds((int) options.maximumBatchingWindow().getSeconds());
+        }
+        return esm.build();
+    }
+
+    private static RelaySetupException rolledBack(RuntimeException e, String step, String workerFunction,
+            String relayId, Deque<Runnable> undo) {
+        String hint = "";
+        if (e instanceof QueueDeletedRecentlyException) {
+            hint = " (SQS refuses a queue name for 60 seconds after it was deleted: choose another queueName or "
+                    + "wait a minute)";
+        } else if (e instanceof QueueNameExistsException) {
+            hint = " (a queue of that name exists with other attributes: choose another queueName)";
+        }
+        RelaySetupException failure = new RelaySetupException("relay setup could not " + step + ": " + describe(e)
+                + hint + "; everything it had created was deleted", workerFunction, relayId, e);
+        while (!undo.isEmpty()) {
+            try {
+                undo.pop().run();
+            } catch (RuntimeException rollbackFailure) {
+                failure.addSuppressed(rollbackFailure);
+            }
+        }
+        return failure;
+    }
+
+    private void requireQueueAbsent(String name, String workerFunction, String relayId) {
+        try {
+            clients.sqs().getQueueUrl(r -> r.queueName(name));
+        } catch (QueueDoesNotExistException e) {
+            return;
+        } catch (SdkException e) {
+            throw new RelaySetupException("could not check whether queue '" + name + "' exists (" + describe(e)
+                    + "); the start role needs sqs:GetQueueUrl", workerFunction, relayId, e);
+        }
+        throw new RelaySetupException("queue '" + name + "' already exists; a relay needs queues of its own, so choose "
+                + "another queueName or tear down the relay that owns it", workerFunction, relayId, null);
+    }
+
+    private void warnIfRecursionTerminates(String functionArn, String relayId) {
+        try {
+            RecursiveLoop current = clients.lambda().getFunctionRecursionConfig(r -> r.functionName(functionArn))
+                    .recursiveLoop();
+            if (current != RecursiveLoop.ALLOW) {
+                LOG.warn("relay {}: worker {} has recursion config {}; Lambda will stop the chain after about 16 hops "
+                        + "and its packet will end in the dead-letter queue. Set it to Allow, or let setup do it",
+                        relayId, functionArn, current);
+            }
+        } catch (SdkException e) {
+            LOG.debug("relay {}: could not read the recursion config of {} ({})", relayId, functionArn,
+                    e.getClass().getSimpleName());
+        }
+    }
+
+    private void allowRecursion(String functionArn, String relayId) {
+        RecursiveLoop current = clients.lambda().getFunctionRecursionConfig(r -> r.functionName(functionArn))
+                .recursiveLoop();
+        if (current != RecursiveLoop.ALLOW) {
+            clients.lambda().putFunctionRecursionConfig(r -> r.functionName(functionArn)
+                    .recursiveLoop(RecursiveLoop.ALLOW));
+            LOG.info("relay {}: set recursion config of {} from {} to Allow", relayId, functionArn, current);
+        }
+    }
+
+    static String denyInsecureTransportPolicy(Arn functionArn, String queueName) {
+        String queueArn = "arn:" + functionArn.partition() + ":sqs:" + functionArn.region() + ":" + functionArn.account()
+                + ":" + queueName;
+        return "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"DenyInsecureTransport\",\"Effect\":\"Deny\","
+                + "\"Principal\":\"*\",\"Action\":\"sqs:*\",\"Resource\":\"" + queueArn + "\","
+                + "\"Condition\":{\"Bool\":{\"aws:SecureTransport\":\"false\"}}}]}";
+    }
+
+    static String queueName(String functionName, String relayId) {
+        String fn = functionName.replaceAll("[^A-Za-z0-9_-]", "-");
+        if (fn.length() > 40) {
+            fn = fn.substring(0, 40);
+        }
+        return "relay-" + fn + "-" + relayId;
+    }
+}

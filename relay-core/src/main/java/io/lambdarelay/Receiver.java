@@ -1,0 +1,45 @@
+package io.lambdarelay;
+
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent.SQSMessage;
+import java.util.List;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Reads packets out of the SQS records Lambda delivers. Stateless. */
+final class Receiver {
+    private static final Logger LOG = LoggerFactory.getLogger(Receiver.class);
+
+    private Receiver() {
+    }
+
+    /** The event's records; an event without any is an error that says what a worker needs. */
+    static List<SQSMessage> records(SQSEvent event) {
+        Objects.requireNonNull(event, "event");
+        List<SQSMessage> records = event.getRecords();
+        if (records == null || records.isEmpty()) {
+            throw new InvalidPacketException(InvalidPacketException.Reason.EMPTY,
+                    "SQS event has no records; is this function invoked by the relay's event-source mapping?", null, null);
+        }
+        return records;
+    }
+
+    /** One record's packet: size, hardened JSON, control state, and that it came from its own queue. */
+    static RelayPacket read(SQSMessage message, int maxPacketBytes) {
+        Objects.requireNonNull(message, "message");
+        RelayPacket pkt = RelayPacket.parse(message.getBody(), maxPacketBytes, message.getMessageId());
+        String source = message.getEventSourceArn();
+        if (source != null && !source.isEmpty()) {
+            String sourceQueue = source.substring(source.lastIndexOf(':') + 1);
+            String packetQueue = pkt.queueUrl().substring(pkt.queueUrl().lastIndexOf('/') + 1);
+            if (!sourceQueue.equals(packetQueue)) {
+                throw new InvalidPacketException(InvalidPacketException.Reason.WRONG_QUEUE, "relay packet names queue '"
+                        + packetQueue + "' but arrived from queue '" + sourceQueue + "'; it belongs to another relay",
+                        message.getMessageId(), null);
+            }
+        }
+        LOG.debug("relay {} received hop {} as message {}", pkt.relayId(), pkt.hop(), message.getMessageId());
+        return pkt;
+    }
+}

@@ -1,0 +1,8 @@
+/**
+ * What a start function and a worker use: {@link io.lambdarelay.Relay} (set up, pass, read, tear
+ * down), {@link io.lambdarelay.RelayPacket}, {@link io.lambdarelay.RelayWorker},
+ * {@link io.lambdarelay.TimeBudget}, {@link io.lambdarelay.RelaySetup}, the results and the
+ * exceptions. The classes behind them (the provisioner, the sender, a worker's hop) are
+ * package-private.
+ */
+package io.lambdarelay;
