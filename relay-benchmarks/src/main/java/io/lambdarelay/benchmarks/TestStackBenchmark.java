@@ -62,7 +62,7 @@ final class TestStackBenchmark {
         double[] test = new double[USER_TEST_RUNS];
         double[] jvm = new double[USER_TEST_RUNS];
         for (int i = 0; i < USER_TEST_RUNS; i++) {
-            Child c = spawn(testClasspath, "io.lambdarelay.benchmarks.usertest.UserTestTiming", "USERTEST ");
+            Child c = spawn(testClasspath, "io.lambdarelay.benchmarks.UserTestTiming", "USERTEST ");
             String[] f = c.report().split(" ");
             if (!f[1].equals("1") || !f[2].equals("0")) {
                 throw new IllegalStateException("HundredHopRelayTest did not pass in a fresh JVM: " + c.report()

@@ -1,4 +1,4 @@
-package io.lambdarelay.benchmarks.usertest;
+package io.lambdarelay.benchmarks;
 
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
