@@ -25,6 +25,12 @@ interface FanIn {
     /** Whether this message completes the relay: true for exactly one message (and its redeliveries). */
     boolean markComplete(RelayPacket pkt, String messageId);
 
+    /** The relay's tally so far, or {@code null} without a ledger. */
+    PartTally tally(RelayPacket pkt);
+
+    /** Whether a fan-out completes exactly through the ledger; if not, it needs a drain watchdog. */
+    boolean exact();
+
     /** No ledger: at-least-once hand-offs, and the drain watchdog completes a fan-out. */
     FanIn NONE = new FanIn() {
         @Override
@@ -43,6 +49,16 @@ interface FanIn {
 
         @Override
         public boolean markComplete(RelayPacket pkt, String messageId) {
+            return false;
+        }
+
+        @Override
+        public PartTally tally(RelayPacket pkt) {
+            return null;
+        }
+
+        @Override
+        public boolean exact() {
             return false;
         }
     };
@@ -89,6 +105,16 @@ interface FanIn {
         @Override
         public boolean markComplete(RelayPacket pkt, String messageId) {
             return pkt.relayId() != null && ledger.markComplete(pkt.relayId(), messageId);
+        }
+
+        @Override
+        public PartTally tally(RelayPacket pkt) {
+            return pkt.relayId() == null ? null : ledger.tally(pkt.relayId());
+        }
+
+        @Override
+        public boolean exact() {
+            return true;
         }
     }
 }

@@ -17,19 +17,21 @@ final class HopRunner {
 
     private final Relay relay;
     private final RelayWorker worker;
+    private final Wiring wiring;
     private final FanIn fanIn;
 
     HopRunner(Relay relay, RelayWorker worker) {
         this.relay = relay;
         this.worker = worker;
-        this.fanIn = FanIn.of(relay.ledger().orElse(null));
+        this.wiring = relay.wiring();
+        this.fanIn = wiring.fanIn();
     }
 
     void run(RelayPacket pkt, SQSMessage message, Context context) throws Exception {
         if (!fanIn.claim(pkt, message.getMessageId())) {
             return;
         }
-        RelayFailure expired = Guards.deadline(pkt, relay.clock().instant());
+        RelayFailure expired = Guards.deadline(pkt, wiring.clock().instant());
         if (expired != null) {
             end(pkt, expired, context);
             return;
@@ -38,7 +40,7 @@ final class HopRunner {
             watch(pkt, context);
             return;
         }
-        if (relay.sender().deferIfNotDue(pkt)) {
+        if (wiring.sender().deferIfNotDue(pkt)) {
             return;
         }
         RelayFailure tooFar = Guards.maxHops(pkt);
@@ -58,7 +60,7 @@ final class HopRunner {
             // The first unit of an invocation also waits a whole interval: another part may have
             // used this concurrency slot a moment ago, and its pace mark is not in this packet.
             long waitMs = intervalMs == 0 ? 0 : Math.max(budget.unitsCompleted() == 0 ? intervalMs : 0,
-                    pkt.hopState().paceAt() - relay.clock().millis());
+                    pkt.hopState().paceAt() - wiring.clock().millis());
             if (!budget.hasTimeForAnother(waitMs)) {
                 break;
             }
@@ -85,7 +87,7 @@ final class HopRunner {
             Duration delay = worker.throttleDelay(throttles);
             LOG.info("relay {}: part {} throttled ({} in a row) after {} unit(s); passed on with {} ms back-off",
                     pkt.relayId(), pkt.part(), throttles, units, delay.toMillis());
-            relay.sender().pass(pkt, delay);
+            wiring.sender().pass(pkt, delay);
             return;
         }
         if (more) {
@@ -96,7 +98,7 @@ final class HopRunner {
                 return;
             }
             pkt.hopState(pkt.hopState().withIdleHops(idle).withUnitMs(unitHint(budget)));
-            relay.sender().pass(pkt, Duration.ZERO);
+            wiring.sender().pass(pkt, Duration.ZERO);
         } else {
             finish(pkt, messageId, context);
         }
@@ -106,7 +108,7 @@ final class HopRunner {
 
     private void markPace(RelayPacket pkt, long intervalMs) {
         if (intervalMs > 0) {
-            pkt.hopState(pkt.hopState().withPaceAt(relay.clock().millis() + intervalMs));
+            pkt.hopState(pkt.hopState().withPaceAt(wiring.clock().millis() + intervalMs));
         }
     }
 
@@ -171,7 +173,7 @@ final class HopRunner {
     }
 
     private void watch(RelayPacket dog, Context context) throws Exception {
-        DrainWatchdog.Verdict v = relay.watchdog().watch(dog);
+        DrainWatchdog.Verdict v = wiring.watchdog().watch(dog);
         if (v.failure() != null) {
             end(dog, v.failure(), context);
         } else if (v.complete()) {

@@ -2,6 +2,7 @@ package io.lambdarelay;
 
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent.SQSMessage;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import org.slf4j.Logger;
@@ -23,6 +24,25 @@ final class Receiver {
                     "SQS event has no records; is this function invoked by the relay's event-source mapping?", null, null);
         }
         return records;
+    }
+
+    /** The packet of a single-record event; more records is a usage error that names the fix. */
+    static RelayPacket single(SQSEvent event, int maxPacketBytes) {
+        List<SQSMessage> records = records(event);
+        if (records.size() > 1) {
+            throw new IllegalArgumentException("SQS event has " + records.size()
+                    + " records; use getRelayPkts(event), or RelayWorker, when the batch size is above 1");
+        }
+        return read(records.get(0), maxPacketBytes);
+    }
+
+    /** The packets of every record, in order; the first invalid one fails the call. */
+    static List<RelayPacket> all(SQSEvent event, int maxPacketBytes) {
+        List<RelayPacket> out = new ArrayList<>();
+        for (SQSMessage m : records(event)) {
+            out.add(read(m, maxPacketBytes));
+        }
+        return out;
     }
 
     /** One record's packet: size, hardened JSON, control state, and that it came from its own queue. */

@@ -6,11 +6,9 @@ import com.amazonaws.services.lambda.runtime.events.SQSEvent.SQSMessage;
 import io.lambdarelay.ledger.RelayLedger;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,22 +57,14 @@ public final class Relay implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Relay.class);
 
-    private final Clients clients;
-    private final Clock clock;
     private final int maxPacketBytes;
     private final RelayLedger ledger;
-    private final RelayResources resources;
-    private final Sender sender;
-    private final DrainWatchdog watchdog;
+    private final Wiring wiring;
 
     private Relay(Builder b) {
-        this.clients = new Clients(b.sqsClient, b.lambdaClient);
-        this.clock = b.clock;
         this.maxPacketBytes = b.maxPacketBytes;
         this.ledger = b.ledger;
-        this.resources = new QueuePerRelay(clients, clock);
-        this.sender = new Sender(clients, clock, maxPacketBytes);
-        this.watchdog = new DrainWatchdog(sender, resources, clock);
+        this.wiring = Wiring.of(b.sqsClient, b.lambdaClient, b.clock, b.maxPacketBytes, b.ledger);
     }
 
     /**
@@ -140,7 +130,7 @@ public final class Relay implements AutoCloseable {
         if (workerFunction.isBlank()) {
             throw new IllegalArgumentException("workerFunction must name the worker function, got a blank string");
         }
-        return resources.setup(context, workerFunction, options);
+        return wiring.resources().setup(context, workerFunction, options);
     }
 
     /**
@@ -153,7 +143,7 @@ public final class Relay implements AutoCloseable {
      * @throws RelayPassException if SQS fails the send; the packet is unchanged
      */
     public String relayPass(RelayPacket pkt) {
-        return sender.pass(pkt, Duration.ZERO);
+        return wiring.sender().pass(pkt, Duration.ZERO);
     }
 
     /**
@@ -171,7 +161,7 @@ public final class Relay implements AutoCloseable {
      * @throws RelayPassException if SQS fails the send; the packet is unchanged
      */
     public String relayPass(RelayPacket pkt, Duration delay) {
-        return sender.pass(pkt, delay);
+        return wiring.sender().pass(pkt, delay);
     }
 
     /**
@@ -186,7 +176,7 @@ public final class Relay implements AutoCloseable {
      * @throws PartialPassException if some packets could not be sent; it lists them, unchanged
      */
     public List<String> relayPassAll(List<RelayPacket> packets) {
-        return sender.passAll(packets);
+        return wiring.sender().passAll(packets);
     }
 
     /**
@@ -207,12 +197,12 @@ public final class Relay implements AutoCloseable {
         for (int i = 0; i < split.size(); i++) {
             init.accept(i, split.get(i));
         }
-        List<String> ids = sender.passAll(split);
-        if (ledger == null && parts > 1) {
-            watchdog.start(pkt, parts);
+        List<String> ids = wiring.sender().passAll(split);
+        if (!wiring.fanIn().exact() && parts > 1) {
+            wiring.watchdog().start(pkt, parts);
         }
-        LOG.info("relay {} fanned out into {} part(s){}", pkt.relayId(), parts,
-                ledger == null ? " with a drain watchdog" : " with a ledger");
+        LOG.info("relay {} fanned out into {} part(s) with {}", pkt.relayId(), parts,
+                wiring.fanIn().exact() ? "a ledger" : "a drain watchdog");
         return ids;
     }
 
@@ -224,11 +214,7 @@ public final class Relay implements AutoCloseable {
      * @return the progress; what cannot be known is empty
      */
     public RelayProgress progress(RelayPacket pkt) {
-        var tally = ledger == null || pkt.relayId() == null ? null : ledger.tally(pkt.relayId());
-        return new RelayProgress(pkt.partCount(), tally == null ? OptionalLong.empty() : OptionalLong.of(tally.done()),
-                tally == null ? OptionalLong.empty() : OptionalLong.of(tally.failed()),
-                tally == null ? OptionalLong.empty() : OptionalLong.of(tally.units()), resources.queued(pkt),
-                resources.deadLettered(pkt));
+        return RelayProgress.of(pkt.partCount(), wiring.fanIn().tally(pkt), wiring.resources().queued(pkt), wiring.resources().deadLettered(pkt));
     }
 
     /**
@@ -242,7 +228,7 @@ public final class Relay implements AutoCloseable {
      * @throws RelayException if the relay has no dead-letter queue or SQS fails
      */
     public int redrive(RelayPacket pkt) {
-        return sender.redrive(pkt);
+        return wiring.sender().redrive(pkt);
     }
 
     /**
@@ -255,12 +241,7 @@ public final class Relay implements AutoCloseable {
      *     {@link #getRelayPkts(SQSEvent)}
      */
     public RelayPacket getRelayPkt(SQSEvent event) {
-        List<SQSMessage> records = Receiver.records(event);
-        if (records.size() > 1) {
-            throw new IllegalArgumentException("SQS event has " + records.size()
-                    + " records; use getRelayPkts(event), or RelayWorker, when the batch size is above 1");
-        }
-        return getRelayPkt(records.get(0));
+        return Receiver.single(event, maxPacketBytes);
     }
 
     /**
@@ -273,11 +254,7 @@ public final class Relay implements AutoCloseable {
      * @throws InvalidPacketException if the event has no record or one is not a valid packet
      */
     public List<RelayPacket> getRelayPkts(SQSEvent event) {
-        List<RelayPacket> out = new ArrayList<>();
-        for (SQSMessage m : Receiver.records(event)) {
-            out.add(getRelayPkt(m));
-        }
-        return out;
+        return Receiver.all(event, maxPacketBytes);
     }
 
     /**
@@ -305,31 +282,18 @@ public final class Relay implements AutoCloseable {
      * @throws TearDownException if AWS fails a deletion for a reason other than its target being gone
      */
     public TearDownResult tearDown(RelayPacket pkt) {
-        return resources.tearDown(Objects.requireNonNull(pkt, "pkt"));
+        return wiring.resources().tearDown(Objects.requireNonNull(pkt, "pkt"));
     }
 
     /** Closes the SDK clients this relay created itself; clients given to the builder stay open. */
     @Override
     public void close() {
-        clients.close();
+        wiring.clients().close();
     }
 
-    // ---- for RelayWorker ------------------------------------------------------------------
-
-    Clock clock() {
-        return clock;
-    }
-
-    Sender sender() {
-        return sender;
-    }
-
-    RelayResources resources() {
-        return resources;
-    }
-
-    DrainWatchdog watchdog() {
-        return watchdog;
+    /** {@return the internal pieces, for {@link RelayWorker}} */
+    Wiring wiring() {
+        return wiring;
     }
 
     /** Builds a {@link Relay}. Not thread-safe. */

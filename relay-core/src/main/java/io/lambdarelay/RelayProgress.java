@@ -1,5 +1,6 @@
 package io.lambdarelay;
 
+import io.lambdarelay.ledger.PartTally;
 import java.util.OptionalLong;
 
 /**
@@ -17,4 +18,14 @@ import java.util.OptionalLong;
  */
 public record RelayProgress(int parts, OptionalLong done, OptionalLong failed, OptionalLong units,
         OptionalLong queued, OptionalLong deadLettered) {
+
+    /** The progress from a ledger's tally ({@code null} without a ledger) and the queues' counts. */
+    static RelayProgress of(int parts, PartTally tally, OptionalLong queued, OptionalLong deadLettered) {
+        if (tally == null) {
+            return new RelayProgress(parts, OptionalLong.empty(), OptionalLong.empty(), OptionalLong.empty(), queued,
+                    deadLettered);
+        }
+        return new RelayProgress(parts, OptionalLong.of(tally.done()), OptionalLong.of(tally.failed()),
+                OptionalLong.of(tally.units()), queued, deadLettered);
+    }
 }

@@ -203,7 +203,7 @@ public abstract class RelayWorker implements RequestHandler<SQSEvent, SQSBatchRe
             } catch (Exception e) {
                 Exception error = e instanceof HopRunner.UnitFailure ? (Exception) e.getCause() : e;
                 boolean deadLettered = pkt != null && runner.isFinalAttempt(pkt, message)
-                        && relay.sender().deadLetter(pkt, message.getBody(), error, HopRunner.receiveCount(message));
+                        && relay.wiring().sender().deadLetter(pkt, message.getBody(), error, HopRunner.receiveCount(message));
                 if (!deadLettered) {
                     failures.add(new SQSBatchResponse.BatchItemFailure(message.getMessageId()));
                     logFailure(pkt, message, error);

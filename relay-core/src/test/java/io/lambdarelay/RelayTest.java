@@ -322,14 +322,14 @@ class RelayTest {
         Relay later = Relay.builder().sqsClient(sqs.client()).lambdaClient(lambda)
                 .clock(Clock.fixed(NOW.plus(Duration.ofMinutes(20)), ZoneOffset.UTC)).build();
         RelayPacket early = RelayPacket.fromJson(pkt.toJson());
-        assertTrue(later.sender().deferIfNotDue(early));
+        assertTrue(later.wiring().sender().deferIfNotDue(early));
         assertEquals(NOW.plus(Duration.ofMinutes(40)), early.notBefore().orElseThrow(), "20 minutes left: still over 15");
         assertEquals(2, early.sqsCount());
 
         // 30 minutes after the first pass, the last 10 minutes fit one SQS delay: the mark is cleared
         Relay laterStill = Relay.builder().sqsClient(sqs.client()).lambdaClient(lambda)
                 .clock(Clock.fixed(NOW.plus(Duration.ofMinutes(30)), ZoneOffset.UTC)).build();
-        assertTrue(laterStill.sender().deferIfNotDue(early));
+        assertTrue(laterStill.wiring().sender().deferIfNotDue(early));
         assertTrue(early.notBefore().isEmpty());
         assertEquals(3, early.sqsCount());
         assertEquals(3, sqs.messagesHeld(pkt.queueUrl()), "three delayed messages, none visible yet");
@@ -338,9 +338,9 @@ class RelayTest {
     @Test
     void deferIfNotDue_dueOrUnmarkedPacket_isLeftForWork() {
         RelayPacket pkt = relay.setup(null, "importWorker");
-        assertFalse(relay.sender().deferIfNotDue(pkt));
+        assertFalse(relay.wiring().sender().deferIfNotDue(pkt));
         pkt.header(pkt.header().withNotBefore(NOW.minusSeconds(1)));
-        assertFalse(relay.sender().deferIfNotDue(pkt));
+        assertFalse(relay.wiring().sender().deferIfNotDue(pkt));
         assertTrue(pkt.notBefore().isEmpty());
         assertEquals(0, pkt.sqsCount());
     }

@@ -2,19 +2,13 @@ package io.lambdarelay.local.internal;
 
 /**
  * The invocation running on a worker thread: which function, and the lineage and trace header of
- * the event that started it. Immutable.
+ * the event that started it.
+ *
+ * @param function the function being invoked
+ * @param lineage the lineage of the event that started the invocation
+ * @param traceHeader the event's trace header, or {@code null}
  */
-public final class ActiveInvocation {
-
-    private final RegisteredFunction function;
-    private final Lineage lineage;
-    private final String traceHeader;
-
-    ActiveInvocation(RegisteredFunction function, Lineage lineage, String traceHeader) {
-        this.function = function;
-        this.lineage = lineage;
-        this.traceHeader = traceHeader;
-    }
+public record ActiveInvocation(RegisteredFunction function, Lineage lineage, String traceHeader) {
 
     /**
      * The trace header a message sent by this invocation carries: its lineage one hop further, in
@@ -22,8 +16,7 @@ public final class ActiveInvocation {
      */
     String outgoingTraceHeader(String callerHeader) {
         String base = callerHeader != null ? callerHeader : traceHeader;
-        Lineage lineage = callerHeader == null ? this.lineage
-                : this.lineage.merge(Lineage.fromTraceHeader(callerHeader));
-        return lineage.next(function.lineageHash()).toTraceHeader(base);
+        Lineage merged = callerHeader == null ? lineage : lineage.merge(Lineage.fromTraceHeader(callerHeader));
+        return merged.next(function.lineageHash()).toTraceHeader(base);
     }
 }

@@ -1,0 +1,29 @@
+package io.lambdarelay;
+
+import io.lambdarelay.ledger.RelayLedger;
+import java.time.Clock;
+import software.amazon.awssdk.services.lambda.LambdaClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+/**
+ * The internal pieces of one {@link Relay}, built once: its facade delegates to them and its
+ * workers' {@link HopRunner}s use them directly.
+ *
+ * @param clients the SDK clients, and which of them the relay owns
+ * @param clock the clock for tags, deadlines, pacing and long delays
+ * @param fanIn the ledger as workers use it, or {@link FanIn#NONE}
+ * @param sender every send: pass, batched pass, dead-letter, redrive
+ * @param resources setup, tear-down and counts of the relay's queues and mapping
+ * @param watchdog the drain watchdog of fan-outs without a ledger
+ */
+record Wiring(Clients clients, Clock clock, FanIn fanIn, Sender sender, RelayResources resources,
+        DrainWatchdog watchdog) {
+
+    static Wiring of(SqsClient sqs, LambdaClient lambda, Clock clock, int maxPacketBytes, RelayLedger ledger) {
+        Clients clients = new Clients(sqs, lambda);
+        Sender sender = new Sender(clients, clock, maxPacketBytes);
+        RelayResources resources = new QueuePerRelay(clients, clock);
+        return new Wiring(clients, clock, FanIn.of(ledger), sender, resources,
+                new DrainWatchdog(sender, resources, clock));
+    }
+}
