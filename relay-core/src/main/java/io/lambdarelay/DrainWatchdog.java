@@ -33,9 +33,10 @@ final class DrainWatchdog {
      *
      * @param complete the relay is done: complete it and tear it down
      * @param failure the relay failed (too many dead-lettered parts), or {@code null}
+     * @param deadLettered the parts in the dead-letter queue when it decided
      */
-    record Verdict(boolean complete, RelayFailure failure) {
-        static final Verdict WATCHING = new Verdict(false, null);
+    record Verdict(boolean complete, RelayFailure failure, long deadLettered) {
+        static final Verdict WATCHING = new Verdict(false, null, 0);
     }
 
     /** Starts the watchdog of a relay split into {@code parts}; returns its message id. */
@@ -67,10 +68,10 @@ final class DrainWatchdog {
         if (failed > tolerated) {
             return new Verdict(false, new RelayFailure(RelayFailure.Reason.TOO_MANY_FAILED_PARTS, dog.relayId(),
                     "relay " + dog.relayId() + ": about " + failed + " of " + dog.partCount() + " parts are in the "
-                            + "dead-letter queue, more than the " + tolerated + " tolerated"));
+                            + "dead-letter queue, more than the " + tolerated + " tolerated"), failed);
         }
         LOG.info("relay {}: queue stayed empty for {} ms; completing {} parts (watchdog)", dog.relayId(),
                 now - emptySince, dog.partCount());
-        return new Verdict(true, null);
+        return new Verdict(true, null, failed);
     }
 }

@@ -2,16 +2,21 @@ package io.lambdarelay;
 
 import io.lambdarelay.ledger.PartTally;
 import io.lambdarelay.ledger.RelayLedger;
+import io.lambdarelay.ledger.RelayLedger.Completion;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The ledger as a worker uses it: claims hops against forks, counts units, counts finished parts
- * and lets exactly one worker complete a fan-out. Without a ledger (or for a packet the Node
- * package started, which has no relay id) it is {@link #NONE}: every claim holds, nothing is
- * counted, and a fan-out is completed by its drain watchdog. Implementations are thread-safe.
+ * and lets exactly one invocation end a relay. Without a ledger (or for a packet the Node package
+ * started, which has no relay id) it is {@link #NONE}: every claim holds, nothing is counted,
+ * every caller ends the relay, and a fan-out is completed by its drain watchdog. Implementations
+ * are thread-safe.
  */
 interface FanIn {
+    /** The part a drain watchdog's hops are claimed as: outside the parts, so it takes no part's claim. */
+    int WATCHDOG_PART = -1;
 
     /** Claims the packet's hop for its message; {@code false} means a fork: acknowledge without work. */
     boolean claim(RelayPacket pkt, String messageId);
@@ -22,8 +27,14 @@ interface FanIn {
     /** Records that the packet's part finished, and returns the tally after it ({@code null} without a ledger). */
     PartTally finishPart(RelayPacket pkt, boolean failed);
 
-    /** Whether this message completes the relay: true for exactly one message (and its redeliveries). */
-    boolean markComplete(RelayPacket pkt, String messageId);
+    /** Takes the packet's part back from failed to running, for a redriven packet. */
+    void reopenPart(RelayPacket pkt);
+
+    /** Claims the end of the relay for this invocation, for {@code lease}. */
+    Completion beginCompletion(RelayPacket pkt, String messageId, Duration lease);
+
+    /** Records that the relay's hook ran. */
+    void endCompletion(RelayPacket pkt);
 
     /** The relay's tally so far, or {@code null} without a ledger. */
     PartTally tally(RelayPacket pkt);
@@ -48,8 +59,16 @@ interface FanIn {
         }
 
         @Override
-        public boolean markComplete(RelayPacket pkt, String messageId) {
-            return false;
+        public void reopenPart(RelayPacket pkt) {
+        }
+
+        @Override
+        public Completion beginCompletion(RelayPacket pkt, String messageId, Duration lease) {
+            return Completion.RUN_HOOK;
+        }
+
+        @Override
+        public void endCompletion(RelayPacket pkt) {
         }
 
         @Override
@@ -82,11 +101,12 @@ interface FanIn {
             if (pkt.relayId() == null) {
                 return true;
             }
-            if (ledger.claimHop(pkt.relayId(), pkt.part(), pkt.hop(), messageId) != RelayLedger.Claim.FORK) {
+            int part = pkt.hopState().kind() == HopState.Kind.WATCHDOG ? WATCHDOG_PART : pkt.part();
+            if (ledger.claimHop(pkt.relayId(), part, pkt.hop(), messageId) != RelayLedger.Claim.FORK) {
                 return true;
             }
             LOG.info("relay {}: message {} repeats part {} hop {}, which another message claimed; dropped as a fork",
-                    pkt.relayId(), messageId, pkt.part(), pkt.hop());
+                    pkt.relayId(), messageId, part, pkt.hop());
             return false;
         }
 
@@ -103,8 +123,23 @@ interface FanIn {
         }
 
         @Override
-        public boolean markComplete(RelayPacket pkt, String messageId) {
-            return pkt.relayId() != null && ledger.markComplete(pkt.relayId(), messageId);
+        public void reopenPart(RelayPacket pkt) {
+            if (pkt.relayId() != null && pkt.header().isPart()) {
+                ledger.reopenPart(pkt.relayId(), pkt.part());
+            }
+        }
+
+        @Override
+        public Completion beginCompletion(RelayPacket pkt, String messageId, Duration lease) {
+            return pkt.relayId() == null ? Completion.RUN_HOOK
+                    : ledger.beginCompletion(pkt.relayId(), messageId, lease);
+        }
+
+        @Override
+        public void endCompletion(RelayPacket pkt) {
+            if (pkt.relayId() != null) {
+                ledger.endCompletion(pkt.relayId());
+            }
         }
 
         @Override

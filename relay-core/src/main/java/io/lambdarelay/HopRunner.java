@@ -1,43 +1,50 @@
 package io.lambdarelay;
 
-import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent.SQSMessage;
-import io.lambdarelay.ledger.PartTally;
+import io.lambdarelay.internal.Queues;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.SdkException;
 
 /**
- * One record's hop, top to bottom: claim it, check the guards, run units while the budget
- * allows (paced, with throttling undone), then pass the packet on or finish. Runs the user's code
- * through the {@link RelayWorker}'s hooks. Thread-safe as far as its worker is.
+ * One record's hop, top to bottom: claim it, dead-letter it if its last attempt died, check the
+ * guards, run units while the budget allows (paced, with throttling undone), then pass the packet
+ * on or finish. Runs the user's code through the {@link RelayWorker}'s hooks and ends relays
+ * through {@link Ending}. Thread-safe as far as its worker is.
  */
 final class HopRunner {
     private static final Logger LOG = LoggerFactory.getLogger(HopRunner.class);
 
-    private final Relay relay;
     private final RelayWorker worker;
     private final Wiring wiring;
     private final FanIn fanIn;
+    private final Ending ending;
 
     HopRunner(Relay relay, RelayWorker worker) {
-        this.relay = relay;
         this.worker = worker;
         this.wiring = relay.wiring();
         this.fanIn = wiring.fanIn();
+        this.ending = new Ending(relay, worker, fanIn);
     }
 
-    void run(RelayPacket pkt, SQSMessage message, Context context) throws Exception {
-        if (!fanIn.claim(pkt, message.getMessageId())) {
+    void run(RelayPacket pkt, SQSMessage message, Invocation inv) throws Exception {
+        String messageId = message.getMessageId();
+        if (!fanIn.claim(pkt, messageId)) {
+            return;
+        }
+        long receives = receiveCount(message);
+        if (pastLastAttempt(pkt, receives)) {
+            deadLetterLate(pkt, message, inv, receives);
             return;
         }
         RelayFailure expired = Guards.deadline(pkt, wiring.clock().instant());
         if (expired != null) {
-            end(pkt, expired, context);
+            ending.failed(pkt, messageId, inv, expired);
             return;
         }
         if (pkt.hopState().kind() == HopState.Kind.WATCHDOG) {
-            watch(pkt, context);
+            watch(pkt, messageId, inv);
             return;
         }
         if (wiring.sender().deferIfNotDue(pkt)) {
@@ -45,14 +52,23 @@ final class HopRunner {
         }
         RelayFailure tooFar = Guards.maxHops(pkt);
         if (tooFar != null) {
-            end(pkt, tooFar, context);
+            ending.failed(pkt, messageId, inv, tooFar);
             return;
         }
-        work(pkt, message.getMessageId(), context);
+        work(pkt, messageId, inv);
     }
 
-    private void work(RelayPacket pkt, String messageId, Context context) throws Exception {
-        TimeBudget budget = worker.newBudget(context, Duration.ofMillis(pkt.hopState().unitMs()));
+    private void work(RelayPacket pkt, String messageId, Invocation inv) throws Exception {
+        long hint = Math.max(pkt.hopState().unitMs(), inv.longestUnitMs());
+        TimeBudget budget = worker.newBudget(inv.context(), Duration.ofMillis(hint));
+        if (!inv.firstRecord() && hint > budget.usableMillis() + budget.reserveMillis()) {
+            // Earlier records of this batch used the time one unit needs; a fresh invocation has it.
+            pkt.hopState(pkt.hopState().withUnitMs(hint));
+            wiring.sender().pass(pkt, Duration.ZERO);
+            LOG.debug("relay {}: part {} hop {} passed on untouched: {} ms left after earlier records, a unit takes {} ms",
+                    pkt.relayId(), pkt.part(), pkt.hop() - 1, budget.usableMillis() + budget.reserveMillis(), hint);
+            return;
+        }
         long intervalMs = paceIntervalMillis(pkt);
         boolean more = true;
         boolean throttled = false;
@@ -79,6 +95,7 @@ final class HopRunner {
             }
             pkt.hopState(pkt.hopState().withThrottles(0));
         }
+        inv.sawUnit(budget.longestMeasuredMillis());
         int units = budget.unitsCompleted();
         fanIn.addUnits(pkt, units);
         if (throttled) {
@@ -94,13 +111,16 @@ final class HopRunner {
             long idle = units == 0 ? pkt.hopState().idleHops() + 1 : 0;
             RelayFailure stuck = Guards.noProgress(pkt, idle);
             if (stuck != null) {
-                end(pkt, stuck, context);
+                ending.failed(pkt, messageId, inv, stuck);
                 return;
             }
             pkt.hopState(pkt.hopState().withIdleHops(idle).withUnitMs(unitHint(budget)));
             wiring.sender().pass(pkt, Duration.ZERO);
+        } else if (pkt.header().isPart()) {
+            worker.onPartComplete(pkt, inv.context());
+            ending.partDone(pkt, messageId, inv, false);
         } else {
-            finish(pkt, messageId, context);
+            ending.chainDone(pkt, messageId, inv);
         }
         LOG.debug("relay {}: part {} hop {} ran {} unit(s) in {} ms, {}", pkt.relayId(), pkt.part(), pkt.hop(), units,
                 budget.spentMillis(), more ? "passed on" : "finished");
@@ -112,73 +132,80 @@ final class HopRunner {
         }
     }
 
-    private void finish(RelayPacket pkt, String messageId, Context context) throws Exception {
-        if (!pkt.header().isPart()) {
-            worker.onComplete(pkt, context);
-            relay.tearDown(pkt);
-            return;
-        }
-        worker.onPartComplete(pkt, context);
-        completeIfLast(pkt, messageId, context, fanIn.finishPart(pkt, false));
-    }
-
-    /** With a tally: fails the relay past its tolerated failures, or completes it after its last part, once. */
-    private void completeIfLast(RelayPacket pkt, String messageId, Context context, PartTally tally) throws Exception {
-        if (tally == null) {
-            return; // no ledger: the drain watchdog completes the fan-out
-        }
-        RelayFailure failed = Guards.tooManyFailedParts(pkt, tally);
-        if (failed != null) {
-            if (fanIn.markComplete(pkt, messageId)) {
-                end(pkt, failed, context);
-            }
-            return;
-        }
-        if (tally.finished() >= pkt.partCount() && fanIn.markComplete(pkt, messageId)) {
-            LOG.info("relay {}: all {} parts finished ({} failed, tolerated {}); completing", pkt.relayId(),
-                    pkt.partCount(), tally.failed(), pkt.policy().toleratedFailures());
-            worker.onComplete(pkt, context);
-            relay.tearDown(pkt);
-        }
-    }
-
-    /** Whether this receive is the packet's last before the queue's redrive policy would move it. */
+    /** Whether this receive is the packet's last attempt: if it fails, the worker dead-letters it. */
     boolean isFinalAttempt(RelayPacket pkt, SQSMessage message) {
         long maxReceive = pkt.policy().maxReceive();
         return maxReceive > 0 && pkt.hopState().kind() == HopState.Kind.WORK && receiveCount(message) >= maxReceive;
     }
 
+    /**
+     * Whether the packet arrives after its last attempt: that attempt died without a result (a
+     * timeout, out of memory, a crash, or a failure to record its end), so no unit runs again.
+     */
+    private static boolean pastLastAttempt(RelayPacket pkt, long receives) {
+        long maxReceive = pkt.policy().maxReceive();
+        return maxReceive > 0 && pkt.hopState().kind() == HopState.Kind.WORK && receives > maxReceive;
+    }
+
+    private void deadLetterLate(RelayPacket pkt, SQSMessage message, Invocation inv, long receives) throws Exception {
+        LOG.warn("relay {}: part {} hop {} arrives for receive {}, after its last attempt ({}) ended without a result; "
+                + "moving it to the dead-letter queue", pkt.relayId(), pkt.part(), pkt.hop(), receives,
+                pkt.policy().maxReceive());
+        AttemptsExhaustedException reason = new AttemptsExhaustedException(pkt.policy().maxReceive());
+        if (!wiring.sender().deadLetter(pkt, message.getBody(), reason, receives)) {
+            throw new RelayException("relay " + pkt.relayId() + ": could not move part " + pkt.part() + " hop "
+                    + pkt.hop() + " to the dead-letter queue; the record fails and comes back");
+        }
+        afterDeadLetter(pkt, message, inv);
+    }
+
     /** After a packet's last attempt went to the dead-letter queue: a chain is over, a part counts as failed. */
-    void afterDeadLetter(RelayPacket pkt, SQSMessage message, Context context) {
-        try {
-            if (!pkt.header().isPart()) {
-                end(pkt, Guards.deadLettered(pkt, receiveCount(message)), context);
-                return;
+    void afterDeadLetter(RelayPacket pkt, SQSMessage message, Invocation inv) throws Exception {
+        ending.deadLettered(pkt, message.getMessageId(), inv, receiveCount(message));
+    }
+
+    /**
+     * Moves a body that is not a valid packet to the dead-letter queue of the queue it came from
+     * (found from the record's event source, since the body cannot be trusted): it will not become
+     * valid on a retry. Logs why, never the body.
+     *
+     * @return whether it was moved; if not, the record must fail
+     */
+    boolean deadLetterInvalid(SQSMessage message, InvalidPacketException error) {
+        long receives = receiveCount(message);
+        String source = message.getEventSourceArn();
+        Queues.Info info = null;
+        String lookupFailure = null;
+        if (source != null && !source.isEmpty()) {
+            try {
+                info = wiring.facts().of(wiring.facts().urlOf(source));
+            } catch (SdkException | IllegalArgumentException e) {
+                lookupFailure = e.getClass().getSimpleName();
             }
-            completeIfLast(pkt, message.getMessageId(), context, fanIn.finishPart(pkt, true));
-        } catch (Exception e) {
-            LOG.warn("relay {}: could not finish after dead-lettering part {}: {}", pkt.relayId(), pkt.part(),
-                    e.getClass().getName());
         }
+        String of = info != null && info.maxReceiveCount() > 0 ? " of " + info.maxReceiveCount() : "";
+        String dlq = info == null ? null : info.deadLetterQueueUrl();
+        if (dlq != null && wiring.sender().deadLetterTo(dlq, message.getBody(), error, receives)) {
+            LOG.warn("message {} is not a relay packet ({}: {}); receive {}{}: moved to the dead-letter queue {}",
+                    message.getMessageId(), error.reason(), error.getMessage(), receives, of, dlq);
+            return true;
+        }
+        String why = source == null || source.isEmpty() ? "the record names no source queue"
+                : lookupFailure != null ? "its queue could not be read (" + lookupFailure + ")"
+                : dlq == null ? "its queue has no dead-letter queue" : "SQS refused the move";
+        LOG.warn("message {} is not a relay packet ({}: {}); receive {}{}: not moved to a dead-letter queue because {}; "
+                + "it comes back{}", message.getMessageId(), error.reason(), error.getMessage(), receives, of, why,
+                info != null && info.maxReceiveCount() > 0 ? " until SQS moves it after receive "
+                        + info.maxReceiveCount() : "");
+        return false;
     }
 
-    private void end(RelayPacket pkt, RelayFailure failure, Context context) {
-        LOG.warn("relay {} ended ({}): {}", pkt.relayId(), failure.reason(), failure.message());
-        try {
-            worker.onRelayFailed(pkt, failure, context);
-        } catch (RuntimeException hookFailure) {
-            LOG.warn("relay {}: onRelayFailed hook threw {}", pkt.relayId(), hookFailure.getClass().getName());
-        }
-        relay.tearDown(pkt);
-    }
-
-    private void watch(RelayPacket dog, Context context) throws Exception {
+    private void watch(RelayPacket dog, String messageId, Invocation inv) throws Exception {
         DrainWatchdog.Verdict v = wiring.watchdog().watch(dog);
         if (v.failure() != null) {
-            end(dog, v.failure(), context);
+            ending.failed(dog, messageId, inv, v.failure());
         } else if (v.complete()) {
-            worker.onComplete(dog, context);
-            relay.tearDown(dog);
+            ending.drained(dog, messageId, inv, v.deadLettered());
         }
     }
 

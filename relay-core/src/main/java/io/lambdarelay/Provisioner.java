@@ -5,11 +5,15 @@ import static io.lambdarelay.Clients.describe;
 import com.amazonaws.services.lambda.runtime.Context;
 import io.lambdarelay.internal.Arn;
 import io.lambdarelay.internal.Queues;
+import io.lambdarelay.internal.RelayTeardown;
 import java.time.Clock;
+import java.time.DateTimeException;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -61,11 +65,12 @@ final class Provisioner {
             requireQueueAbsent(queueName, workerFunction, relayId);
             requireQueueAbsent(dlqName, workerFunction, relayId);
         }
+        Instant deadline = deadline(now, options, workerFunction, relayId);
         Map<String, String> tags = new LinkedHashMap<>(options.tags());
         tags.put(Relay.TAG_RELAY_ID, relayId);
         tags.put(Relay.TAG_FUNCTION, worker.name());
         tags.put(Relay.TAG_CREATED, now.toString());
-        tags.put(Relay.TAG_EXPIRES, now.plus(options.expiresAfter()).toString());
+        tags.put(Relay.TAG_EXPIRES, deadline.toString());
 
         Deque<Runnable> undo = new ArrayDeque<>();
         String step = "create the dead-letter queue '" + dlqName + "'";
@@ -83,7 +88,7 @@ final class Provisioner {
             attrs.put(QueueAttributeName.MESSAGE_RETENTION_PERIOD, Long.toString(options.messageRetention().getSeconds()));
             attrs.put(QueueAttributeName.SQS_MANAGED_SSE_ENABLED, "true");
             attrs.put(QueueAttributeName.REDRIVE_POLICY, "{\"deadLetterTargetArn\":\"" + dlqArn
-                    + "\",\"maxReceiveCount\":" + options.maxReceiveCount() + "}");
+                    + "\",\"maxReceiveCount\":" + queueMaxReceiveCount(options) + "}");
             String queueUrl = createQueue(queueName, attrs, tags, "queue", worker, options, undo);
             step = "read the relay queue's ARN";
             String queueArn = Queues.arn(clients.sqs(), queueUrl);
@@ -99,14 +104,45 @@ final class Provisioner {
             }
 
             step = "create the event-source mapping from '" + queueName + "' to '" + worker.name() + "'";
+            // Pushed before the call: a mapping whose response was lost exists all the same.
+            undo.push(() -> deleteMappings(queueArn));
             String uuid = clients.lambda().createEventSourceMapping(mappingRequest(queueArn, worker, options)).uuid();
 
             LOG.info("relay {} set up: worker {}, queue {}, mapping {}, visibility {} s{}", relayId, worker.name(),
                     queueName, uuid, visibility, context == null ? "" : ", request " + context.getAwsRequestId());
-            return RelayPacket.create(Header.first(queueUrl, uuid, relayId, now, now.plus(options.expiresAfter()),
-                    dlqUrl, worker.name()), Policy.of(options));
+            return RelayPacket.create(Header.first(queueUrl, uuid, relayId, now, deadline, dlqUrl, worker.name()),
+                    Policy.of(options));
         } catch (RuntimeException e) {
             throw rolledBack(e, step, workerFunction, relayId, undo);
+        }
+    }
+
+    /**
+     * The queue's own receive limit: the relay's attempts plus {@link RelaySetup#REDRIVE_BACKSTOP}.
+     * The worker dead-letters a packet itself after its last attempt, or when it arrives after a
+     * last attempt that died, and then ends the relay or counts the part; SQS's redrive policy only
+     * catches what no worker saw (receives burnt by throttling).
+     */
+    static int queueMaxReceiveCount(RelaySetup options) {
+        return Math.min(RelaySetup.MAX_RECEIVE_COUNT, options.maxReceiveCount() + RelaySetup.REDRIVE_BACKSTOP);
+    }
+
+    private static Instant deadline(Instant now, RelaySetup options, String workerFunction, String relayId) {
+        try {
+            return now.plus(options.expiresAfter());
+        } catch (DateTimeException | ArithmeticException e) {
+            throw new RelaySetupException("expiresAfter " + options.expiresAfter() + " puts the relay's deadline beyond "
+                    + "the dates Java can hold; choose a shorter one", workerFunction, relayId, e);
+        }
+    }
+
+    private void deleteMappings(String queueArn) {
+        for (String uuid : RelayTeardown.mappings(clients.lambda(), queueArn, (step, e) -> e)) {
+            try {
+                clients.lambda().deleteEventSourceMapping(r -> r.uuid(uuid));
+            } catch (ResourceNotFoundException e) {
+                // gone already
+            }
         }
     }
 
@@ -194,15 +230,20 @@ final class Provisioner {
         } else if (e instanceof QueueNameExistsException) {
             hint = " (a queue of that name exists with other attributes: choose another queueName)";
         }
-        RelaySetupException failure = new RelaySetupException("relay setup could not " + step + ": " + describe(e)
-                + hint + "; everything it had created was deleted", workerFunction, relayId, e);
+        List<RuntimeException> rollbackFailures = new ArrayList<>();
         while (!undo.isEmpty()) {
             try {
                 undo.pop().run();
             } catch (RuntimeException rollbackFailure) {
-                failure.addSuppressed(rollbackFailure);
+                rollbackFailures.add(rollbackFailure);
             }
         }
+        String outcome = rollbackFailures.isEmpty() ? "everything it had created was deleted"
+                : rollbackFailures.size() + " of the resources it had created could not be deleted (see the suppressed "
+                        + "exceptions); they carry the relay's tags, and the janitor removes them";
+        RelaySetupException failure = new RelaySetupException("relay setup could not " + step + ": " + describe(e)
+                + hint + "; " + outcome, workerFunction, relayId, e);
+        rollbackFailures.forEach(failure::addSuppressed);
         return failure;
     }
 

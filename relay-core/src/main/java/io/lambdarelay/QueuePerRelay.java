@@ -6,7 +6,6 @@ import com.amazonaws.services.lambda.runtime.Context;
 import io.lambdarelay.internal.Queues;
 import io.lambdarelay.internal.RelayTeardown;
 import java.time.Clock;
-import java.util.List;
 import java.util.OptionalLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,10 +20,14 @@ final class QueuePerRelay implements RelayResources {
     private static final Logger LOG = LoggerFactory.getLogger(QueuePerRelay.class);
 
     private final Clients clients;
+    private final QueueFacts facts;
+    private final Clock clock;
     private final Provisioner provisioner;
 
-    QueuePerRelay(Clients clients, Clock clock) {
+    QueuePerRelay(Clients clients, QueueFacts facts, Clock clock) {
         this.clients = clients;
+        this.facts = facts;
+        this.clock = clock;
         this.provisioner = new Provisioner(clients, clock);
     }
 
@@ -34,20 +37,20 @@ final class QueuePerRelay implements RelayResources {
     }
 
     @Override
-    public TearDownResult tearDown(RelayPacket pkt) {
+    public TearDownResult tearDown(RelayPacket pkt, boolean keepDlq) {
         Header h = pkt.header();
-        RelayTeardown.Result r = RelayTeardown.run(clients.sqs(), clients.lambda(), List.of(h.mappingUuid()),
-                h.queueUrl(), h.dlqUrl(), (step, e) -> new TearDownException("could not " + step + " (" + describe(e)
-                        + "); call tearDown again", h.queueUrl(), e));
-        if (r.dlqMessages() > 0) {
-            LOG.warn("relay {}: dead-letter queue {} keeps {} failed packet(s); inspect or redrive them, then delete it",
-                    h.relayId(), h.dlqUrl(), r.dlqMessages());
+        RelayTeardown.Result r = RelayTeardown.run(clients.sqs(), clients.lambda(), h.queueUrl(), h.mappingUuid(),
+                RelaySetup.DLQ_SUFFIX, keepDlq, clock.instant(), (step, e) -> new TearDownException("could not " + step + " (" + describe(e)
+                        + "); call tearDown again, or let the janitor finish it", h.queueUrl(), e));
+        if (r.dlqKept()) {
+            LOG.warn("relay {}: dead-letter queue {} keeps {}failed packet(s); inspect or redrive them, then delete it",
+                    h.relayId(), r.dlqUrl(), r.dlqMessages() > 0 ? r.dlqMessages() + " " : "");
         }
         LOG.info("relay {} torn down after {} hop(s): mapping {}, queue {}, dlq {}", h.relayId(), h.hop(),
                 r.mappingDeleted() ? "deleted" : "already gone", r.queueDeleted() ? "deleted" : "already gone",
-                h.dlqUrl() == null ? "none" : r.dlqMessages() > 0 ? "kept" : r.dlqDeleted() ? "deleted"
-                        : "already gone");
-        return new TearDownResult(r.mappingDeleted(), r.queueDeleted(), r.dlqDeleted(), r.dlqMessages(), h.dlqUrl());
+                r.dlqDeleted() ? "deleted" : r.dlqKept() ? "kept" : "none");
+        return new TearDownResult(r.mappingDeleted(), r.queueDeleted(), r.dlqDeleted(), r.dlqKept(), r.dlqMessages(),
+                r.dlqUrl());
     }
 
     @Override
@@ -57,8 +60,15 @@ final class QueuePerRelay implements RelayResources {
 
     @Override
     public OptionalLong deadLettered(RelayPacket pkt) {
-        String dlqUrl = pkt.header().dlqUrl();
-        return dlqUrl == null ? OptionalLong.empty() : count(dlqUrl, pkt);
+        Queues.Info info;
+        try {
+            info = facts.of(pkt.queueUrl());
+        } catch (SdkException e) {
+            throw new TearDownException("could not read the redrive policy of queue " + pkt.queueUrl() + " ("
+                    + describe(e) + ")", pkt.queueUrl(), e);
+        }
+        return info == null || info.deadLetterQueueUrl() == null ? OptionalLong.empty()
+                : count(info.deadLetterQueueUrl(), pkt);
     }
 
     private OptionalLong count(String queueUrl, RelayPacket pkt) {

@@ -10,8 +10,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.BiConsumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.function.Consumer;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
@@ -55,16 +54,16 @@ public final class Relay implements AutoCloseable {
     /** Message attribute with the receive count at which a packet was dead-lettered. */
     public static final String ATTR_RECEIVES = "lambda-relay-receive-count";
 
-    private static final Logger LOG = LoggerFactory.getLogger(Relay.class);
-
     private final int maxPacketBytes;
     private final RelayLedger ledger;
     private final Wiring wiring;
+    private final Launcher launcher;
 
     private Relay(Builder b) {
         this.maxPacketBytes = b.maxPacketBytes;
         this.ledger = b.ledger;
         this.wiring = Wiring.of(b.sqsClient, b.lambdaClient, b.clock, b.maxPacketBytes, b.ledger);
+        this.launcher = new Launcher(wiring);
     }
 
     /**
@@ -125,12 +124,16 @@ public final class Relay implements AutoCloseable {
      * @throws RelaySetupException if a step fails; nothing is left behind
      */
     public RelayPacket setup(Context context, String workerFunction, RelaySetup options) {
+        checkSetupArguments(workerFunction, options);
+        return wiring.resources().setup(context, workerFunction, options);
+    }
+
+    private static void checkSetupArguments(String workerFunction, RelaySetup options) {
         Objects.requireNonNull(workerFunction, "workerFunction");
         Objects.requireNonNull(options, "options");
         if (workerFunction.isBlank()) {
             throw new IllegalArgumentException("workerFunction must name the worker function, got a blank string");
         }
-        return wiring.resources().setup(context, workerFunction, options);
     }
 
     /**
@@ -181,9 +184,11 @@ public final class Relay implements AutoCloseable {
 
     /**
      * Splits the packet into {@code parts} labelled parts, lets {@code init} give each its share of
-     * the work, and passes them all with {@link #relayPassAll}. Without a ledger it also starts a
+     * the work, and passes them all with {@link #relayPassAll}. Without a ledger it first starts a
      * drain watchdog: a packet that looks at the queue every 60 seconds and completes the relay
-     * once it stayed empty for 60 seconds (approximate; with a ledger, completion is exact).
+     * once it stayed empty for 60 seconds (approximate; with a ledger, completion is exact). If
+     * some parts cannot be passed, pass {@link PartialPassException#unsent()} again with
+     * {@link #relayPassAll}; the watchdog is already running.
      *
      * @param pkt the packet from setup
      * @param parts 1 to 100,000
@@ -192,18 +197,46 @@ public final class Relay implements AutoCloseable {
      * @throws PartialPassException if some parts could not be sent
      */
     public List<String> fanOut(RelayPacket pkt, int parts, BiConsumer<Integer, RelayPacket> init) {
-        Objects.requireNonNull(init, "init");
-        List<RelayPacket> split = pkt.split(parts);
-        for (int i = 0; i < split.size(); i++) {
-            init.accept(i, split.get(i));
-        }
-        List<String> ids = wiring.sender().passAll(split);
-        if (!wiring.fanIn().exact() && parts > 1) {
-            wiring.watchdog().start(pkt, parts);
-        }
-        LOG.info("relay {} fanned out into {} part(s) with {}", pkt.relayId(), parts,
-                wiring.fanIn().exact() ? "a ledger" : "a drain watchdog");
-        return ids;
+        return launcher.fanOut(Objects.requireNonNull(pkt, "pkt"), parts, init);
+    }
+
+    /**
+     * The one call a start function needs: {@link #setup sets a relay up}, lets {@code fill} put
+     * the job's keys in its first packet, and {@link #relayPass passes} it. If {@code fill} or the
+     * pass fails, the relay is torn down again before the exception is thrown, so a failed start
+     * leaves no queue or mapping behind.
+     *
+     * @param context the calling function's context, or {@code null} outside Lambda
+     * @param workerFunction the worker's name or ARN
+     * @param options the relay's options
+     * @param fill puts the job's keys in the first packet
+     * @return the packet as passed
+     * @throws RelaySetupException if setup fails; nothing is left behind
+     * @throws PacketTooLargeException if the filled packet is over the limit; the relay is torn down
+     * @throws RelayPassException if SQS fails the send; the relay is torn down
+     */
+    public RelayPacket start(Context context, String workerFunction, RelaySetup options, Consumer<RelayPacket> fill) {
+        checkSetupArguments(workerFunction, options);
+        return launcher.start(context, workerFunction, options, fill);
+    }
+
+    /**
+     * {@link #start} for a fan-out: sets a relay up, splits its first packet into {@code parts}
+     * with {@link #fanOut}, and rolls everything back if any part cannot be passed.
+     *
+     * @param context the calling function's context, or {@code null} outside Lambda
+     * @param workerFunction the worker's name or ARN
+     * @param options the relay's options
+     * @param parts 1 to 100,000
+     * @param init called with each part's index and packet, to set part-specific keys
+     * @return the SQS message ids of the parts, in order
+     * @throws RelaySetupException if setup fails; nothing is left behind
+     * @throws PartialPassException if some parts could not be sent; the relay is torn down
+     */
+    public List<String> startFanOut(Context context, String workerFunction, RelaySetup options, int parts,
+            BiConsumer<Integer, RelayPacket> init) {
+        checkSetupArguments(workerFunction, options);
+        return launcher.startFanOut(context, workerFunction, options, parts, init);
     }
 
     /**
@@ -228,7 +261,7 @@ public final class Relay implements AutoCloseable {
      * @throws RelayException if the relay has no dead-letter queue or SQS fails
      */
     public int redrive(RelayPacket pkt) {
-        return wiring.sender().redrive(pkt);
+        return wiring.redrive().run(Objects.requireNonNull(pkt, "pkt"));
     }
 
     /**
@@ -271,18 +304,36 @@ public final class Relay implements AutoCloseable {
     }
 
     /**
-     * Ends the relay: deletes the event-source mapping, then the relay queue, then the dead-letter
-     * queue if it is empty. A dead-letter queue holding messages is kept (and a warning logged) so
-     * failed packets can be inspected or redriven. Calling it twice, or on a relay that is half
-     * gone, is not an error. Calls {@code lambda:DeleteEventSourceMapping}, {@code sqs:DeleteQueue}
-     * and {@code sqs:GetQueueAttributes}.
+     * Ends the relay: marks its queue as ending, deletes the event-source mappings that read it,
+     * then the relay queue, then the dead-letter queue if it is empty. Everything deleted is found
+     * from the relay queue (the mappings by its ARN, the dead-letter queue by its redrive policy),
+     * never from the packet's fields. A dead-letter queue holding messages is kept (and a warning
+     * logged) so failed packets can be inspected or redriven. Calling it twice, or on a relay that
+     * is half gone, is not an error; if it fails part-way, call it again or let the janitor finish
+     * it. Calls {@code sqs:GetQueueAttributes}, {@code sqs:TagQueue},
+     * {@code lambda:ListEventSourceMappings}, {@code lambda:DeleteEventSourceMapping} and
+     * {@code sqs:DeleteQueue}.
      *
      * @param pkt any packet of the relay
      * @return what was deleted and kept
-     * @throws TearDownException if AWS fails a deletion for a reason other than its target being gone
+     * @throws TearDownException if AWS fails a step for a reason other than its target being gone
      */
     public TearDownResult tearDown(RelayPacket pkt) {
-        return wiring.resources().tearDown(Objects.requireNonNull(pkt, "pkt"));
+        return tearDown(pkt, false);
+    }
+
+    /**
+     * Ends the relay as {@link #tearDown(RelayPacket)} does, and keeps the dead-letter queue even
+     * if SQS counts it empty. SQS's counts lag by up to a minute: after putting a packet into the
+     * dead-letter queue yourself, pass {@code true} so it is not deleted with it.
+     *
+     * @param pkt any packet of the relay
+     * @param keepDeadLetterQueue keep the dead-letter queue whatever its count
+     * @return what was deleted and kept
+     * @throws TearDownException if AWS fails a step for a reason other than its target being gone
+     */
+    public TearDownResult tearDown(RelayPacket pkt, boolean keepDeadLetterQueue) {
+        return wiring.resources().tearDown(Objects.requireNonNull(pkt, "pkt"), keepDeadLetterQueue);
     }
 
     /** Closes the SDK clients this relay created itself; clients given to the builder stay open. */

@@ -14,8 +14,11 @@ interface RelayResources {
     /** Creates what a new relay needs and returns its first packet. */
     RelayPacket setup(Context context, String workerFunction, RelaySetup options);
 
-    /** Removes what the relay used, keeping a dead-letter queue that holds packets. */
-    TearDownResult tearDown(RelayPacket pkt);
+    /**
+     * Removes what the relay used, keeping a dead-letter queue that holds packets, or any
+     * dead-letter queue if {@code keepDlq} (the caller knows it just put packets there).
+     */
+    TearDownResult tearDown(RelayPacket pkt, boolean keepDlq);
 
     /** Packets waiting for the relay: visible, in flight and delayed; empty if that cannot be known. */
     OptionalLong queued(RelayPacket pkt);

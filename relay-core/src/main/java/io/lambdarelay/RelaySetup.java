@@ -19,6 +19,16 @@ public final class RelaySetup {
     public static final String DLQ_SUFFIX = "-dlq";
     /** Longest queue name SQS accepts. */
     public static final int MAX_QUEUE_NAME = 80;
+    /** The largest {@code maxReceiveCount} SQS's redrive policy accepts. */
+    public static final int MAX_RECEIVE_COUNT = 1000;
+    /**
+     * Receives the relay queue's redrive policy allows beyond {@code maxReceiveCount}. The worker
+     * dead-letters a packet itself, after its last attempt or when it arrives after a last attempt
+     * that died, and then ends the relay or counts the part; the queue's own policy, which moves a
+     * packet without any worker seeing it, only catches receives that never reached a worker
+     * (Lambda returns messages to the queue when it throttles the function).
+     */
+    public static final int REDRIVE_BACKSTOP = 5;
 
     static final Pattern QUEUE_NAME = Pattern.compile("[A-Za-z0-9_-]+");
     private static final Pattern TAG_KEY = Pattern.compile("[\\p{L}\\p{Z}\\p{N}_.:/=+@-]{1,128}");
@@ -288,7 +298,9 @@ public final class RelaySetup {
         }
 
         /**
-         * Sets how often a packet is received before it moves to the dead-letter queue. Default 5.
+         * Sets how many attempts a packet has before the worker moves it to the dead-letter queue.
+         * Default 5. The queue's redrive policy allows {@value RelaySetup#REDRIVE_BACKSTOP} receives
+         * more, for receives that never reach a worker.
          *
          * @param maxReceiveCount 1 to 1000
          * @return this builder
@@ -452,8 +464,9 @@ public final class RelaySetup {
                 throw new IllegalArgumentException("batchSize " + batchSize
                         + " is above 10, which Lambda allows only with a maximumBatchingWindow of at least 1 second");
             }
-            if (maxReceiveCount < 1 || maxReceiveCount > 1000) {
-                throw new IllegalArgumentException("maxReceiveCount must be 1 to 1000, got " + maxReceiveCount);
+            if (maxReceiveCount < 1 || maxReceiveCount > MAX_RECEIVE_COUNT) {
+                throw new IllegalArgumentException("maxReceiveCount must be 1 to " + MAX_RECEIVE_COUNT + ", got "
+                        + maxReceiveCount);
             }
             if (visibilityTimeout != null && (visibilityTimeout.isNegative()
                     || visibilityTimeout.getSeconds() > MAX_VISIBILITY_SECONDS)) {

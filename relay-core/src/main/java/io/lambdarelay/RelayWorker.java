@@ -195,31 +195,56 @@ public abstract class RelayWorker implements RequestHandler<SQSEvent, SQSBatchRe
     public final SQSBatchResponse handleRequest(SQSEvent event, Context context) {
         List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
         List<SQSMessage> records = event == null || event.getRecords() == null ? List.of() : event.getRecords();
+        Invocation inv = new Invocation(context);
         for (SQSMessage message : records) {
+            inv.nextRecord();
             RelayPacket pkt = null;
             try {
                 pkt = relay.getRelayPkt(message);
-                runner.run(pkt, message, context);
+                runner.run(pkt, message, inv);
+            } catch (InvalidPacketException e) {
+                if (!runner.deadLetterInvalid(message, e)) {
+                    failures.add(new SQSBatchResponse.BatchItemFailure(message.getMessageId()));
+                }
+                callOnFailure(message, null, e, context);
             } catch (Exception e) {
                 Exception error = e instanceof HopRunner.UnitFailure ? (Exception) e.getCause() : e;
                 boolean deadLettered = pkt != null && runner.isFinalAttempt(pkt, message)
-                        && relay.wiring().sender().deadLetter(pkt, message.getBody(), error, HopRunner.receiveCount(message));
+                        && relay.wiring().sender().deadLetter(pkt, message.getBody(), error,
+                                HopRunner.receiveCount(message));
                 if (!deadLettered) {
                     failures.add(new SQSBatchResponse.BatchItemFailure(message.getMessageId()));
                     logFailure(pkt, message, error);
                 }
-                try {
-                    onFailure(message, pkt, error, context);
-                } catch (RuntimeException hookFailure) {
-                    LOG.warn("relay {}: onFailure hook threw {}", pkt == null ? null : pkt.relayId(),
-                            hookFailure.getClass().getName());
-                }
-                if (deadLettered) {
-                    runner.afterDeadLetter(pkt, message, context);
+                callOnFailure(message, pkt, error, context);
+                if (deadLettered && !finishDeadLettered(pkt, message, inv)) {
+                    failures.add(new SQSBatchResponse.BatchItemFailure(message.getMessageId()));
                 }
             }
         }
         return new SQSBatchResponse(failures);
+    }
+
+    /** Ends a chain or counts a part after its packet was dead-lettered; {@code false} if that failed. */
+    private boolean finishDeadLettered(RelayPacket pkt, SQSMessage message, Invocation inv) {
+        try {
+            runner.afterDeadLetter(pkt, message, inv);
+            return true;
+        } catch (Exception e) {
+            LOG.warn("relay {}: part {} hop {} is in the dead-letter queue, but recording that failed ({}); the record "
+                    + "comes back once more to record it", pkt.relayId(), pkt.part(), pkt.hop(),
+                    e.getClass().getName());
+            return false;
+        }
+    }
+
+    private void callOnFailure(SQSMessage message, RelayPacket pkt, Exception error, Context context) {
+        try {
+            onFailure(message, pkt, error, context);
+        } catch (RuntimeException hookFailure) {
+            LOG.warn("relay {}: onFailure hook threw {}", pkt == null ? null : pkt.relayId(),
+                    hookFailure.getClass().getName());
+        }
     }
 
     private static void logFailure(RelayPacket pkt, SQSMessage message, Exception error) {

@@ -14,8 +14,6 @@ import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
-import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
 import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
@@ -23,7 +21,7 @@ import software.amazon.awssdk.services.sqs.model.SendMessageBatchResponse;
 
 /**
  * Everything a relay sends to SQS: a pass, many passes in batches, a packet to the dead-letter
- * queue, the dead-letter queue's messages back. A pass has one stamping path: it builds the next
+ * queue. A pass has one stamping path: it builds the next
  * header as a new value, sends the packet with it, and only then gives the packet that header; a
  * send that fails leaves the packet as it was, with nothing to restore. Thread-safe.
  */
@@ -36,23 +34,25 @@ final class Sender {
     private static final int BATCH_ATTEMPTS = 3;
 
     private final Clients clients;
+    private final QueueFacts facts;
     private final Clock clock;
     private final int maxPacketBytes;
 
-    Sender(Clients clients, Clock clock, int maxPacketBytes) {
+    Sender(Clients clients, QueueFacts facts, Clock clock, int maxPacketBytes) {
         this.clients = clients;
+        this.facts = facts;
         this.clock = clock;
         this.maxPacketBytes = maxPacketBytes;
     }
 
     /** A packet ready to send: its next header and the body that carries it. */
-    private record Stamped(RelayPacket packet, Header next, String body, long size) {
+    record Stamped(RelayPacket packet, Header next, String body, long size) {
         void applied() {
             packet.header(next);
         }
     }
 
-    private Stamped stamp(RelayPacket pkt, Duration delay) {
+    Stamped stamp(RelayPacket pkt, Duration delay) {
         Instant notBefore = delay.compareTo(Relay.MAX_SQS_DELAY) > 0 ? clock.instant().plus(delay) : null;
         Header next = pkt.header().next(notBefore);
         String body = pkt.toJson(next, pkt.hopState());
@@ -180,74 +180,48 @@ final class Sender {
     }
 
     /**
-     * Sends a received body, unchanged, to the relay's dead-letter queue with the reason as message
-     * attributes (the exception's type only: its message may hold packet contents).
+     * Sends a received body, unchanged, to the dead-letter queue that the relay queue's redrive
+     * policy names (not the one the packet names), with the reason as message attributes (the
+     * exception's type only: its message may hold packet contents).
      *
-     * @return whether it was sent; if not (no DLQ, or SQS failed) the queue's redrive policy moves it
+     * @return whether it was sent; if not (no DLQ, or SQS failed) the record must fail
      */
     boolean deadLetter(RelayPacket pkt, String body, Exception reason, long receiveCount) {
-        String dlqUrl = pkt.header().dlqUrl();
+        String dlqUrl;
+        try {
+            var info = facts.of(pkt.queueUrl());
+            dlqUrl = info == null ? null : info.deadLetterQueueUrl();
+        } catch (SdkException e) {
+            LOG.warn("relay {}: could not read the redrive policy of its queue ({}); part {} hop {} stays in the queue",
+                    pkt.relayId(), e.getClass().getSimpleName(), pkt.part(), pkt.hop());
+            return false;
+        }
         if (dlqUrl == null) {
             return false;
         }
+        boolean sent = deadLetterTo(dlqUrl, body, reason, receiveCount);
+        if (sent) {
+            LOG.warn("relay {}: part {} hop {} failed {} time(s) with {}; moved to the dead-letter queue",
+                    pkt.relayId(), pkt.part(), pkt.hop(), receiveCount, reason.getClass().getName());
+        } else {
+            LOG.warn("relay {}: could not dead-letter part {} hop {}; the record fails and comes back", pkt.relayId(),
+                    pkt.part(), pkt.hop());
+        }
+        return sent;
+    }
+
+    /** Sends a body to a dead-letter queue with the reason's type and the receive count as attributes. */
+    boolean deadLetterTo(String dlqUrl, String body, Exception reason, long receiveCount) {
         try {
             clients.sqs().sendMessage(r -> r.queueUrl(dlqUrl).messageBody(body).messageAttributes(Map.of(
                     Relay.ATTR_ERROR, MessageAttributeValue.builder().dataType("String")
                             .stringValue(reason.getClass().getName()).build(),
                     Relay.ATTR_RECEIVES, MessageAttributeValue.builder().dataType("Number")
                             .stringValue(Long.toString(receiveCount)).build())));
-            LOG.warn("relay {}: part {} hop {} failed {} time(s) with {}; moved to the dead-letter queue",
-                    pkt.relayId(), pkt.part(), pkt.hop(), receiveCount, reason.getClass().getName());
             return true;
         } catch (SdkException e) {
-            LOG.warn("relay {}: could not dead-letter part {} hop {} ({}); the redrive policy will move it",
-                    pkt.relayId(), pkt.part(), pkt.hop(), e.getClass().getSimpleName());
+            LOG.debug("SendMessage to dead-letter queue {} failed: {}", dlqUrl, e.getClass().getSimpleName());
             return false;
         }
-    }
-
-    /** Moves the dead-letter queue's messages back to the relay queue, and says how many. */
-    int redrive(RelayPacket pkt) {
-        String dlqUrl = pkt.header().dlqUrl();
-        if (dlqUrl == null) {
-            throw new RelayException("relay packet names no dead-letter queue (a relay the Node package started?)");
-        }
-        int moved = 0;
-        try {
-            while (true) {
-                List<Message> msgs = clients.sqs().receiveMessage(r -> r.queueUrl(dlqUrl)
-                        .maxNumberOfMessages(BATCH_ENTRIES).waitTimeSeconds(0).visibilityTimeout(60)).messages();
-                if (msgs.isEmpty()) {
-                    break;
-                }
-                List<SendMessageBatchRequestEntry> entries = new ArrayList<>();
-                for (int i = 0; i < msgs.size(); i++) {
-                    entries.add(SendMessageBatchRequestEntry.builder().id(Integer.toString(i))
-                            .messageBody(msgs.get(i).body()).build());
-                }
-                var sent = clients.sqs().sendMessageBatch(r -> r.queueUrl(pkt.queueUrl()).entries(entries));
-                List<DeleteMessageBatchRequestEntry> deletes = new ArrayList<>();
-                for (var ok : sent.successful()) {
-                    deletes.add(DeleteMessageBatchRequestEntry.builder().id(ok.id())
-                            .receiptHandle(msgs.get(Integer.parseInt(ok.id())).receiptHandle()).build());
-                }
-                if (!deletes.isEmpty()) {
-                    clients.sqs().deleteMessageBatch(r -> r.queueUrl(dlqUrl).entries(deletes));
-                    moved += deletes.size();
-                }
-                if (!sent.failed().isEmpty()) {
-                    throw new RelayException(sent.failed().size() + " message(s) could not be moved back to "
-                            + pkt.queueUrl() + "; they stay in " + dlqUrl + ", run redrive again");
-                }
-            }
-        } catch (QueueDoesNotExistException e) {
-            throw new RelayException("redrive needs both queues of a live relay, but one is gone (" + describe(e)
-                    + "); moved " + moved + " message(s) before that", e);
-        } catch (SdkException e) {
-            throw new RelayException("redrive from " + dlqUrl + " failed after moving " + moved + " message(s) ("
-                    + describe(e) + "); run it again", e);
-        }
-        LOG.info("relay {}: moved {} message(s) from the dead-letter queue back to the relay queue", pkt.relayId(), moved);
-        return moved;
     }
 }

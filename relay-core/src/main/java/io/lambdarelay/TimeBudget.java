@@ -40,7 +40,7 @@ public final class TimeBudget {
     private final LongSupplier remainingMillis;
     private final long reserveMillis;
     private final double safetyFactor;
-    private final long initialUsableMillis;
+    private final long initialMillis;
     private final long hintMillis;
     private long longestUnitMillis;
     private long longestMeasuredMillis;
@@ -53,7 +53,7 @@ public final class TimeBudget {
         this.reserveMillis = b.reserve != null ? b.reserve.toMillis()
                 : Math.min(DEFAULT_MAX_RESERVE.toMillis(), Math.max(0, initial / 10));
         this.safetyFactor = b.safetyFactor;
-        this.initialUsableMillis = initial - reserveMillis;
+        this.initialMillis = initial;
         this.hintMillis = b.unitHint == null ? 0 : b.unitHint.toMillis();
         this.longestUnitMillis = hintMillis;
     }
@@ -92,8 +92,8 @@ public final class TimeBudget {
      * Tells whether one more unit fits: see {@link #hasTimeForAnother(long)} with no wait.
      *
      * @return {@code true} if another unit should start
-     * @throws UnitTooLongException if the hint says a single unit takes longer than a whole fresh
-     *     invocation can give, so relaying would make no progress
+     * @throws UnitTooLongException if the hint says a single unit takes longer than all the time
+     *     the budget started with, reserve included, so relaying would make no progress
      */
     public boolean hasTimeForAnother() {
         return hasTimeForAnother(0);
@@ -102,20 +102,21 @@ public final class TimeBudget {
     /**
      * Tells whether one more unit fits after waiting {@code waitMillis} (for a rate limit's pacing).
      * The first unit of an invocation starts whenever any usable time is left, even if the hint is
-     * long: a single slow unit in an earlier invocation must not stop the relay. After that, the
+     * long: a single slow unit in an earlier invocation must not stop the relay, and a unit that
+     * ran as the first of one invocation fits the next (it may use the reserve). After that, the
      * remaining time less the reserve and the wait must cover the longest unit seen (or the hint)
      * times the safety factor.
      *
      * @param waitMillis time that will pass before the unit starts, zero or more
      * @return {@code true} if another unit should start
-     * @throws UnitTooLongException if the hint says a single unit takes longer than a whole fresh
-     *     invocation can give, so relaying would make no progress
+     * @throws UnitTooLongException if the hint says a single unit takes longer than all the time
+     *     the budget started with, reserve included, so relaying would make no progress
      */
     public boolean hasTimeForAnother(long waitMillis) {
         long usable = remainingMillis.getAsLong() - reserveMillis - Math.max(0, waitMillis);
         if (unitsCompleted == 0) {
-            if (hintMillis > initialUsableMillis) {
-                throw new UnitTooLongException(hintMillis, initialUsableMillis);
+            if (hintMillis > initialMillis) {
+                throw new UnitTooLongException(hintMillis, initialMillis);
             }
             return usable > 0;
         }
@@ -277,8 +278,8 @@ public final class TimeBudget {
         }
 
         /**
-         * Sets the longest unit known from earlier invocations. A hint longer than a whole
-         * invocation's usable time makes {@link TimeBudget#hasTimeForAnother()} throw
+         * Sets the longest unit known from earlier invocations. A hint longer than all the time the
+         * budget starts with makes {@link TimeBudget#hasTimeForAnother()} throw
          * {@link UnitTooLongException}.
          *
          * @param unitHint zero or more, or {@code null} for none

@@ -11,19 +11,23 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  *
  * @param clients the SDK clients, and which of them the relay owns
  * @param clock the clock for tags, deadlines, pacing and long delays
+ * @param facts what the relay queues say about themselves (ARN, dead-letter queue, receive limit)
  * @param fanIn the ledger as workers use it, or {@link FanIn#NONE}
- * @param sender every send: pass, batched pass, dead-letter, redrive
+ * @param sender every send: pass, batched pass, dead-letter
+ * @param redrive moves dead-lettered packets back
  * @param resources setup, tear-down and counts of the relay's queues and mapping
  * @param watchdog the drain watchdog of fan-outs without a ledger
  */
-record Wiring(Clients clients, Clock clock, FanIn fanIn, Sender sender, RelayResources resources,
-        DrainWatchdog watchdog) {
+record Wiring(Clients clients, Clock clock, QueueFacts facts, FanIn fanIn, Sender sender, Redrive redrive,
+        RelayResources resources, DrainWatchdog watchdog) {
 
     static Wiring of(SqsClient sqs, LambdaClient lambda, Clock clock, int maxPacketBytes, RelayLedger ledger) {
         Clients clients = new Clients(sqs, lambda);
-        Sender sender = new Sender(clients, clock, maxPacketBytes);
-        RelayResources resources = new QueuePerRelay(clients, clock);
-        return new Wiring(clients, clock, FanIn.of(ledger), sender, resources,
-                new DrainWatchdog(sender, resources, clock));
+        QueueFacts facts = new QueueFacts(clients);
+        FanIn fanIn = FanIn.of(ledger);
+        Sender sender = new Sender(clients, facts, clock, maxPacketBytes);
+        RelayResources resources = new QueuePerRelay(clients, facts, clock);
+        return new Wiring(clients, clock, facts, fanIn, sender, new Redrive(clients, facts, sender, fanIn,
+                maxPacketBytes), resources, new DrainWatchdog(sender, resources, clock));
     }
 }

@@ -223,7 +223,17 @@ class FaultInjectionTest {
             }
 
             @Override
-            public boolean markComplete(String relayId, String messageId) {
+            public PartTally reopenPart(String relayId, int part) {
+                throw new LedgerUnavailableException("table relay-ledger unreachable", null);
+            }
+
+            @Override
+            public Completion beginCompletion(String relayId, String messageId, java.time.Duration lease) {
+                throw new LedgerUnavailableException("table relay-ledger unreachable", null);
+            }
+
+            @Override
+            public void endCompletion(String relayId) {
                 throw new LedgerUnavailableException("table relay-ledger unreachable", null);
             }
         };

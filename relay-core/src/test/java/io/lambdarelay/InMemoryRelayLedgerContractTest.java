@@ -6,7 +6,7 @@ import io.lambdarelay.testing.RelayLedgerContract;
 
 /** The ledger contract against relay-core's in-memory ledger, the reference semantics. */
 class InMemoryRelayLedgerContractTest extends RelayLedgerContract {
-    private final RelayLedger ledger = new InMemoryRelayLedger();
+    private final RelayLedger ledger = new InMemoryRelayLedger(clock);
 
     @Override
     protected RelayLedger ledger() {

@@ -124,7 +124,7 @@ class RelayOnLocalAwsTest {
                 RelaySetup.builder().manageRecursion(false).maxReceiveCount(1).build()).put("target", 1_000L);
         relay.relayPass(pkt);
 
-        Await.until("the stalled packet to reach the DLQ", Duration.ofSeconds(30), () -> dlqCount(pkt) == 1,
+        Await.until("the stalled packet to reach the DLQ", Duration.ofSeconds(75), () -> dlqCount(pkt) == 1,
                 () -> aws.stats().toString());
         LocalStats after = aws.stats();
         assertTrue(after.recursionDrops() - before.recursionDrops() >= 1);

@@ -95,7 +95,8 @@ class RelayTest {
                 .attributeNames(QueueAttributeName.ALL)).attributes();
         assertEquals("180", attrs.get(QueueAttributeName.VISIBILITY_TIMEOUT), "6 x the worker's 30 s");
         JsonNode redrive = new ObjectMapper().readTree(attrs.get(QueueAttributeName.REDRIVE_POLICY));
-        assertEquals(5, redrive.get("maxReceiveCount").asInt());
+        assertEquals(5 + RelaySetup.REDRIVE_BACKSTOP, redrive.get("maxReceiveCount").asInt(),
+                "the worker's 5 attempts, then receives that never reached a worker");
         String dlqUrl = sqs.client().getQueueUrl(r -> r.queueName(queueName + "-dlq")).queueUrl();
         assertEquals(queueArn(dlqUrl), redrive.get("deadLetterTargetArn").asText());
 

@@ -160,23 +160,39 @@ class RelayWorkerTest {
     }
 
     @Test
-    void anUnreadablePacket_isReportedAsFailure_withoutAPacket() {
+    void anUnreadablePacket_goesStraightToTheDeadLetterQueueOfItsSourceQueue_withoutAPacket() {
         RelayPacket pkt = relay.setup(null, "worker");
         SQSEvent event = Fixtures.eventFor(queueArn(pkt.queueUrl()), "junk-1", "{not json");
         CountingWorker worker = new CountingWorker(10);
 
         SQSBatchResponse response = worker.handleRequest(event, ctx);
 
-        assertEquals("junk-1", response.getBatchItemFailures().get(0).getItemIdentifier());
+        assertTrue(response.getBatchItemFailures().isEmpty(), "retrying cannot make it valid");
         assertInstanceOf(InvalidPacketException.class, worker.failures.get(0));
         assertNull(worker.failedPackets.get(0));
         assertEquals(0, worker.unitsRun);
+        List<Message> dead = sqs.client().receiveMessage(r -> r.queueUrl(pkt.deadLetterQueueUrl().orElseThrow())
+                .messageAttributeNames("All")).messages();
+        assertEquals(List.of("{not json"), dead.stream().map(Message::body).toList());
+        assertEquals(InvalidPacketException.class.getName(),
+                dead.get(0).messageAttributes().get(Relay.ATTR_ERROR).stringValue());
+    }
+
+    @Test
+    void anUnreadablePacketWithoutASourceQueue_failsItsRecord() {
+        SQSEvent event = Fixtures.eventFor(null, "junk-2", "{not json");
+        CountingWorker worker = new CountingWorker(10);
+
+        SQSBatchResponse response = worker.handleRequest(event, ctx);
+
+        assertEquals("junk-2", response.getBatchItemFailures().get(0).getItemIdentifier());
+        assertInstanceOf(InvalidPacketException.class, worker.failures.get(0));
     }
 
     @Test
     void aUnitThatCannotFitAnInvocation_failsTheRecordInsteadOfRelayingForever() {
         RelayPacket pkt = relay.setup(null, "worker").put("target", 100L);
-        pkt.hopState(pkt.hopState().withUnitMs(9_500)); // longer than the 9 s a 10 s invocation can spend
+        pkt.hopState(pkt.hopState().withUnitMs(10_500)); // longer than a whole 10 s invocation
         CountingWorker worker = new CountingWorker(10);
 
         SQSBatchResponse response = worker.handleRequest(eventOf(pkt, "m1"), ctx);

@@ -99,13 +99,25 @@ class TimeBudgetTest {
     }
 
     @Test
+    void aUnitThatRanAsTheFirstOfAnInvocation_runsAsTheFirstOfTheNext_usingTheReserve() {
+        // 9.1 s ran as the first unit of a 10 s invocation; the next starts with 9.95 s, 0.995 s of it reserve
+        remaining.set(9_950);
+        TimeBudget b = TimeBudget.builder().remainingMillis(remaining::get).unitHint(Duration.ofMillis(9_100)).build();
+        assertEquals(995, b.reserveMillis());
+
+        assertTrue(b.hasTimeForAnother(), "refusing it would end a healthy chain in the dead-letter queue");
+        unit(b, 9_100);
+        assertFalse(b.hasTimeForAnother());
+    }
+
+    @Test
     void aHintLongerThanAWholeInvocation_throwsInsteadOfRelayingForever() {
         remaining.set(10_000);
         TimeBudget b = TimeBudget.builder().remainingMillis(remaining::get).reserve(Duration.ofMillis(1_000))
-                .unitHint(Duration.ofMillis(9_500)).build();
+                .unitHint(Duration.ofMillis(10_001)).build();
         UnitTooLongException e = assertThrows(UnitTooLongException.class, b::hasTimeForAnother);
-        assertEquals(9_500, e.unitMillis());
-        assertEquals(9_000, e.budgetMillis());
+        assertEquals(10_001, e.unitMillis());
+        assertEquals(10_000, e.budgetMillis());
         assertTrue(e.getMessage().contains("split the work into smaller units"), e.getMessage());
     }
 

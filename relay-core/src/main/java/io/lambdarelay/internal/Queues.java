@@ -10,6 +10,7 @@ import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
 /** The queue look-ups that setup, tear-down, progress and the janitor share. */
 public final class Queues {
     private static final Pattern DLQ_ARN = Pattern.compile("\"deadLetterTargetArn\"\\s*:\\s*\"([^\"]+)\"");
+    private static final Pattern MAX_RECEIVE = Pattern.compile("\"maxReceiveCount\"\\s*:\\s*\"?(\\d{1,4})");
 
     private Queues() {
     }
@@ -66,24 +67,45 @@ public final class Queues {
     }
 
     /**
-     * Finds a relay queue's dead-letter queue: the one its redrive policy names, or, for a queue
-     * without one (a setup that died half-way), the one named after it with {@code dlqSuffix}. A
-     * relay's dead-letter queue is in the queue's account and region, so its URL is the queue's
-     * with the last segment replaced.
+     * What a relay queue says about itself: its ARN and, from its redrive policy, its dead-letter
+     * queue and the receive count after which SQS moves a message there. Everything the library
+     * deletes or dead-letters for a relay is derived from these, never from a packet, so a
+     * corrupted or forged packet cannot reach beyond its own relay.
+     *
+     * @param arn the queue's ARN
+     * @param deadLetterQueueUrl the dead-letter queue's URL, or {@code null} if the queue has no redrive policy
+     * @param maxReceiveCount the redrive policy's receive count, or 0 without one
+     */
+    public record Info(String arn, String deadLetterQueueUrl, int maxReceiveCount) {
+    }
+
+    /**
+     * Reads a queue's {@link Info} with one {@code GetQueueAttributes}.
      *
      * @param sqs the client
-     * @param queueUrl the relay queue
-     * @param dlqSuffix the suffix of dead-letter queue names
-     * @return the dead-letter queue's URL (the queue itself may be gone)
+     * @param queueUrl the queue
+     * @return what the queue says, or {@code null} if the queue does not exist
      */
-    public static String deadLetterQueueUrl(SqsClient sqs, String queueUrl, String dlqSuffix) {
-        String policy = sqs.getQueueAttributes(r -> r.queueUrl(queueUrl).attributeNames(QueueAttributeName.REDRIVE_POLICY))
-                .attributes().get(QueueAttributeName.REDRIVE_POLICY);
-        Matcher m = policy == null ? null : DLQ_ARN.matcher(policy);
-        String base = queueUrl.substring(0, queueUrl.lastIndexOf('/') + 1);
-        if (m == null || !m.find()) {
-            return queueUrl + dlqSuffix;
+    public static Info info(SqsClient sqs, String queueUrl) {
+        Map<QueueAttributeName, String> a;
+        try {
+            a = sqs.getQueueAttributes(r -> r.queueUrl(queueUrl).attributeNames(QueueAttributeName.QUEUE_ARN,
+                    QueueAttributeName.REDRIVE_POLICY)).attributes();
+        } catch (QueueDoesNotExistException e) {
+            return null;
         }
-        return base + m.group(1).substring(m.group(1).lastIndexOf(':') + 1);
+        String arn = a.get(QueueAttributeName.QUEUE_ARN);
+        if (arn == null) {
+            throw new IllegalStateException("SQS returned no QueueArn for " + queueUrl);
+        }
+        String policy = a.get(QueueAttributeName.REDRIVE_POLICY);
+        Matcher dlq = policy == null ? null : DLQ_ARN.matcher(policy);
+        if (dlq == null || !dlq.find()) {
+            return new Info(arn, null, 0);
+        }
+        Matcher max = MAX_RECEIVE.matcher(policy);
+        String dlqName = dlq.group(1).substring(dlq.group(1).lastIndexOf(':') + 1);
+        return new Info(arn, queueUrl.substring(0, queueUrl.lastIndexOf('/') + 1) + dlqName,
+                max.find() ? Integer.parseInt(max.group(1)) : 0);
     }
 }

@@ -16,7 +16,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.lambda.LambdaClient;
-import software.amazon.awssdk.services.lambda.model.EventSourceMappingConfiguration;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
 
@@ -32,6 +31,11 @@ import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
  *       empty queue means the chain died: a worker crashed for good, or a setup crashed between
  *       creating the queues and the mapping. The first empty sighting is remembered in the tag
  *       {@code lambda-relay:idle-since}, so the janitor itself keeps no state.</li>
+ *   <li><b>Half torn down</b>: a tear-down began (the queue carries the tag
+ *       {@code lambda-relay:ending}) more than {@link #ENDING_GRACE} ago but the queue is still
+ *       there, because a step after the mapping's deletion failed. Nothing will deliver its
+ *       messages again, so the janitor finishes the tear-down whatever the queue holds: the relay
+ *       had ended.</li>
  * </ul>
  *
  * <p>Run it on a schedule with {@link RelayJanitorHandler}. Calls {@code sqs:ListQueues},
@@ -42,6 +46,11 @@ import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
 public final class RelayJanitor {
     /** Tag remembering when a relay queue was first seen empty. */
     public static final String TAG_IDLE_SINCE = Relay.TAG_PREFIX + "idle-since";
+    /**
+     * How long after a tear-down began (the tag {@code lambda-relay:ending}) the janitor finishes
+     * it: longer than any Lambda invocation, so a tear-down still running is not raced.
+     */
+    public static final Duration ENDING_GRACE = Duration.ofMinutes(15);
 
     private static final Logger LOG = LoggerFactory.getLogger(RelayJanitor.class);
 
@@ -139,22 +148,17 @@ public final class RelayJanitor {
         } else if (tags.containsKey(TAG_IDLE_SINCE)) {
             sqs.untagQueue(r -> r.queueUrl(url).tagKeys(TAG_IDLE_SINCE));
         }
-        if (expired || idle) {
-            removeRelayQueue(url, relayId, expired ? "expired" : "idle", report);
+        boolean unfinished = isBefore(tags.get(RelayTeardown.TAG_ENDING), now.minus(ENDING_GRACE));
+        if (expired || idle || unfinished) {
+            removeRelayQueue(url, relayId, unfinished ? "half torn-down" : expired ? "expired" : "idle", report);
         }
     }
 
     private void removeRelayQueue(String url, String relayId, String why, JanitorReport.Builder report) {
-        String arn = Queues.arn(sqs, url);
-        String dlqUrl = Queues.deadLetterQueueUrl(sqs, url, RelaySetup.DLQ_SUFFIX);
-        List<String> mappings = new ArrayList<>();
-        for (EventSourceMappingConfiguration m : lambda.listEventSourceMappingsPaginator(r -> r.eventSourceArn(arn))
-                .eventSourceMappings()) {
-            mappings.add(m.uuid());
-        }
-        RelayTeardown.Result r = RelayTeardown.run(sqs, lambda, mappings, url, dlqUrl, (step, e) -> e);
-        if (r.dlqMessages() > 0) {
-            report.keptDlq(dlqUrl);
+        RelayTeardown.Result r = RelayTeardown.run(sqs, lambda, url, null, RelaySetup.DLQ_SUFFIX, false,
+                clock.instant(), (step, e) -> e);
+        if (r.dlqKept()) {
+            report.keptDlq(r.dlqUrl());
         }
         report.removedRelay(relayId);
         LOG.info("janitor removed {} relay {} ({})", why, relayId, url);

@@ -1,5 +1,7 @@
 package io.lambdarelay.ledger;
 
+import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -11,9 +13,20 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class InMemoryRelayLedger implements RelayLedger {
     private final Map<String, State> relays = new ConcurrentHashMap<>();
+    private final Clock clock;
 
-    /** Creates an empty ledger. */
+    /** Creates an empty ledger on the system clock. */
     public InMemoryRelayLedger() {
+        this(Clock.systemUTC());
+    }
+
+    /**
+     * Creates an empty ledger whose completion leases run on {@code clock}.
+     *
+     * @param clock the clock
+     */
+    public InMemoryRelayLedger(Clock clock) {
+        this.clock = Objects.requireNonNull(clock, "clock");
     }
 
     private State state(String relayId) {
@@ -65,14 +78,41 @@ public final class InMemoryRelayLedger implements RelayLedger {
     }
 
     @Override
-    public boolean markComplete(String relayId, String messageId) {
-        Objects.requireNonNull(messageId, "messageId");
+    public PartTally reopenPart(String relayId, int part) {
         State s = state(relayId);
         synchronized (s) {
-            if (s.completedBy == null) {
-                s.completedBy = messageId;
+            if (Boolean.TRUE.equals(s.finished.get(part))) {
+                s.finished.remove(part);
+                s.failed--;
             }
-            return s.completedBy.equals(messageId);
+            return s.tally();
+        }
+    }
+
+    @Override
+    public Completion beginCompletion(String relayId, String messageId, Duration lease) {
+        Objects.requireNonNull(messageId, "messageId");
+        Objects.requireNonNull(lease, "lease");
+        State s = state(relayId);
+        synchronized (s) {
+            long now = clock.millis();
+            if (s.hookDone) {
+                return Completion.TEAR_DOWN;
+            }
+            if (s.completingBy != null && now < s.leaseUntil) {
+                return Completion.OTHER;
+            }
+            s.completingBy = messageId;
+            s.leaseUntil = now + lease.toMillis();
+            return Completion.RUN_HOOK;
+        }
+    }
+
+    @Override
+    public void endCompletion(String relayId) {
+        State s = state(relayId);
+        synchronized (s) {
+            s.hookDone = true;
         }
     }
 
@@ -83,7 +123,9 @@ public final class InMemoryRelayLedger implements RelayLedger {
         long done;
         long failed;
         long units;
-        String completedBy;
+        String completingBy;
+        long leaseUntil;
+        boolean hookDone;
 
         PartTally tally() {
             return new PartTally(done, failed, units);

@@ -1,5 +1,7 @@
 package io.lambdarelay.ledger;
 
+import java.time.Duration;
+
 /**
  * A store that makes a relay exactly-once at its hand-offs and knows when parallel parts are done.
  *
@@ -8,7 +10,7 @@ package io.lambdarelay.ledger;
  * a ledger, each hop is claimed before it runs: a redelivery of the same SQS message takes the
  * claim over, while a different message for an already claimed hop is a fork and is acknowledged
  * without work. For fan-out relays the ledger also counts finished and failed parts atomically, so
- * the completion hook and the tear-down run exactly once.
+ * the completion hook and the tear-down run exactly once ({@link #beginCompletion}).
  *
  * <p>Implementations: {@link InMemoryRelayLedger} for tests and the local stack; a DynamoDB one
  * (conditional writes) for AWS. Without a ledger the library is at-least-once. Implementations
@@ -70,15 +72,53 @@ public interface RelayLedger {
     PartTally tally(String relayId);
 
     /**
-     * Marks the relay complete on behalf of the SQS message whose worker will run the completion
-     * hook and the tear-down. Returns {@code true} to exactly one message: the first to call, and
-     * that same message again if it is redelivered (its worker died before finishing the
-     * completion, so the redelivery takes it over, as with {@link #claimHop}).
+     * Takes a part that finished as failed back to running, because its packet was redriven from
+     * the dead-letter queue; it counts again when it finishes. A part that finished successfully,
+     * or has not finished, is left as it is.
      *
      * @param relayId the relay
-     * @param messageId the SQS message id of the caller's record
-     * @return {@code true} if this message completes the relay
+     * @param part the part
+     * @return the tally after this call
      * @throws LedgerUnavailableException if the store cannot answer
      */
-    boolean markComplete(String relayId, String messageId);
+    PartTally reopenPart(String relayId, int part);
+
+    /** The outcome of {@link #beginCompletion}. */
+    enum Completion {
+        /** This caller ends the relay: run the hook, then {@link #endCompletion}, then tear down. */
+        RUN_HOOK,
+        /** The hook ran already, but its caller may have died before the tear-down: only tear down. */
+        TEAR_DOWN,
+        /** Another invocation is ending the relay right now: acknowledge without doing anything. */
+        OTHER
+    }
+
+    /**
+     * Claims the end of the relay (its completion or failure hook, then its tear-down) for one
+     * invocation, for as long as that invocation can run. SQS may deliver the last packet twice at
+     * once, with the same message id, so the message id alone cannot tell a duplicate from a
+     * redelivery; the lease can: a duplicate arrives while the first holder still runs, a
+     * redelivery only after the visibility timeout, when the holder's invocation is long over.
+     * <ul>
+     *   <li>nobody claimed it, or the holder's lease has run out and its hook did not finish:
+     *       {@link Completion#RUN_HOOK}, and the caller holds it until {@code now + lease};</li>
+     *   <li>the hook finished ({@link #endCompletion}): {@link Completion#TEAR_DOWN};</li>
+     *   <li>another caller holds a lease that has not run out: {@link Completion#OTHER}.</li>
+     * </ul>
+     *
+     * @param relayId the relay
+     * @param messageId the SQS message id of the caller's record (for diagnostics)
+     * @param lease how long the caller's invocation can still run
+     * @return what the caller does
+     * @throws LedgerUnavailableException if the store cannot answer
+     */
+    Completion beginCompletion(String relayId, String messageId, Duration lease);
+
+    /**
+     * Records that the relay's hook ran to its end, so no later caller runs it again.
+     *
+     * @param relayId the relay
+     * @throws LedgerUnavailableException if the store cannot answer
+     */
+    void endCompletion(String relayId);
 }

@@ -7,6 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.lambdarelay.ledger.PartTally;
 import io.lambdarelay.ledger.RelayLedger;
 import io.lambdarelay.ledger.RelayLedger.Claim;
+import io.lambdarelay.ledger.RelayLedger.Completion;
+import io.lambdarelay.local.testing.MutableClock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,11 +34,15 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class RelayLedgerContract {
     private static final int THREADS = 8;
+    private static final Duration LEASE = Duration.ofSeconds(30);
 
     private final ExecutorService pool = Executors.newFixedThreadPool(THREADS);
     private final String relay = newRelayId();
 
-    /** The ledger under test; may be the same instance for every test. */
+    /** The clock the ledger under test must run its completion leases on. */
+    protected final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+
+    /** The ledger under test, on {@link #clock}; may be the same instance for every test. */
     protected abstract RelayLedger ledger();
 
     private static String newRelayId() {
@@ -120,21 +128,45 @@ public abstract class RelayLedgerContract {
     }
 
     @Test
-    void markComplete_returnsTrueExactlyOnce() {
-        assertTrue(ledger().markComplete(relay, "m-1"));
-        assertFalse(ledger().markComplete(relay, "m-2"));
-        assertFalse(ledger().markComplete(relay, "m-3"));
-        assertTrue(ledger().markComplete(relay, "m-1"), "a redelivery of the completing message takes over");
-        assertTrue(ledger().markComplete(newRelayId(), "m-2"), "another relay completes on its own");
+    void beginCompletion_oneHolderWhileItsLeaseRuns_evenForTheSameMessage() {
+        assertEquals(Completion.RUN_HOOK, ledger().beginCompletion(relay, "m-1", LEASE));
+        assertEquals(Completion.OTHER, ledger().beginCompletion(relay, "m-2", LEASE));
+        assertEquals(Completion.OTHER, ledger().beginCompletion(relay, "m-1", LEASE),
+                "a duplicate delivery of the same message while the first runs");
+        assertEquals(Completion.RUN_HOOK, ledger().beginCompletion(newRelayId(), "m-2", LEASE),
+                "another relay ends on its own");
     }
 
     @Test
-    void markComplete_keepsTheTally() {
-        ledger().finishPart(relay, 0, false);
-        ledger().addUnits(relay, 5);
-        ledger().markComplete(relay, "m-1");
+    void beginCompletion_afterTheLeaseRanOut_aRedeliveryTakesOver() {
+        assertEquals(Completion.RUN_HOOK, ledger().beginCompletion(relay, "m-1", LEASE));
+        clock.advance(LEASE.minusMillis(1));
+        assertEquals(Completion.OTHER, ledger().beginCompletion(relay, "m-1", LEASE));
+        clock.advance(Duration.ofMillis(2));
+        assertEquals(Completion.RUN_HOOK, ledger().beginCompletion(relay, "m-1", LEASE),
+                "the holder's invocation is over and its hook did not finish");
+    }
 
-        assertEquals(new PartTally(1, 0, 5), ledger().tally(relay));
+    @Test
+    void endCompletion_laterCallersOnlyTearDown_leaseOrNot() {
+        assertEquals(Completion.RUN_HOOK, ledger().beginCompletion(relay, "m-1", LEASE));
+        ledger().endCompletion(relay);
+
+        assertEquals(Completion.TEAR_DOWN, ledger().beginCompletion(relay, "m-2", LEASE));
+        clock.advance(LEASE.multipliedBy(2));
+        assertEquals(Completion.TEAR_DOWN, ledger().beginCompletion(relay, "m-1", LEASE));
+    }
+
+    @Test
+    void reopenPart_takesAFailedPartBack_soItsSuccessCounts() {
+        ledger().finishPart(relay, 0, true);
+        ledger().finishPart(relay, 1, false);
+
+        assertEquals(new PartTally(1, 0, 0), ledger().reopenPart(relay, 0));
+        assertEquals(new PartTally(1, 0, 0), ledger().reopenPart(relay, 1), "a part that succeeded stays done");
+        assertEquals(new PartTally(1, 0, 0), ledger().reopenPart(relay, 2), "a part that never finished stays open");
+        assertEquals(new PartTally(2, 0, 0), ledger().finishPart(relay, 0, false));
+        assertEquals(new PartTally(2, 0, 0), ledger().finishPart(relay, 0, true), "recorded once again");
     }
 
     @Test
@@ -218,7 +250,8 @@ public abstract class RelayLedgerContract {
                 if (mine || repeat) {
                     PartTally tally = ledger().finishPart(relay, p, p % 25 == 0);
                     if (tally.finished() == parts) {
-                        completions.add(ledger().markComplete(relay, "m-" + t + "-" + p));
+                        completions.add(ledger().beginCompletion(relay, "m-" + t + "-" + p, LEASE)
+                                == Completion.RUN_HOOK);
                     }
                 }
             }
@@ -244,8 +277,9 @@ public abstract class RelayLedgerContract {
     }
 
     @Test
-    void markComplete_raced_exactlyOneWins() throws Exception {
-        List<Boolean> results = race(THREADS, t -> ledger().markComplete(relay, "m-" + t));
+    void beginCompletion_raced_exactlyOneWins() throws Exception {
+        List<Boolean> results = race(THREADS, t -> ledger().beginCompletion(relay, "m-" + t, LEASE)
+                == Completion.RUN_HOOK);
 
         assertEquals(1, results.stream().filter(Boolean::booleanValue).count(), results.toString());
     }

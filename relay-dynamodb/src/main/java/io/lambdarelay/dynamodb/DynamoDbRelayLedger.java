@@ -47,10 +47,13 @@ import software.amazon.awssdk.services.dynamodb.waiters.DynamoDbWaiter;
  *       SQS message id that claimed it;</li>
  *   <li>{@code parts#<shard>}: one per {@value #PARTS_PER_SHARD} parts (shard {@code i} holds
  *       parts {@code 200 i} to {@code 200 i + 199}), with the number sets {@value #DONE} and
- *       {@value #FAILED} of the shard's parts that finished either way;</li>
+ *       {@value #FAILED} of the shard's parts that finished either way, and the version
+ *       {@value #VERSION} that every write to the shard raises by one;</li>
  *   <li>{@code tally}: per shard {@code i} that has finished parts, {@code n<i>} (how many parts
- *       the shard holds) and {@code d<i>} (how many of them are done); the counter {@value #UNITS};
- *       and, once the relay is complete, {@value #COMPLETE} with the completing message's id.</li>
+ *       the shard holds), {@code d<i>} (how many of them are done) and {@code v<i>} (the shard's
+ *       version they were taken from); the counter {@value #UNITS}; and, once the relay is ending,
+ *       {@value #COMPLETE} and {@value #LEASE_UNTIL} (who ends it, until when) and
+ *       {@value #HOOK_DONE} (once its hook ran).</li>
  * </ul>
  * Every write sets {@value #EXPIRES_AT} (epoch seconds) to now plus the
  * {@linkplain Builder#timeToLive(Duration) time to live}; with the table's TTL on that attribute,
@@ -70,17 +73,18 @@ import software.amazon.awssdk.services.dynamodb.waiters.DynamoDbWaiter;
  *   <li>{@link #finishPart}: two writes.
  *       <ol>
  *         <li>The part's shard: {@code UpdateItem} that adds the part to {@value #DONE} (or
- *             {@value #FAILED}) on condition that neither set contains it, returning the item
- *             after the write ({@code ALL_NEW}). Exactly one report of a part passes the
- *             condition, so a part is recorded once, with its first outcome. A report that fails
- *             the condition is a repeat; it takes the shard as the store returns it
- *             ({@code ALL_OLD}) or reads it with a strongly consistent {@code GetItem}.</li>
- *         <li>The tally: {@code UpdateItem} that sets {@code n<i>} and {@code d<i>} to the counts
- *             of the shard as the first step saw it, on condition
- *             {@code attribute_not_exists(n<i>) OR n<i> < :n}. Each write to a shard adds one part,
- *             so the shard's states are totally ordered by their part count and a count
- *             determines the state, its done count included: keeping the largest is idempotent and commutative, and
- *             reports may reach the tally in any order. A failed condition means the tally
+ *             {@value #FAILED}) and one to {@value #VERSION} on condition that neither set
+ *             contains it, returning the item after the write ({@code ALL_NEW}). Exactly one
+ *             report of a part passes the condition, so a part is recorded once, with its first
+ *             outcome. A report that fails the condition is a repeat; it takes the shard as the
+ *             store returns it ({@code ALL_OLD}) or reads it with a strongly consistent
+ *             {@code GetItem}.</li>
+ *         <li>The tally: {@code UpdateItem} that sets {@code n<i>}, {@code d<i>} and
+ *             {@code v<i>} to the counts and version of the shard as the first step saw it, on
+ *             condition {@code attribute_not_exists(v<i>) OR v<i> < :v}. Each write to a shard
+ *             raises its version, so the shard's states are totally ordered by version and a
+ *             version determines the state: keeping the latest is idempotent and commutative,
+ *             and reports may reach the tally in any order. A failed condition means the tally
  *             already holds this state of the shard or a later one.</li>
  *       </ol>
  *       The tally returned is the tally item as of the second write: returned by the write
@@ -94,11 +98,16 @@ import software.amazon.awssdk.services.dynamodb.waiters.DynamoDbWaiter;
  *       already there (no count is larger). So the last tally write returns every shard at its
  *       final count. Its reporter is the reporter of the last part or one running at the same
  *       time; two may both see every part finished, which is why the completion hook is guarded
- *       by {@link #markComplete}. A crash between the two writes leaves the shard's count behind
+ *       by {@link #beginCompletion}. A crash between the two writes leaves the shard's count behind
  *       in the tally until SQS redelivers the message: its repeated report fails the shard's
  *       condition, takes the shard's current state and writes it to the tally.</li>
- *   <li>{@link #markComplete}: an {@code UpdateItem} of the tally that sets {@value #COMPLETE} on
- *       condition {@code attribute_not_exists(complete)}: exactly one caller's condition holds.</li>
+ *   <li>{@link #reopenPart}: the same two writes, the first removing the part from
+ *       {@value #FAILED} (and raising the version) on condition that the set contains it.</li>
+ *   <li>{@link #beginCompletion}: an {@code UpdateItem} of the tally that sets {@value #COMPLETE}
+ *       and {@value #LEASE_UNTIL} on condition that {@value #HOOK_DONE} is not set and nobody
+ *       holds an unexpired lease: of concurrent callers exactly one's condition holds. A caller
+ *       whose condition fails reads the tally to tell {@link Completion#TEAR_DOWN} from
+ *       {@link Completion#OTHER}. {@link #endCompletion} sets {@value #HOOK_DONE}.</li>
  *   <li>{@link #addUnits}: an {@code UpdateItem} with {@code ADD}, which DynamoDB applies
  *       atomically.</li>
  * </ul>
@@ -143,8 +152,14 @@ public final class DynamoDbRelayLedger implements RelayLedger, AutoCloseable {
     public static final String FAILED = "failed";
     /** Name of the tally's counter (number) of units processed. */
     public static final String UNITS = "units";
-    /** Name of the tally's attribute holding the message id that completed the relay ({@link #markComplete}). */
+    /** Name of a shard item's version (number), raised by every write to the shard. */
+    public static final String VERSION = "v";
+    /** Name of the tally's attribute holding the message id that is ending the relay ({@link #beginCompletion}). */
     public static final String COMPLETE = "complete";
+    /** Name of the tally's attribute holding when that caller's lease runs out (epoch milliseconds). */
+    public static final String LEASE_UNTIL = "leaseUntil";
+    /** Name of the tally's attribute set once the relay's hook ran ({@link #endCompletion}). */
+    public static final String HOOK_DONE = "hookDone";
     /**
      * Parts per shard item. Changing it changes where parts are recorded: a table must keep the
      * value it was written with.
@@ -259,11 +274,12 @@ public final class DynamoDbRelayLedger implements RelayLedger, AutoCloseable {
         Map<String, AttributeValue> found = call("UpdateItem", "finishPart", relayId, () -> {
             try {
                 return dynamoDb.updateItem(r -> r.tableName(tableName).key(key(relayId, SHARD + shard))
-                        .updateExpression("ADD " + (failed ? "#failed" : "#done") + " :part SET " + SET_EXPIRY)
+                        .updateExpression("ADD " + (failed ? "#failed" : "#done") + " :part, #v :one SET " + SET_EXPIRY)
                         .conditionExpression(NOT_RECORDED)
-                        .expressionAttributeNames(Map.of("#done", DONE, "#failed", FAILED, "#exp", EXPIRES_AT))
+                        .expressionAttributeNames(Map.of("#done", DONE, "#failed", FAILED, "#v", VERSION,
+                                "#exp", EXPIRES_AT))
                         .expressionAttributeValues(Map.of(":part", AttributeValue.fromNs(List.of(p)),
-                                ":p", AttributeValue.fromN(p), ":exp", expiry()))
+                                ":p", AttributeValue.fromN(p), ":one", AttributeValue.fromN("1"), ":exp", expiry()))
                         .returnValues(ReturnValue.ALL_NEW)
                         .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD))
                         .attributes();
@@ -279,14 +295,17 @@ public final class DynamoDbRelayLedger implements RelayLedger, AutoCloseable {
     private Map<String, AttributeValue> raiseShardCount(String relayId, int shard, Map<String, AttributeValue> item) {
         long done = setSize(item, DONE);
         long recorded = done + setSize(item, FAILED);
+        long version = number(item, VERSION);
         Map<String, AttributeValue> tally = call("UpdateItem", "finishPart", relayId, () -> {
             try {
                 return dynamoDb.updateItem(r -> r.tableName(tableName).key(key(relayId, TALLY))
-                        .updateExpression("SET #n = :n, #d = :d, " + SET_EXPIRY)
-                        .conditionExpression("attribute_not_exists(#n) OR #n < :n")
-                        .expressionAttributeNames(Map.of("#n", "n" + shard, "#d", "d" + shard, "#exp", EXPIRES_AT))
+                        .updateExpression("SET #n = :n, #d = :d, #v = :v, " + SET_EXPIRY)
+                        .conditionExpression("attribute_not_exists(#v) OR #v < :v")
+                        .expressionAttributeNames(Map.of("#n", "n" + shard, "#d", "d" + shard, "#v", "v" + shard,
+                                "#exp", EXPIRES_AT))
                         .expressionAttributeValues(Map.of(":n", AttributeValue.fromN(Long.toString(recorded)),
-                                ":d", AttributeValue.fromN(Long.toString(done)), ":exp", expiry()))
+                                ":d", AttributeValue.fromN(Long.toString(done)),
+                                ":v", AttributeValue.fromN(Long.toString(version)), ":exp", expiry()))
                         .returnValues(ReturnValue.ALL_NEW)
                         .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD))
                         .attributes();
@@ -318,22 +337,76 @@ public final class DynamoDbRelayLedger implements RelayLedger, AutoCloseable {
         return toTally(getItem(relayId, TALLY, "tally"));
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalArgumentException if the part is negative
+     */
     @Override
-    public boolean markComplete(String relayId, String messageId) {
+    public PartTally reopenPart(String relayId, int part) {
+        checkId("relayId", relayId);
+        if (part < 0) {
+            throw new IllegalArgumentException("part must not be negative, got " + part);
+        }
+        int shard = part / PARTS_PER_SHARD;
+        String p = Integer.toString(part);
+        Map<String, AttributeValue> found = call("UpdateItem", "reopenPart", relayId, () -> {
+            try {
+                return dynamoDb.updateItem(r -> r.tableName(tableName).key(key(relayId, SHARD + shard))
+                        .updateExpression("DELETE #failed :part ADD #v :one SET " + SET_EXPIRY)
+                        .conditionExpression("contains(#failed, :p)")
+                        .expressionAttributeNames(Map.of("#failed", FAILED, "#v", VERSION, "#exp", EXPIRES_AT))
+                        .expressionAttributeValues(Map.of(":part", AttributeValue.fromNs(List.of(p)),
+                                ":p", AttributeValue.fromN(p), ":one", AttributeValue.fromN("1"), ":exp", expiry()))
+                        .returnValues(ReturnValue.ALL_NEW)
+                        .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD))
+                        .attributes();
+            } catch (ConditionalCheckFailedException e) {
+                LOG.debug("relay {} part {}: not failed, nothing to reopen", relayId, part);
+                return e.hasItem() && !e.item().isEmpty() ? e.item() : null;
+            }
+        });
+        Map<String, AttributeValue> shardItem = found != null ? found : getItem(relayId, SHARD + shard, "reopenPart");
+        return toTally(raiseShardCount(relayId, shard, shardItem));
+    }
+
+    @Override
+    public Completion beginCompletion(String relayId, String messageId, Duration lease) {
         checkId("relayId", relayId);
         checkId("messageId", messageId);
-        return call("UpdateItem", "markComplete", relayId, () -> {
+        Objects.requireNonNull(lease, "lease");
+        long now = clock.millis();
+        boolean won = call("UpdateItem", "beginCompletion", relayId, () -> {
             try {
                 dynamoDb.updateItem(r -> r.tableName(tableName).key(key(relayId, TALLY))
-                        .updateExpression("SET #complete = :mid, " + SET_EXPIRY)
-                        .conditionExpression("attribute_not_exists(#complete) OR #complete = :mid")
-                        .expressionAttributeNames(Map.of("#complete", COMPLETE, "#exp", EXPIRES_AT))
-                        .expressionAttributeValues(Map.of(":mid", AttributeValue.fromS(messageId), ":exp", expiry())));
+                        .updateExpression("SET #complete = :mid, #until = :until, " + SET_EXPIRY)
+                        .conditionExpression("attribute_not_exists(#done) AND (attribute_not_exists(#complete) OR "
+                                + "#until < :now)")
+                        .expressionAttributeNames(Map.of("#complete", COMPLETE, "#until", LEASE_UNTIL,
+                                "#done", HOOK_DONE, "#exp", EXPIRES_AT))
+                        .expressionAttributeValues(Map.of(":mid", AttributeValue.fromS(messageId),
+                                ":until", AttributeValue.fromN(Long.toString(now + lease.toMillis())),
+                                ":now", AttributeValue.fromN(Long.toString(now)), ":exp", expiry())));
                 return true;
             } catch (ConditionalCheckFailedException e) {
                 return false;
             }
         });
+        if (won) {
+            return Completion.RUN_HOOK;
+        }
+        return getItem(relayId, TALLY, "beginCompletion").containsKey(HOOK_DONE) ? Completion.TEAR_DOWN
+                : Completion.OTHER;
+    }
+
+    @Override
+    public void endCompletion(String relayId) {
+        checkId("relayId", relayId);
+        call("UpdateItem", "endCompletion", relayId, () -> dynamoDb.updateItem(r -> r.tableName(tableName)
+                .key(key(relayId, TALLY))
+                .updateExpression("SET #done = :true, " + SET_EXPIRY)
+                .expressionAttributeNames(Map.of("#done", HOOK_DONE, "#exp", EXPIRES_AT))
+                .expressionAttributeValues(Map.of(":true", AttributeValue.fromBool(true), ":exp", expiry()))));
     }
 
     /** Closes the DynamoDB client if the ledger created it; a client given to the builder stays open. */

@@ -17,7 +17,7 @@ class DynamoDbRelayLedgerContractTest extends RelayLedgerContract {
     @BeforeEach
     void createLedger() {
         ledger = DynamoDbRelayLedger.builder().dynamoDbClient(DYNALITE.dynalite().client()).tableName(Dynalite.TABLE)
-                .build();
+                .clock(clock).build();
     }
 
     @Override

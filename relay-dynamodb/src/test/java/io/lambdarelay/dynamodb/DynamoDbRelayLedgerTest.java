@@ -12,6 +12,7 @@ import io.lambdarelay.dynamodb.testing.ScriptedDynamoDb;
 import io.lambdarelay.ledger.LedgerUnavailableException;
 import io.lambdarelay.ledger.PartTally;
 import io.lambdarelay.ledger.RelayLedger.Claim;
+import io.lambdarelay.ledger.RelayLedger.Completion;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -146,27 +147,28 @@ class DynamoDbRelayLedgerTest {
         assertEquals(2, client.requests().size(), "two writes, no read: " + client.requests());
         UpdateItemRequest shard = updates.get(0);
         assertEquals(key(relay, "parts#0"), shard.key());
-        assertEquals("ADD #failed :part SET #exp = :exp", shard.updateExpression());
+        assertEquals("ADD #failed :part, #v :one SET #exp = :exp", shard.updateExpression());
         assertEquals("(attribute_not_exists(#done) OR NOT contains(#done, :p))"
                 + " AND (attribute_not_exists(#failed) OR NOT contains(#failed, :p))", shard.conditionExpression());
-        assertEquals(Map.of("#done", "done", "#failed", "failed", "#exp", "expiresAt"), shard.expressionAttributeNames());
+        assertEquals(Map.of("#done", "done", "#failed", "failed", "#v", "v", "#exp", "expiresAt"),
+                shard.expressionAttributeNames());
         assertEquals(Map.of(":part", AttributeValue.fromNs(List.of("4")), ":p", AttributeValue.fromN("4"),
-                ":exp", EXPIRES), shard.expressionAttributeValues());
+                ":one", AttributeValue.fromN("1"), ":exp", EXPIRES), shard.expressionAttributeValues());
         assertEquals("ALL_NEW", shard.returnValuesAsString());
         assertEquals("ALL_OLD", shard.returnValuesOnConditionCheckFailureAsString());
         UpdateItemRequest tally = updates.get(1);
         assertEquals(key(relay, "tally"), tally.key());
-        assertEquals("SET #n = :n, #d = :d, #exp = :exp", tally.updateExpression());
-        assertEquals("attribute_not_exists(#n) OR #n < :n", tally.conditionExpression());
-        assertEquals(Map.of("#n", "n0", "#d", "d0", "#exp", "expiresAt"), tally.expressionAttributeNames());
-        assertEquals(Map.of(":n", AttributeValue.fromN("1"), ":d", AttributeValue.fromN("0"), ":exp", EXPIRES),
-                tally.expressionAttributeValues());
+        assertEquals("SET #n = :n, #d = :d, #v = :v, #exp = :exp", tally.updateExpression());
+        assertEquals("attribute_not_exists(#v) OR #v < :v", tally.conditionExpression());
+        assertEquals(Map.of("#n", "n0", "#d", "d0", "#v", "v0", "#exp", "expiresAt"), tally.expressionAttributeNames());
+        assertEquals(Map.of(":n", AttributeValue.fromN("1"), ":d", AttributeValue.fromN("0"), ":v", AttributeValue.fromN("1"),
+                ":exp", EXPIRES), tally.expressionAttributeValues());
         assertEquals("ALL_NEW", tally.returnValuesAsString());
 
-        assertEquals(with(key(relay, "parts#0"), "failed", AttributeValue.fromNs(List.of("4")), "expiresAt", EXPIRES),
-                dynalite.item(relay, "parts#0"));
+        assertEquals(with(key(relay, "parts#0"), "failed", AttributeValue.fromNs(List.of("4")), "v", AttributeValue.fromN("1"),
+                "expiresAt", EXPIRES), dynalite.item(relay, "parts#0"));
         assertEquals(with(key(relay, "tally"), "n0", AttributeValue.fromN("1"), "d0", AttributeValue.fromN("0"),
-                "expiresAt", EXPIRES), dynalite.item(relay, "tally"));
+                "v0", AttributeValue.fromN("1"), "expiresAt", EXPIRES), dynalite.item(relay, "tally"));
     }
 
     @Test
@@ -184,9 +186,9 @@ class DynamoDbRelayLedgerTest {
         assertEquals(List.of("450"), dynalite.item(relay, "parts#2").get("failed").ns());
         assertEquals(List.of("451"), dynalite.item(relay, "parts#2").get("done").ns());
         assertEquals(with(key(relay, "tally"),
-                "n0", AttributeValue.fromN("1"), "d0", AttributeValue.fromN("1"),
-                "n1", AttributeValue.fromN("1"), "d1", AttributeValue.fromN("1"),
-                "n2", AttributeValue.fromN("2"), "d2", AttributeValue.fromN("1"),
+                "n0", AttributeValue.fromN("1"), "d0", AttributeValue.fromN("1"), "v0", AttributeValue.fromN("1"),
+                "n1", AttributeValue.fromN("1"), "d1", AttributeValue.fromN("1"), "v1", AttributeValue.fromN("1"),
+                "n2", AttributeValue.fromN("2"), "d2", AttributeValue.fromN("1"), "v2", AttributeValue.fromN("2"),
                 "units", AttributeValue.fromN("9"), "expiresAt", EXPIRES), dynalite.item(relay, "tally"));
     }
 
@@ -318,17 +320,36 @@ class DynamoDbRelayLedgerTest {
     }
 
     @Test
-    void markComplete_setsTheFlagOnTheTallyOnCondition() {
+    void beginCompletion_setsHolderAndLeaseOnCondition_thenEndCompletionMarksTheHookDone() {
         ScriptedDynamoDb client = scripted();
         DynamoDbRelayLedger ledger = ledger(client);
 
-        assertTrue(ledger.markComplete(relay, "m-1"));
-        assertFalse(ledger.markComplete(relay, "m-2"));
+        assertEquals(Completion.RUN_HOOK, ledger.beginCompletion(relay, "m-1", Duration.ofSeconds(30)));
+        assertEquals(Completion.OTHER, ledger.beginCompletion(relay, "m-1", Duration.ofSeconds(30)),
+                "a duplicate while the lease runs");
 
         UpdateItemRequest update = assertInstanceOf(UpdateItemRequest.class, client.requests().get(0));
-        assertEquals("attribute_not_exists(#complete) OR #complete = :mid", update.conditionExpression());
-        assertEquals(with(key(relay, "tally"), "complete", AttributeValue.fromS("m-1"), "expiresAt", EXPIRES),
+        assertEquals("attribute_not_exists(#done) AND (attribute_not_exists(#complete) OR #until < :now)",
+                update.conditionExpression());
+        assertEquals(with(key(relay, "tally"), "complete", AttributeValue.fromS("m-1"),
+                "leaseUntil", AttributeValue.fromN(Long.toString(NOW.toEpochMilli() + 30_000)), "expiresAt", EXPIRES),
                 dynalite.item(relay, "tally"));
+
+        ledger.endCompletion(relay);
+        assertEquals(Completion.TEAR_DOWN, ledger.beginCompletion(relay, "m-2", Duration.ofSeconds(30)));
+        assertEquals(AttributeValue.fromBool(true), dynalite.item(relay, "tally").get("hookDone"));
+    }
+
+    @Test
+    void reopenPart_removesTheFailedPartAndRaisesTheVersion_aSuccessLaterCountsAsDone() {
+        DynamoDbRelayLedger ledger = ledger(scripted());
+        ledger.finishPart(relay, 3, true);
+        ledger.finishPart(relay, 4, false);
+
+        assertEquals(new PartTally(1, 0, 0), ledger.reopenPart(relay, 3));
+        assertEquals(new PartTally(1, 0, 0), ledger.reopenPart(relay, 4), "a part that succeeded stays done");
+        assertEquals(AttributeValue.fromN("3"), dynalite.item(relay, "parts#0").get("v"));
+        assertEquals(new PartTally(2, 0, 0), ledger.finishPart(relay, 3, false));
     }
 
     @Test

@@ -61,7 +61,9 @@ class DynamoDbRelayLedgerUnavailableTest {
                 call("finishPart", "UpdateItem", () -> ledger.finishPart("relay-1", 0, false)),
                 call("addUnits", "UpdateItem", () -> ledger.addUnits("relay-1", 5)),
                 call("tally", "GetItem", () -> ledger.tally("relay-1")),
-                call("markComplete", "UpdateItem", () -> ledger.markComplete("relay-1", "m-1")));
+                call("reopenPart", "UpdateItem", () -> ledger.reopenPart("relay-1", 0)),
+                call("beginCompletion", "UpdateItem", () -> ledger.beginCompletion("relay-1", "m-1", Duration.ofSeconds(5))),
+                call("endCompletion", "UpdateItem", () -> ledger.endCompletion("relay-1")));
     }
 
     private static Arguments call(String method, String operation, Executable call) {

@@ -28,7 +28,7 @@ class LocalStackRelayLedgerContractTest extends RelayLedgerContract {
                     .withServices(LocalStackContainer.Service.DYNAMODB);
 
     private static DynamoDbClient client;
-    private static RelayLedger ledger;
+    private RelayLedger ledger;
 
     @BeforeAll
     static void createTable() {
@@ -40,7 +40,6 @@ class LocalStackRelayLedgerContractTest extends RelayLedgerContract {
                 .httpClientBuilder(UrlConnectionHttpClient.builder())
                 .build();
         DynamoDbRelayLedger.createTable(client, TABLE);
-        ledger = DynamoDbRelayLedger.builder().dynamoDbClient(client).tableName(TABLE).build();
     }
 
     @AfterAll
@@ -52,6 +51,9 @@ class LocalStackRelayLedgerContractTest extends RelayLedgerContract {
 
     @Override
     protected RelayLedger ledger() {
+        if (ledger == null) {
+            ledger = DynamoDbRelayLedger.builder().dynamoDbClient(client).tableName(TABLE).clock(clock).build();
+        }
         return ledger;
     }
 }

@@ -153,7 +153,7 @@ public final class PagerRun {
             long totalPages = options.rows() / options.pageSize() + 1;
             String gaveUp = null;
             try (LocalJob.Ticker ticker = new LocalJob.Ticker(out, () -> {
-                long pages = LocalJob.progress(relay, pkt, ledger).units();
+                long pages = LocalJob.progress(pkt, ledger).units();
                 LocalStats s = aws.stats();
                 long rows = Math.min(options.rows(), pages * options.pageSize());
                 double elapsed = (System.nanoTime() - jobStart) / 1e9;

@@ -130,7 +130,7 @@ public final class VendorRun {
             AtomicLong lastTick = new AtomicLong(jobStart);
             String gaveUp = null;
             try (LocalJob.Ticker ticker = new LocalJob.Ticker(out, () -> {
-                PartTally p = LocalJob.progress(relay, pkt, ledger);
+                PartTally p = LocalJob.progress(pkt, ledger);
                 LocalStats s = aws.stats();
                 long now = System.nanoTime();
                 long ok = vendor.ok();

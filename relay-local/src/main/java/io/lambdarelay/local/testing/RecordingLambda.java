@@ -11,10 +11,15 @@ import software.amazon.awssdk.services.lambda.model.CreateEventSourceMappingRequ
 import software.amazon.awssdk.services.lambda.model.CreateEventSourceMappingResponse;
 import software.amazon.awssdk.services.lambda.model.DeleteEventSourceMappingRequest;
 import software.amazon.awssdk.services.lambda.model.DeleteEventSourceMappingResponse;
+import software.amazon.awssdk.services.lambda.model.EventSourceMappingConfiguration;
+import software.amazon.awssdk.services.lambda.model.GetEventSourceMappingRequest;
+import software.amazon.awssdk.services.lambda.model.GetEventSourceMappingResponse;
 import software.amazon.awssdk.services.lambda.model.GetFunctionConfigurationRequest;
 import software.amazon.awssdk.services.lambda.model.GetFunctionConfigurationResponse;
 import software.amazon.awssdk.services.lambda.model.GetFunctionRecursionConfigRequest;
 import software.amazon.awssdk.services.lambda.model.GetFunctionRecursionConfigResponse;
+import software.amazon.awssdk.services.lambda.model.ListEventSourceMappingsRequest;
+import software.amazon.awssdk.services.lambda.model.ListEventSourceMappingsResponse;
 import software.amazon.awssdk.services.lambda.model.PutFunctionRecursionConfigRequest;
 import software.amazon.awssdk.services.lambda.model.PutFunctionRecursionConfigResponse;
 import software.amazon.awssdk.services.lambda.model.RecursiveLoop;
@@ -22,8 +27,8 @@ import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
 
 /**
  * A {@link LambdaClient} for unit tests that records every request whole and answers the calls a
- * relay makes (function configuration, recursion config, event-source mappings) from functions
- * the test declares. Nothing runs: end-to-end tests use {@link io.lambdarelay.local.LocalAws}. A
+ * relay makes (function configuration, recursion config, creating, reading, listing and deleting
+ * event-source mappings) from functions the test declares. Nothing runs: end-to-end tests use {@link io.lambdarelay.local.LocalAws}. A
  * call it does not answer throws {@link UnsupportedOperationException}. Thread-safe.
  */
 public final class RecordingLambda implements LambdaClient {
@@ -33,6 +38,7 @@ public final class RecordingLambda implements LambdaClient {
     private final Map<String, Integer> timeouts = new ConcurrentHashMap<>();
     private final Map<String, RecursiveLoop> recursion = new ConcurrentHashMap<>();
     private final Map<String, String> mappings = new ConcurrentHashMap<>();
+    private final Map<String, String> mappingFunctions = new ConcurrentHashMap<>();
     private volatile RuntimeException failCreateMapping;
     private volatile RuntimeException failDeleteMapping;
 
@@ -167,6 +173,7 @@ public final class RecordingLambda implements LambdaClient {
         String fn = known(r.functionName());
         String uuid = UUID.randomUUID().toString();
         mappings.put(uuid, r.eventSourceArn());
+        mappingFunctions.put(uuid, arn(fn));
         return CreateEventSourceMappingResponse.builder().uuid(uuid).eventSourceArn(r.eventSourceArn())
                 .functionArn(arn(fn)).batchSize(r.batchSize()).state("Creating").build();
     }
@@ -179,10 +186,45 @@ public final class RecordingLambda implements LambdaClient {
             throw fail;
         }
         if (mappings.remove(r.uuid()) == null) {
-            throw ResourceNotFoundException.builder().message("The resource you requested does not exist. (mapping "
-                    + r.uuid() + ")").statusCode(404).build();
+            throw notFound(r.uuid());
         }
+        mappingFunctions.remove(r.uuid());
         return DeleteEventSourceMappingResponse.builder().uuid(r.uuid()).state("Deleting").build();
+    }
+
+    @Override
+    public GetEventSourceMappingResponse getEventSourceMapping(GetEventSourceMappingRequest r) {
+        requests.add(r);
+        EventSourceMappingConfiguration m = configuration(r.uuid());
+        if (m == null) {
+            throw notFound(r.uuid());
+        }
+        return GetEventSourceMappingResponse.builder().uuid(m.uuid()).eventSourceArn(m.eventSourceArn())
+                .functionArn(m.functionArn()).state(m.state()).build();
+    }
+
+    /** Lists the mappings, filtered by {@code EventSourceArn} and {@code FunctionName}; one page holds them all. */
+    @Override
+    public ListEventSourceMappingsResponse listEventSourceMappings(ListEventSourceMappingsRequest r) {
+        requests.add(r);
+        String fn = r.functionName() == null ? null : arn(known(r.functionName()));
+        List<EventSourceMappingConfiguration> out = mappings.keySet().stream().sorted().map(this::configuration)
+                .filter(m -> m != null && (r.eventSourceArn() == null || r.eventSourceArn().equals(m.eventSourceArn()))
+                        && (fn == null || fn.equals(m.functionArn())))
+                .toList();
+        return ListEventSourceMappingsResponse.builder().eventSourceMappings(out).build();
+    }
+
+    private EventSourceMappingConfiguration configuration(String uuid) {
+        String queueArn = mappings.get(uuid);
+        String fn = mappingFunctions.get(uuid);
+        return queueArn == null || fn == null ? null : EventSourceMappingConfiguration.builder().uuid(uuid)
+                .eventSourceArn(queueArn).functionArn(fn).state("Enabled").build();
+    }
+
+    private static ResourceNotFoundException notFound(String uuid) {
+        return ResourceNotFoundException.builder().message("The resource you requested does not exist. (mapping "
+                + uuid + ")").statusCode(404).build();
     }
 
     @Override

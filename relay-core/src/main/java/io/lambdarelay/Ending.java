@@ -1,0 +1,98 @@
+package io.lambdarelay;
+
+import io.lambdarelay.ledger.PartTally;
+import io.lambdarelay.ledger.RelayLedger.Completion;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Ends a relay once: every way a relay ends (its chain or last part finished, a guard tripped, too
+ * many parts failed, its packet was dead-lettered, its watchdog saw it drained) claims the end
+ * through the ledger with the invocation's lease, runs the completion or failure hook, records
+ * that the hook ran, and tears down. A duplicate of the ending message that arrives while the
+ * first runs does nothing; a redelivery after the first died runs what is left. Without a ledger
+ * every caller ends the relay (at least once). Thread-safe as far as its worker is.
+ */
+final class Ending {
+    private static final Logger LOG = LoggerFactory.getLogger(Ending.class);
+
+    private final Relay relay;
+    private final RelayWorker worker;
+    private final FanIn fanIn;
+
+    Ending(Relay relay, RelayWorker worker, FanIn fanIn) {
+        this.relay = relay;
+        this.worker = worker;
+        this.fanIn = fanIn;
+    }
+
+    /** The chain finished its work. */
+    void chainDone(RelayPacket pkt, String messageId, Invocation inv) throws Exception {
+        end(pkt, messageId, inv, null, false);
+    }
+
+    /** The relay failed for {@code failure}. */
+    void failed(RelayPacket pkt, String messageId, Invocation inv, RelayFailure failure) throws Exception {
+        end(pkt, messageId, inv, failure, keepsDeadLetters(failure));
+    }
+
+    /** The watchdog saw the fan-out drained, with {@code deadLettered} parts in the dead-letter queue. */
+    void drained(RelayPacket dog, String messageId, Invocation inv, long deadLettered) throws Exception {
+        end(dog, messageId, inv, null, deadLettered > 0);
+    }
+
+    /** A part finished, successfully or not: with a ledger, the last part (or one too many failures) ends the relay. */
+    void partDone(RelayPacket pkt, String messageId, Invocation inv, boolean failed) throws Exception {
+        PartTally tally = fanIn.finishPart(pkt, failed);
+        if (tally == null) {
+            return; // no ledger: the drain watchdog completes the fan-out
+        }
+        RelayFailure tooMany = Guards.tooManyFailedParts(pkt, tally);
+        if (tooMany != null) {
+            end(pkt, messageId, inv, tooMany, true);
+        } else if (tally.finished() >= pkt.partCount()) {
+            LOG.info("relay {}: all {} parts finished ({} failed, tolerated {}); completing", pkt.relayId(),
+                    pkt.partCount(), tally.failed(), pkt.policy().toleratedFailures());
+            end(pkt, messageId, inv, null, tally.failed() > 0);
+        }
+    }
+
+    /** The packet's last attempt went to the dead-letter queue: a chain is over, a part counts as failed. */
+    void deadLettered(RelayPacket pkt, String messageId, Invocation inv, long receiveCount) throws Exception {
+        if (pkt.header().isPart()) {
+            partDone(pkt, messageId, inv, true);
+        } else {
+            end(pkt, messageId, inv, Guards.deadLettered(pkt, receiveCount), true);
+        }
+    }
+
+    private void end(RelayPacket pkt, String messageId, Invocation inv, RelayFailure failure, boolean keepDlq)
+            throws Exception {
+        Completion claim = fanIn.beginCompletion(pkt, messageId, inv.lease());
+        if (claim == Completion.OTHER) {
+            LOG.info("relay {}: another invocation is ending it; message {} is acknowledged", pkt.relayId(), messageId);
+            return;
+        }
+        if (claim == Completion.RUN_HOOK) {
+            if (failure == null) {
+                worker.onComplete(pkt, inv.context());
+            } else {
+                LOG.warn("relay {} ended ({}): {}", pkt.relayId(), failure.reason(), failure.message());
+                try {
+                    worker.onRelayFailed(pkt, failure, inv.context());
+                } catch (RuntimeException hookFailure) {
+                    LOG.warn("relay {}: onRelayFailed hook threw {}", pkt.relayId(), hookFailure.getClass().getName());
+                }
+            }
+            fanIn.endCompletion(pkt);
+        } else {
+            LOG.info("relay {}: its hook ran already; message {} finishes the tear-down", pkt.relayId(), messageId);
+        }
+        relay.tearDown(pkt, keepDlq);
+    }
+
+    private static boolean keepsDeadLetters(RelayFailure failure) {
+        return failure.reason() == RelayFailure.Reason.DEAD_LETTERED
+                || failure.reason() == RelayFailure.Reason.TOO_MANY_FAILED_PARTS;
+    }
+}
