@@ -7,10 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.amazonaws.services.lambda.runtime.Context;
 import io.lambdarelay.local.LocalAws;
 import io.lambdarelay.local.testing.Await;
-import java.io.ByteArrayOutputStream;
-import java.io.OutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import io.lambdarelay.testing.CapturedStderr;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,39 +21,11 @@ import org.junit.jupiter.api.Test;
 class NoPacketContentInLogsTest {
     private static final String CANARY = "canary-3f9a-jane.doe@example.com";
 
-    /** Copies everything written to System.err (where slf4j-simple logs) into a buffer. */
-    private static final class Tee extends OutputStream {
-        final ByteArrayOutputStream copy = new ByteArrayOutputStream();
-        final PrintStream original;
-
-        Tee(PrintStream original) {
-            this.original = original;
-        }
-
-        @Override
-        public synchronized void write(int b) {
-            copy.write(b);
-            original.write(b);
-        }
-
-        @Override
-        public synchronized void write(byte[] b, int off, int len) {
-            copy.write(b, off, len);
-            original.write(b, off, len);
-        }
-
-        synchronized String text() {
-            return copy.toString(StandardCharsets.UTF_8);
-        }
-    }
-
     @Test
     void theCanaryNeverReachesLogsOrExceptionMessages() {
-        PrintStream original = System.err;
-        Tee tee = new Tee(original);
-        System.setErr(new PrintStream(tee, true, StandardCharsets.UTF_8));
+        CapturedStderr stderr = CapturedStderr.start();
         List<String> messages = new ArrayList<>();
-        try (LocalAws aws = LocalAws.start()) {
+        try (stderr; LocalAws aws = LocalAws.start()) {
             Relay relay = Relay.builder().sqsClient(aws.sqsClient()).lambdaClient(aws.lambdaClient()).build();
             AtomicBoolean failedOnce = new AtomicBoolean();
             AtomicBoolean done = new AtomicBoolean();
@@ -96,10 +65,8 @@ class NoPacketContentInLogsTest {
             messages.add(assertThrows(PacketTooLargeException.class,
                     () -> relay.relayPass(typed.put("big", CANARY.repeat(3_000)))).getMessage());
             messages.add(typed.toString());
-        } finally {
-            System.setErr(original);
         }
-        String logs = tee.text();
+        String logs = stderr.text();
         assertTrue(logs.contains("relay") && logs.contains("DEBUG"), "debug logging was captured: " + logs.length());
         assertFalse(logs.contains(CANARY), "a log line holds packet contents");
         assertFalse(logs.contains("jane.doe"), "a log line holds part of the packet contents");

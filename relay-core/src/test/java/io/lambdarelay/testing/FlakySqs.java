@@ -40,7 +40,7 @@ import software.amazon.awssdk.services.sqs.model.SqsException;
  *   <li>Lost responses: a chosen operation takes effect and then throws, as when the response is
  *       lost on the way back.</li>
  *   <li>Failures: sends, to all queues or one, throw; batch entries whose body contains a marker
- *       fail once or always; a chosen batch call fails whole.</li>
+ *       fail once or always; a chosen batch call fails whole; any operation can be made to throw.</li>
  * </ul>
  */
 public final class FlakySqs {
@@ -50,6 +50,7 @@ public final class FlakySqs {
     private final Set<String> refuseMarkers = ConcurrentHashMap.newKeySet();
     private final Map<String, RuntimeException> queueFailures = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> lostResponses = new ConcurrentHashMap<>();
+    private final Map<String, RuntimeException> failingOperations = new ConcurrentHashMap<>();
     private final Map<String, List<Long>> sentAt = new ConcurrentHashMap<>();
     private volatile int failCallNumber = -1;
     private volatile RuntimeException sendFailure;
@@ -69,8 +70,12 @@ public final class FlakySqs {
             if ("close".equals(method.getName())) {
                 return null;
             }
-            Object result = dispatch(method, args);
             String operation = Character.toUpperCase(method.getName().charAt(0)) + method.getName().substring(1);
+            RuntimeException failure = failingOperations.get(operation);
+            if (failure != null) {
+                throw failure;
+            }
+            Object result = dispatch(method, args);
             AtomicInteger lose = lostResponses.get(operation);
             if (lose != null && lose.getAndDecrement() > 0) {
                 throw SdkClientException.create("injected: the response of " + operation + " was lost after it took "
@@ -131,6 +136,15 @@ public final class FlakySqs {
             queueFailures.remove(queueUrl);
         } else {
             queueFailures.put(queueUrl, e);
+        }
+    }
+
+    /** Makes every call of an operation (e.g. "DeleteQueue") throw this, without effect, until cleared with null. */
+    public void failOperation(String operation, RuntimeException e) {
+        if (e == null) {
+            failingOperations.remove(operation);
+        } else {
+            failingOperations.put(operation, e);
         }
     }
 

@@ -5,6 +5,8 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent.SQSMessage;
+import io.lambdarelay.local.testing.MutableClock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,13 +17,15 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
 
 /**
  * An event-source mapping driven one delivery at a time by the test, on the real embedded SQS:
  * receive a batch (with SQS's receive counts, and its redrive policy moving a message whose count
  * is exceeded), invoke the handler, delete what it acknowledged, and return the rest to the queue
- * at once, as if their visibility timeout had passed. A handler that throws, or is "killed" with
- * {@link Killed}, returns its whole batch. No waiting: each step is one call.
+ * at once, moving the test's clock on by the queue's visibility timeout, as if it had passed. A
+ * handler that throws, or is "killed" with {@link Killed}, returns its whole batch. No waiting:
+ * each step is one call. A queue that is gone has nothing to deliver.
  */
 public final class SteppedMapping {
     private final SqsClient sqs;
@@ -30,6 +34,8 @@ public final class SteppedMapping {
     private final RequestHandler<SQSEvent, SQSBatchResponse> handler;
     private final Supplier<Context> contexts;
     private final int batchSize;
+    private final MutableClock clock;
+    private final Duration visibilityTimeout;
 
     /** Thrown by a worker's unit to stand for Lambda stopping the invocation: no more of its code runs. */
     public static final class Killed extends Error {
@@ -51,11 +57,14 @@ public final class SteppedMapping {
     }
 
     public SteppedMapping(SqsClient sqs, String queueUrl, RequestHandler<SQSEvent, SQSBatchResponse> handler,
-            Supplier<Context> contexts, int batchSize) {
+            Supplier<Context> contexts, int batchSize, MutableClock clock) {
         this.sqs = sqs;
         this.queueUrl = queueUrl;
-        this.queueArn = sqs.getQueueAttributes(r -> r.queueUrl(queueUrl).attributeNames(QueueAttributeName.QUEUE_ARN))
-                .attributes().get(QueueAttributeName.QUEUE_ARN);
+        var attrs = sqs.getQueueAttributes(r -> r.queueUrl(queueUrl).attributeNames(QueueAttributeName.QUEUE_ARN,
+                QueueAttributeName.VISIBILITY_TIMEOUT)).attributes();
+        this.queueArn = attrs.get(QueueAttributeName.QUEUE_ARN);
+        this.visibilityTimeout = Duration.ofSeconds(Long.parseLong(attrs.get(QueueAttributeName.VISIBILITY_TIMEOUT)));
+        this.clock = clock;
         this.handler = handler;
         this.contexts = contexts;
         this.batchSize = batchSize;
@@ -63,8 +72,13 @@ public final class SteppedMapping {
 
     /** {@return the next batch delivered to the handler, or null if the queue had nothing visible} */
     public Delivery deliver() {
-        List<Message> msgs = sqs.receiveMessage(r -> r.queueUrl(queueUrl).maxNumberOfMessages(Math.min(10, batchSize))
-                .visibilityTimeout(30).messageSystemAttributeNames(MessageSystemAttributeName.ALL)).messages();
+        List<Message> msgs;
+        try {
+            msgs = sqs.receiveMessage(r -> r.queueUrl(queueUrl).maxNumberOfMessages(Math.min(10, batchSize))
+                    .visibilityTimeout(30).messageSystemAttributeNames(MessageSystemAttributeName.ALL)).messages();
+        } catch (QueueDoesNotExistException e) {
+            return null;
+        }
         if (msgs.isEmpty()) {
             return null;
         }
@@ -84,13 +98,20 @@ public final class SteppedMapping {
             killed = e instanceof Killed;
             failed = msgs.stream().map(Message::messageId).collect(Collectors.toSet());
         }
-        for (Message m : msgs) {
-            if (failed.contains(m.messageId())) {
-                sqs.changeMessageVisibility(r -> r.queueUrl(queueUrl).receiptHandle(m.receiptHandle())
-                        .visibilityTimeout(0));
-            } else {
-                sqs.deleteMessage(r -> r.queueUrl(queueUrl).receiptHandle(m.receiptHandle()));
+        try {
+            for (Message m : msgs) {
+                if (failed.contains(m.messageId())) {
+                    sqs.changeMessageVisibility(r -> r.queueUrl(queueUrl).receiptHandle(m.receiptHandle())
+                            .visibilityTimeout(0));
+                } else {
+                    sqs.deleteMessage(r -> r.queueUrl(queueUrl).receiptHandle(m.receiptHandle()));
+                }
             }
+        } catch (QueueDoesNotExistException e) {
+            // the handler tore the relay down
+        }
+        if (!failed.isEmpty() && clock != null) {
+            clock.advance(visibilityTimeout);
         }
         return new Delivery(msgs, failed, killed);
     }

@@ -13,8 +13,9 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Starts a pager relay: sets up the relay queue and mapping to the worker and passes the first
- * packet, which holds only the page size (the cursor and totals are added by the worker).
+ * Starts a pager relay with {@link Relay#start}: sets up the relay queue and mapping to the worker
+ * and passes the first packet, which holds only the page size (the cursor and totals are added by
+ * the worker); if the pass fails, nothing is left behind.
  *
  * <p>Input (all optional): {@code {"pageSize": 1000}}. Output: {@code relayId}, {@code queueUrl}
  * and {@code packet}, the first packet's JSON, which {@link Relay#progress} reads.
@@ -52,13 +53,12 @@ public final class PagerStart implements RequestHandler<Map<String, Object>, Map
         if (pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
             throw new IllegalArgumentException("pageSize must be 1 to " + MAX_PAGE_SIZE + ", got " + pageSize);
         }
-        RelayPacket pkt = relay.setup(context, workerFunction, RelaySetup.builder()
+        // One call: if the first pass fails, the queues and the mapping are deleted again.
+        RelayPacket pkt = relay.start(context, workerFunction, RelaySetup.builder()
                 .maxReceiveCount(3)
                 .expiresAfter(Duration.ofHours(6))
                 .tag("example", "pager")
-                .build());
-        pkt.put(PagerWorker.PAGE_SIZE, pageSize);
-        relay.relayPass(pkt);
+                .build(), first -> first.put(PagerWorker.PAGE_SIZE, pageSize));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("relayId", pkt.relayId());
         out.put("queueUrl", pkt.queueUrl());

@@ -13,8 +13,9 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Starts a vendor fan-out: sets up the relay with the vendor's rate limit and a concurrency cap,
- * and fans calls {@code 0 .. calls-1} out over {@code parts} parts of consecutive ids.
+ * Starts a vendor fan-out with {@link Relay#startFanOut}: sets up the relay with the vendor's rate
+ * limit and a concurrency cap, and fans calls {@code 0 .. calls-1} out over {@code parts} parts of
+ * consecutive ids; if a part cannot be passed, nothing is left behind.
  *
  * <p>Input (all optional): {@code {"calls": 40000, "parts": 40, "concurrency": 8, "rate": 200}}.
  * {@code rate} is calls per second across all parts; it defaults to the configured vendor limit.
@@ -67,15 +68,16 @@ public final class VendorStart implements RequestHandler<Map<String, Object>, Ma
             throw new IllegalArgumentException("need 1 <= parts <= calls and parts <= 100000, got calls=" + calls
                     + ", parts=" + parts);
         }
-        RelayPacket pkt = relay.setup(context, workerFunction, RelaySetup.builder()
+        RelaySetup options = RelaySetup.builder()
                 .maximumConcurrency((int) concurrency)
                 .rateLimit(rate)
                 .maxReceiveCount(3)
                 .expiresAfter(Duration.ofHours(6))
                 .tag("example", "vendor")
-                .build());
+                .build();
         RelayPacket[] first = new RelayPacket[1];
-        relay.fanOut(pkt, (int) parts, (i, part) -> {
+        // One call: if a part cannot be passed, the queues and the mapping are deleted again.
+        relay.startFanOut(context, workerFunction, options, (int) parts, (i, part) -> {
             long from = calls * i / parts;
             long to = calls * (i + 1) / parts;
             part.put(VendorWorker.NEXT, from).put(VendorWorker.TO, to);
@@ -84,8 +86,8 @@ public final class VendorStart implements RequestHandler<Map<String, Object>, Ma
             }
         });
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("relayId", pkt.relayId());
-        out.put("queueUrl", pkt.queueUrl());
+        out.put("relayId", first[0].relayId());
+        out.put("queueUrl", first[0].queueUrl());
         out.put("parts", parts);
         out.put("packet", first[0].toJson());
         return out;

@@ -1,0 +1,188 @@
+package io.lambdarelay;
+
+import static io.lambdarelay.FaultFixture.WORKER;
+import static io.lambdarelay.FaultFixture.dlq;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lambdarelay.FaultFixture.Worker;
+import io.lambdarelay.internal.RelayTeardown;
+import io.lambdarelay.janitor.JanitorReport;
+import io.lambdarelay.janitor.RelayJanitor;
+import io.lambdarelay.ledger.PartTally;
+import io.lambdarelay.local.testing.SqsServer;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.SqsException;
+
+/**
+ * The fault model around the worker: starting, redriving and tearing down relays, each test one
+ * scenario of docs/operations.md's fault table (its number in the name).
+ */
+class FaultModelOperationsTest {
+    private static SqsServer sqs;
+    private FaultFixture f;
+
+    @BeforeAll
+    static void startSqs() {
+        sqs = SqsServer.start();
+    }
+
+    @AfterAll
+    static void stopSqs() {
+        sqs.close();
+    }
+
+    @BeforeEach
+    void setUp() {
+        f = new FaultFixture(sqs);
+    }
+
+    @AfterEach
+    void clean() {
+        sqs.deleteAllQueues();
+    }
+
+    @Test
+    void s02_redriveWithALedger_passesEachPacketOnAsANewHop_andTheFailedPartCountsAgain() {
+        RelayPacket pkt = f.relay.setup(null, WORKER, RelaySetup.builder().maxReceiveCount(1).toleratedFailures(1)
+                .build()).put("target", 1L);
+        f.relay.fanOut(pkt, 3, (i, p) -> { });
+        List<Message> parts = f.take(pkt.queueUrl());
+        Worker w = new Worker(f.relay, f.clock);
+        w.failPart = 1;
+        w.handleRequest(f.event(pkt.queueUrl(), FaultFixture.part(parts, 1), 1), f.context());
+        w.handleRequest(f.event(pkt.queueUrl(), FaultFixture.part(parts, 0), 1), f.context());
+        assertEquals(new PartTally(1, 1, 1), f.ledger.tally(pkt.relayId()));
+        w.failPart = null; // the bug is fixed
+
+        assertEquals(1, f.relay.redrive(pkt));
+        f.mapping(pkt, w, 1).deliverAll(5);
+
+        assertEquals(List.of(0, 1), w.unitParts, "the redriven part ran, not dropped as a fork");
+        assertEquals(new PartTally(2, 0, 2), f.ledger.tally(pkt.relayId()));
+        w.handleRequest(f.event(pkt.queueUrl(), FaultFixture.part(parts, 2), 1), f.context());
+        assertEquals(1, w.completed.size());
+        assertEquals(new PartTally(3, 0, 3), f.ledger.tally(pkt.relayId()));
+        assertFalse(f.exists(dlq(pkt)), "nothing failed in the end: the empty DLQ went with the relay");
+    }
+
+    @Test
+    void s07_aPartialFanOut_hasItsWatchdog_soPassingTheUnsentPartsAgainIsAllItTakes() {
+        RelayPacket pkt = f.plain.setup(null, WORKER).put("target", 1L);
+        f.flaky.failCall(2); // the second SendMessageBatch fails whole
+
+        PartialPassException e = assertThrows(PartialPassException.class, () -> f.plain.fanOut(pkt, 20, (i, p) -> { }));
+        assertEquals(10, e.unsent().size());
+        f.plain.relayPassAll(e.unsent());
+
+        assertEquals(21, f.held(pkt.queueUrl()), "20 parts and the drain watchdog (delayed)");
+    }
+
+    @Test
+    void s08_aMappingWhoseCreateResponseWasLost_isRolledBackWithTheQueues() {
+        f.flakyLambda.loseResponses("CreateEventSourceMapping", 1);
+
+        RelaySetupException e = assertThrows(RelaySetupException.class, () -> f.relay.setup(null, WORKER));
+
+        assertEquals(1, f.lambda.requests(software.amazon.awssdk.services.lambda.model
+                .CreateEventSourceMappingRequest.class).size(), "the mapping was created");
+        assertTrue(f.lambda.mappings().isEmpty(), "and deleted again");
+        assertTrue(sqs.queueUrls().isEmpty());
+        assertTrue(e.getMessage().endsWith("everything it had created was deleted"), e.getMessage());
+    }
+
+    @Test
+    void s08_aDeadlineBeyondWhatJavaCanHold_isRefusedBeforeAnythingIsCreated() {
+        RelaySetup forever = RelaySetup.builder().expiresAfter(Duration.ofSeconds(Long.MAX_VALUE)).build();
+
+        RelaySetupException e = assertThrows(RelaySetupException.class, () -> f.relay.setup(null, WORKER, forever));
+
+        assertTrue(e.getMessage().contains("expiresAfter"), e.getMessage());
+        assertTrue(f.lambda.mappings().isEmpty());
+        assertTrue(sqs.queueUrls().isEmpty());
+    }
+
+    @Test
+    void s09_aTearDownThatStoppedAfterTheMapping_isFinishedByTheJanitor_whatEverTheQueueHolds() {
+        RelayPacket pkt = f.relay.setup(null, WORKER).put("target", 1L);
+        f.relay.relayPass(pkt);
+        Worker w = new Worker(f.relay, f.clock);
+        f.flaky.failOperation("DeleteQueue", SqsException.builder().message("injected 500").statusCode(500).build());
+        f.mapping(pkt, w, 1).deliver();
+        f.flaky.failOperation("DeleteQueue", null);
+        assertEquals(1, w.completed.size());
+        assertTrue(f.lambda.mappings().isEmpty(), "the mapping went first");
+        assertEquals(1, f.held(pkt.queueUrl()), "the queue stays with its last packet, which nothing delivers again");
+        assertTrue(sqs.client().listQueueTags(r -> r.queueUrl(pkt.queueUrl())).tags()
+                .containsKey(RelayTeardown.TAG_ENDING));
+        RelayJanitor janitor = RelayJanitor.builder().sqsClient(sqs.client()).lambdaClient(f.lambda).clock(f.clock).build();
+
+        assertEquals(List.of(), janitor.sweep().removedRelays(), "a tear-down may still be running");
+        f.clock.advance(RelayJanitor.ENDING_GRACE.plusMinutes(1));
+        JanitorReport report = janitor.sweep();
+
+        assertEquals(List.of(pkt.relayId()), report.removedRelays());
+        assertFalse(f.exists(pkt.queueUrl()));
+        assertFalse(f.exists(dlq(pkt)));
+    }
+
+    @Test
+    void s12_redrive_whileShortPollsComeBackEmpty_movesEveryPacket() {
+        RelayPacket pkt = f.relay.setup(null, WORKER, RelaySetup.builder().maxReceiveCount(1).toleratedFailures(3)
+                .build()).put("target", 1L);
+        f.relay.fanOut(pkt, 4, (i, p) -> { });
+        List<Message> parts = f.take(pkt.queueUrl());
+        Worker w = new Worker(f.relay, f.clock);
+        for (int part = 0; part < 3; part++) {
+            w.failPart = part;
+            w.handleRequest(f.event(pkt.queueUrl(), FaultFixture.part(parts, part), 1), f.context());
+        }
+        assertEquals(3, f.held(dlq(pkt)));
+        f.flaky.emptyShortPolls(true);
+
+        assertEquals(3, f.relay.redrive(pkt));
+
+        assertEquals(0, f.held(dlq(pkt)));
+        assertEquals(3, f.held(pkt.queueUrl()));
+        assertEquals(0, f.flaky.shortPolls.get(), "it only long-polls");
+    }
+
+    @Test
+    void s13_aStartWhoseFirstPassFails_leavesNoQueueOrMapping() {
+        assertThrows(PacketTooLargeException.class, () -> f.relay.start(null, WORKER, RelaySetup.defaults(),
+                p -> p.put("blob", "x".repeat(70_000))));
+        assertTrue(sqs.queueUrls().isEmpty());
+        assertTrue(f.lambda.mappings().isEmpty());
+
+        f.flaky.failSends(SqsException.builder().message("injected 503").statusCode(503).build());
+        assertThrows(RelayPassException.class, () -> f.relay.start(null, WORKER, RelaySetup.defaults(),
+                p -> p.put("job", 1L)));
+        f.flaky.failSends(null);
+        assertTrue(sqs.queueUrls().isEmpty());
+        assertTrue(f.lambda.mappings().isEmpty());
+
+        RelayPacket started = f.relay.start(null, WORKER, RelaySetup.defaults(), p -> p.put("job", 2L));
+        assertEquals(1, started.hop());
+        assertEquals(1, f.held(started.queueUrl()));
+    }
+
+    @Test
+    void s13_aFanOutStartWithPartsThatCannotBePassed_isRolledBack() {
+        f.flaky.refuse("\"part\":7");
+
+        assertThrows(PartialPassException.class, () -> f.plain.startFanOut(null, WORKER, RelaySetup.defaults(), 10,
+                (i, p) -> { }));
+
+        assertTrue(sqs.queueUrls().isEmpty());
+        assertTrue(f.lambda.mappings().isEmpty());
+    }
+}
