@@ -110,12 +110,7 @@ public final class Relay implements AutoCloseable {
      * deleted again before the exception is thrown; the recursion config, a setting of the
      * function, stays.
      *
-     * <p>Calls: {@code lambda:GetFunctionConfiguration}, {@code sqs:CreateQueue},
-     * {@code sqs:TagQueue}, {@code sqs:GetQueueAttributes}, {@code sqs:GetQueueUrl} (only for a
-     * caller-named queue), {@code lambda:GetFunctionRecursionConfig},
-     * {@code lambda:PutFunctionRecursionConfig} (only when not yet {@code Allow}),
-     * {@code lambda:CreateEventSourceMapping}, and on roll-back {@code sqs:DeleteQueue} and
-     * {@code lambda:DeleteEventSourceMapping}.
+     * <p>The IAM actions it calls are those of docs/iam/start-role-policy.json.
      *
      * @param context the calling function's context, or {@code null} outside Lambda
      * @param workerFunction the worker's name or ARN
@@ -310,9 +305,7 @@ public final class Relay implements AutoCloseable {
      * never from the packet's fields. A dead-letter queue holding messages is kept (and a warning
      * logged) so failed packets can be inspected or redriven. Calling it twice, or on a relay that
      * is half gone, is not an error; if it fails part-way, call it again or let the janitor finish
-     * it. Calls {@code sqs:GetQueueAttributes}, {@code sqs:TagQueue},
-     * {@code lambda:ListEventSourceMappings}, {@code lambda:DeleteEventSourceMapping} and
-     * {@code sqs:DeleteQueue}.
+     * it. The IAM actions it calls are in docs/iam/worker-role-policy.json.
      *
      * @param pkt any packet of the relay
      * @return what was deleted and kept

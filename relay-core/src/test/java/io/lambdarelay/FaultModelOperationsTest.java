@@ -12,13 +12,8 @@ import io.lambdarelay.internal.RelayTeardown;
 import io.lambdarelay.janitor.JanitorReport;
 import io.lambdarelay.janitor.RelayJanitor;
 import io.lambdarelay.ledger.PartTally;
-import io.lambdarelay.local.testing.SqsServer;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.SqsException;
@@ -27,29 +22,7 @@ import software.amazon.awssdk.services.sqs.model.SqsException;
  * The fault model around the worker: starting, redriving and tearing down relays, each test one
  * scenario of docs/operations.md's fault table (its number in the name).
  */
-class FaultModelOperationsTest {
-    private static SqsServer sqs;
-    private FaultFixture f;
-
-    @BeforeAll
-    static void startSqs() {
-        sqs = SqsServer.start();
-    }
-
-    @AfterAll
-    static void stopSqs() {
-        sqs.close();
-    }
-
-    @BeforeEach
-    void setUp() {
-        f = new FaultFixture(sqs);
-    }
-
-    @AfterEach
-    void clean() {
-        sqs.deleteAllQueues();
-    }
+class FaultModelOperationsTest extends FaultModelBase {
 
     @Test
     void s02_redriveWithALedger_passesEachPacketOnAsANewHop_andTheFailedPartCountsAgain() {

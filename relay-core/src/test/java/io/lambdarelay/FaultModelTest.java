@@ -14,7 +14,6 @@ import io.lambdarelay.FaultFixture.Worker;
 import io.lambdarelay.ledger.LedgerUnavailableException;
 import io.lambdarelay.ledger.PartTally;
 import io.lambdarelay.ledger.RelayLedger;
-import io.lambdarelay.local.testing.SqsServer;
 import io.lambdarelay.testing.CapturedStderr;
 import io.lambdarelay.testing.DelegatingLedger;
 import io.lambdarelay.testing.SteppedMapping;
@@ -27,10 +26,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.exception.AbortedException;
 import software.amazon.awssdk.services.sqs.model.Message;
@@ -40,29 +35,7 @@ import software.amazon.awssdk.services.sqs.model.Message;
  * table (its number in the name), injects the SQS or Lambda behaviour that breaks it, and counts
  * the outcome. Time is the fixture's clock; nothing sleeps.
  */
-class FaultModelTest {
-    private static SqsServer sqs;
-    private FaultFixture f;
-
-    @BeforeAll
-    static void startSqs() {
-        sqs = SqsServer.start();
-    }
-
-    @AfterAll
-    static void stopSqs() {
-        sqs.close();
-    }
-
-    @BeforeEach
-    void setUp() {
-        f = new FaultFixture(sqs);
-    }
-
-    @AfterEach
-    void clean() {
-        sqs.deleteAllQueues();
-    }
+class FaultModelTest extends FaultModelBase {
 
     private Worker worker(Relay relay) {
         return new Worker(relay, f.clock);

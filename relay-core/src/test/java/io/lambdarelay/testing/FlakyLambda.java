@@ -1,13 +1,9 @@
 package io.lambdarelay.testing;
 
-import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
-import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 
 /**
@@ -16,18 +12,11 @@ import software.amazon.awssdk.services.lambda.LambdaClient;
  */
 public final class FlakyLambda {
     private final LambdaClient client;
-    private final Map<String, AtomicInteger> lostResponses = new ConcurrentHashMap<>();
+    private final LostResponses lostResponses = new LostResponses();
     private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
 
     public FlakyLambda(LambdaClient real) {
-        InvocationHandler h = (proxy, method, args) -> {
-            if (method.isDefault() && args != null && args.length == 1 && args[0] instanceof Consumer) {
-                return InvocationHandler.invokeDefault(proxy, method, args); // builds the request, calls back here
-            }
-            if ("close".equals(method.getName())) {
-                return null;
-            }
-            String operation = Character.toUpperCase(method.getName().charAt(0)) + method.getName().substring(1);
+        this.client = LostResponses.proxy(LambdaClient.class, (method, args, operation) -> {
             calls.computeIfAbsent(operation, k -> new AtomicInteger()).incrementAndGet();
             Object result;
             try {
@@ -35,15 +24,9 @@ public final class FlakyLambda {
             } catch (InvocationTargetException e) {
                 throw e.getCause();
             }
-            AtomicInteger lose = lostResponses.get(operation);
-            if (lose != null && lose.getAndDecrement() > 0) {
-                throw SdkClientException.create("injected: the response of " + operation + " was lost after it took "
-                        + "effect");
-            }
+            lostResponses.afterCall(operation);
             return result;
-        };
-        this.client = (LambdaClient) Proxy.newProxyInstance(LambdaClient.class.getClassLoader(),
-                new Class<?>[] {LambdaClient.class}, h);
+        });
     }
 
     /** The client to give the code under test. */
@@ -53,7 +36,7 @@ public final class FlakyLambda {
 
     /** Makes the next {@code times} calls of an operation (e.g. "CreateEventSourceMapping") take effect and then throw. */
     public void loseResponses(String operation, int times) {
-        lostResponses.put(operation, new AtomicInteger(times));
+        lostResponses.lose(operation, times);
     }
 
     /** How many times an operation was called. */

@@ -1,9 +1,7 @@
 package io.lambdarelay.testing;
 
-import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,8 +12,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
-import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.BatchResultErrorEntry;
 import software.amazon.awssdk.services.sqs.model.GetQueueAttributesRequest;
@@ -49,7 +45,7 @@ public final class FlakySqs {
     private final Set<String> failOnceMarkers = ConcurrentHashMap.newKeySet();
     private final Set<String> refuseMarkers = ConcurrentHashMap.newKeySet();
     private final Map<String, RuntimeException> queueFailures = new ConcurrentHashMap<>();
-    private final Map<String, AtomicInteger> lostResponses = new ConcurrentHashMap<>();
+    private final LostResponses lostResponses = new LostResponses();
     private final Map<String, RuntimeException> failingOperations = new ConcurrentHashMap<>();
     private final Map<String, List<Long>> sentAt = new ConcurrentHashMap<>();
     private volatile int failCallNumber = -1;
@@ -63,28 +59,15 @@ public final class FlakySqs {
 
     public FlakySqs(SqsClient real) {
         this.real = real;
-        InvocationHandler h = (proxy, method, args) -> {
-            if (method.isDefault() && args != null && args.length == 1 && args[0] instanceof Consumer) {
-                return InvocationHandler.invokeDefault(proxy, method, args); // builds the request, calls back here
-            }
-            if ("close".equals(method.getName())) {
-                return null;
-            }
-            String operation = Character.toUpperCase(method.getName().charAt(0)) + method.getName().substring(1);
+        this.client = LostResponses.proxy(SqsClient.class, (method, args, operation) -> {
             RuntimeException failure = failingOperations.get(operation);
             if (failure != null) {
                 throw failure;
             }
             Object result = dispatch(method, args);
-            AtomicInteger lose = lostResponses.get(operation);
-            if (lose != null && lose.getAndDecrement() > 0) {
-                throw SdkClientException.create("injected: the response of " + operation + " was lost after it took "
-                        + "effect");
-            }
+            lostResponses.afterCall(operation);
             return result;
-        };
-        this.client = (SqsClient) Proxy.newProxyInstance(SqsClient.class.getClassLoader(),
-                new Class<?>[] {SqsClient.class}, h);
+        });
     }
 
     private Object dispatch(Method method, Object[] args) throws Throwable {
@@ -150,7 +133,7 @@ public final class FlakySqs {
 
     /** Makes the next {@code times} calls of an operation (e.g. "DeleteQueue") take effect and then throw. */
     public void loseResponses(String operation, int times) {
-        lostResponses.put(operation, new AtomicInteger(times));
+        lostResponses.lose(operation, times);
     }
 
     /** Leaves messages sent less than {@code lag} ago (by {@code clock}) out of the approximate counts. */

@@ -259,36 +259,40 @@ public final class DynamoDbRelayLedger implements RelayLedger, AutoCloseable {
      */
     @Override
     public PartTally finishPart(String relayId, int part, boolean failed) {
+        return writeShard(relayId, part, "finishPart",
+                "ADD " + (failed ? "#failed" : "#done") + " :part, #v :one SET " + SET_EXPIRY, NOT_RECORDED,
+                Map.of("#done", DONE, "#failed", FAILED, "#v", VERSION, "#exp", EXPIRES_AT), "already finished, not "
+                        + "counted again");
+    }
+
+    /**
+     * Writes one part's change to its shard (raising the shard's version) on a condition, then
+     * raises the tally to the shard's state, as this write left or found it; returns that tally.
+     */
+    private PartTally writeShard(String relayId, int part, String method, String update, String condition,
+            Map<String, String> names, String whenRefused) {
         checkId("relayId", relayId);
         if (part < 0) {
             throw new IllegalArgumentException("part must not be negative, got " + part);
         }
         int shard = part / PARTS_PER_SHARD;
-        Map<String, AttributeValue> shardItem = recordInShard(relayId, shard, part, failed);
-        return toTally(raiseShardCount(relayId, shard, shardItem));
-    }
-
-    /** Adds the part to its shard unless it is there; returns the shard as this write left or found it. */
-    private Map<String, AttributeValue> recordInShard(String relayId, int shard, int part, boolean failed) {
         String p = Integer.toString(part);
-        Map<String, AttributeValue> found = call("UpdateItem", "finishPart", relayId, () -> {
+        Map<String, AttributeValue> found = call("UpdateItem", method, relayId, () -> {
             try {
                 return dynamoDb.updateItem(r -> r.tableName(tableName).key(key(relayId, SHARD + shard))
-                        .updateExpression("ADD " + (failed ? "#failed" : "#done") + " :part, #v :one SET " + SET_EXPIRY)
-                        .conditionExpression(NOT_RECORDED)
-                        .expressionAttributeNames(Map.of("#done", DONE, "#failed", FAILED, "#v", VERSION,
-                                "#exp", EXPIRES_AT))
+                        .updateExpression(update).conditionExpression(condition).expressionAttributeNames(names)
                         .expressionAttributeValues(Map.of(":part", AttributeValue.fromNs(List.of(p)),
                                 ":p", AttributeValue.fromN(p), ":one", AttributeValue.fromN("1"), ":exp", expiry()))
                         .returnValues(ReturnValue.ALL_NEW)
                         .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD))
                         .attributes();
             } catch (ConditionalCheckFailedException e) {
-                LOG.debug("relay {} part {}: already finished, not counted again", relayId, part);
+                LOG.debug("relay {} part {}: {}", relayId, part, whenRefused);
                 return e.hasItem() && !e.item().isEmpty() ? e.item() : null;
             }
         });
-        return found != null ? found : getItem(relayId, SHARD + shard, "finishPart");
+        Map<String, AttributeValue> shardItem = found != null ? found : getItem(relayId, SHARD + shard, method);
+        return toTally(raiseShardCount(relayId, shard, shardItem));
     }
 
     /** Raises the tally's count of the shard to the shard's state; returns the tally as of that write. */
@@ -344,30 +348,9 @@ public final class DynamoDbRelayLedger implements RelayLedger, AutoCloseable {
      */
     @Override
     public PartTally reopenPart(String relayId, int part) {
-        checkId("relayId", relayId);
-        if (part < 0) {
-            throw new IllegalArgumentException("part must not be negative, got " + part);
-        }
-        int shard = part / PARTS_PER_SHARD;
-        String p = Integer.toString(part);
-        Map<String, AttributeValue> found = call("UpdateItem", "reopenPart", relayId, () -> {
-            try {
-                return dynamoDb.updateItem(r -> r.tableName(tableName).key(key(relayId, SHARD + shard))
-                        .updateExpression("DELETE #failed :part ADD #v :one SET " + SET_EXPIRY)
-                        .conditionExpression("contains(#failed, :p)")
-                        .expressionAttributeNames(Map.of("#failed", FAILED, "#v", VERSION, "#exp", EXPIRES_AT))
-                        .expressionAttributeValues(Map.of(":part", AttributeValue.fromNs(List.of(p)),
-                                ":p", AttributeValue.fromN(p), ":one", AttributeValue.fromN("1"), ":exp", expiry()))
-                        .returnValues(ReturnValue.ALL_NEW)
-                        .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD))
-                        .attributes();
-            } catch (ConditionalCheckFailedException e) {
-                LOG.debug("relay {} part {}: not failed, nothing to reopen", relayId, part);
-                return e.hasItem() && !e.item().isEmpty() ? e.item() : null;
-            }
-        });
-        Map<String, AttributeValue> shardItem = found != null ? found : getItem(relayId, SHARD + shard, "reopenPart");
-        return toTally(raiseShardCount(relayId, shard, shardItem));
+        return writeShard(relayId, part, "reopenPart", "DELETE #failed :part ADD #v :one SET " + SET_EXPIRY,
+                "contains(#failed, :p)", Map.of("#failed", FAILED, "#v", VERSION, "#exp", EXPIRES_AT),
+                "not failed, nothing to reopen");
     }
 
     @Override
