@@ -51,6 +51,10 @@ final class HopRunner {
             return;
         }
         RelayFailure tooFar = Guards.maxHops(pkt);
+        if (tooFar == null) {
+            // A deadline hand-off counts an idle hop without checking it: it has no time to end a relay.
+            tooFar = Guards.noProgress(pkt, pkt.hopState().idleHops());
+        }
         if (tooFar != null) {
             ending.failed(pkt, messageId, inv, tooFar);
             return;
@@ -85,13 +89,24 @@ final class HopRunner {
             }
             markPace(pkt, intervalMs);
             RelayPacket before = pkt.copy();
+            inv.deadline().unitStarts(before, budget);
+            RuntimeException failure = null;
             try {
                 more = budget.measure(() -> runUnit(pkt));
-            } catch (RelayThrottledException e) {
+            } catch (RuntimeException e) {
+                failure = e;
+            }
+            if (!inv.deadline().unitEnds()) {
+                throw new Deadline.HandedOff();
+            }
+            if (failure instanceof RelayThrottledException) {
                 pkt.restoreFrom(before);
                 markPace(pkt, intervalMs);
                 throttled = true;
                 break;
+            }
+            if (failure != null) {
+                throw failure;
             }
             pkt.hopState(pkt.hopState().withThrottles(0));
         }

@@ -5,8 +5,8 @@ import java.time.Duration;
 
 /**
  * What one worker invocation carries from record to record of its batch: the context, which
- * record it is on, and the longest unit it has measured, so a later record knows what a unit
- * takes before it starts one. Lives in a local of {@link RelayWorker#handleRequest}, never in a
+ * record it is on, the longest unit it has measured (so a later record knows what a unit takes
+ * before it starts one), and its {@link Deadline}. Lives in a local of {@link RelayWorker#handleRequest}, never in a
  * field. Not thread-safe: one invocation runs on one thread.
  */
 final class Invocation {
@@ -14,15 +14,22 @@ final class Invocation {
     static final Duration NO_CONTEXT_LEASE = Duration.ofMinutes(15);
 
     private final Context context;
+    private final Deadline deadline;
     private int records;
     private long longestUnitMs;
 
-    Invocation(Context context) {
+    Invocation(Context context, Deadline deadline) {
         this.context = context;
+        this.deadline = deadline;
     }
 
     Context context() {
         return context;
+    }
+
+    /** The invocation's deadline hand-off. */
+    Deadline deadline() {
+        return deadline;
     }
 
     /** Moves on to the next record. */

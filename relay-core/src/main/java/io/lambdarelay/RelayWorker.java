@@ -195,34 +195,61 @@ public abstract class RelayWorker implements RequestHandler<SQSEvent, SQSBatchRe
     public final SQSBatchResponse handleRequest(SQSEvent event, Context context) {
         List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
         List<SQSMessage> records = event == null || event.getRecords() == null ? List.of() : event.getRecords();
-        Invocation inv = new Invocation(context);
-        for (SQSMessage message : records) {
-            inv.nextRecord();
-            RelayPacket pkt = null;
-            try {
-                pkt = relay.getRelayPkt(message);
-                runner.run(pkt, message, inv);
-            } catch (InvalidPacketException e) {
-                if (!runner.deadLetterInvalid(message, e)) {
-                    failures.add(new SQSBatchResponse.BatchItemFailure(message.getMessageId()));
+        Deadline deadline = new Deadline(context, records, relay::getRelayPkt, relay.wiring(), deadlineAlarm());
+        Invocation inv = new Invocation(context, deadline);
+        try {
+            for (int i = 0; i < records.size(); i++) {
+                SQSMessage message = records.get(i);
+                inv.nextRecord();
+                deadline.recordStarts(i);
+                int failedBefore = failures.size();
+                try {
+                    handle(message, inv, failures);
+                } catch (Deadline.HandedOff e) {
+                    // The deadline passed this record and the later ones on and deleted them.
+                    break;
                 }
-                callOnFailure(message, null, e, context);
-            } catch (Exception e) {
-                Exception error = e instanceof HopRunner.UnitFailure ? (Exception) e.getCause() : e;
-                boolean deadLettered = pkt != null && runner.isFinalAttempt(pkt, message)
-                        && relay.wiring().sender().deadLetter(pkt, message.getBody(), error,
-                                HopRunner.receiveCount(message));
-                if (!deadLettered) {
-                    failures.add(new SQSBatchResponse.BatchItemFailure(message.getMessageId()));
-                    logFailure(pkt, message, error);
-                }
-                callOnFailure(message, pkt, error, context);
-                if (deadLettered && !finishDeadLettered(pkt, message, inv)) {
-                    failures.add(new SQSBatchResponse.BatchItemFailure(message.getMessageId()));
-                }
+                deadline.recordEnds(failures.size() == failedBefore);
             }
+        } finally {
+            deadline.close();
         }
         return new SQSBatchResponse(failures);
+    }
+
+    /** What calls the deadline hand-off: a thread per invocation on Lambda's real time; tests fire it themselves. */
+    Deadline.Alarm deadlineAlarm() {
+        return Deadline.REAL_TIME;
+    }
+
+    private void handle(SQSMessage message, Invocation inv, List<SQSBatchResponse.BatchItemFailure> failures) {
+        Context context = inv.context();
+        RelayPacket pkt = null;
+        try {
+            pkt = relay.getRelayPkt(message);
+            inv.deadline().recordRead(pkt);
+            runner.run(pkt, message, inv);
+        } catch (Deadline.HandedOff e) {
+            throw e;
+        } catch (InvalidPacketException e) {
+            if (!runner.deadLetterInvalid(message, e)) {
+                failures.add(new SQSBatchResponse.BatchItemFailure(message.getMessageId()));
+            }
+            callOnFailure(message, null, e, context);
+        } catch (Exception e) {
+            Exception error = e instanceof HopRunner.UnitFailure ? (Exception) e.getCause() : e;
+            boolean deadLettered = pkt != null && runner.isFinalAttempt(pkt, message)
+                    && relay.wiring().sender().deadLetter(pkt, message.getBody(), error,
+                            HopRunner.receiveCount(message));
+            if (!deadLettered) {
+                failures.add(new SQSBatchResponse.BatchItemFailure(message.getMessageId()));
+                logFailure(pkt, message, error);
+            }
+            callOnFailure(message, pkt, error, context);
+            if (deadLettered && !finishDeadLettered(pkt, message, inv)) {
+                failures.add(new SQSBatchResponse.BatchItemFailure(message.getMessageId()));
+            }
+        }
     }
 
     /** Ends a chain or counts a part after its packet was dead-lettered; {@code false} if that failed. */

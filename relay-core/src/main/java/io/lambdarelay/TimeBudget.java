@@ -36,6 +36,8 @@ public final class TimeBudget {
     public static final double DEFAULT_SAFETY_FACTOR = 2.0;
     /** The default upper bound of the hand-off reserve. */
     public static final Duration DEFAULT_MAX_RESERVE = Duration.ofSeconds(1);
+    /** The longest time kept for a hand-off at the deadline, while a unit is still running. */
+    public static final Duration MAX_HAND_OFF = Duration.ofMillis(200);
 
     private final LongSupplier remainingMillis;
     private final long reserveMillis;
@@ -197,6 +199,17 @@ public final class TimeBudget {
     /** {@return the time left before the reserve} */
     public long usableMillis() {
         return remainingMillis.getAsLong() - reserveMillis;
+    }
+
+    /**
+     * Returns how long before the end of the invocation {@link RelayWorker} hands the packet on if
+     * a unit is still running: the reserve, at most {@link #MAX_HAND_OFF}. The reserve keeps units
+     * from starting late; this is the time a pass and a delete need when one ran late anyway.
+     *
+     * @return milliseconds
+     */
+    public long handOffMillis() {
+        return Math.min(reserveMillis, MAX_HAND_OFF.toMillis());
     }
 
     /** {@return the reserve kept for the hand-off} */

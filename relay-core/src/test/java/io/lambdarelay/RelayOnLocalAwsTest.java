@@ -135,29 +135,91 @@ class RelayOnLocalAwsTest {
         assertTrue(result.dlqKept(), "the stalled packet waits in the kept DLQ");
     }
 
-    @Test
-    void aWorkerThatTimesOut_isRetriedAfterTheVisibilityTimeout_andTheJobStillCompletes() {
-        AtomicInteger hangs = new AtomicInteger();
-        SummingWorker worker = new SummingWorker(relay) {
-            @Override
-            protected boolean processUnit(RelayPacket pkt) throws Exception {
-                if (pkt.getLong("next", 1) == 7 && hangs.getAndIncrement() == 0) {
-                    new CountDownLatch(1).await(); // blocks until the local runtime interrupts the timed-out invocation
+    /** Sums like {@link SummingWorker}; the unit that adds {@code hangAt} hangs the first time it runs. */
+    static class HangingWorker extends SummingWorker {
+        final AtomicInteger hangs = new AtomicInteger();
+        final java.util.Set<String> messagesSeen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        final AtomicInteger messagesSeenTwice = new AtomicInteger();
+        private final long hangAt;
+        private final boolean stubborn;
+        final CountDownLatch release = new CountDownLatch(1);
+
+        HangingWorker(Relay relay, long hangAt, boolean stubborn) {
+            super(relay);
+            this.hangAt = hangAt;
+            this.stubborn = stubborn;
+        }
+
+        @Override
+        protected boolean processUnit(RelayPacket pkt) throws Exception {
+            if (pkt.getLong("next", 1) == hangAt && hangs.getAndIncrement() == 0) {
+                if (!stubborn) {
+                    new CountDownLatch(1).await(); // until interrupted
                 }
-                return super.processUnit(pkt);
+                while (release.getCount() > 0) { // ignores interrupts: only Lambda's timeout ends it
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        // keeps hanging
+                    }
+                }
             }
-        };
+            return super.processUnit(pkt);
+        }
+
+        @Override
+        protected void onFailure(com.amazonaws.services.lambda.runtime.events.SQSEvent.SQSMessage message,
+                RelayPacket pkt, Exception error, Context context) {
+        }
+
+        void saw(String messageId) {
+            if (!messagesSeen.add(messageId)) {
+                messagesSeenTwice.incrementAndGet();
+            }
+        }
+    }
+
+    @Test
+    void aUnitThatHangs_isHandedOnAtTheDeadline_andOnlyThatUnitRunsAgain() {
+        HangingWorker worker = new HangingWorker(relay, 7, false);
         aws.registerFunction("hangs-once", Duration.ofSeconds(1), worker);
         long timeoutsBefore = aws.stats().timeouts();
 
         RelayPacket pkt = relay.setup(startContext(), "hangs-once").put("target", 20L);
         relay.relayPass(pkt);
 
-        Await.until("the chain to complete after the retry", Duration.ofSeconds(40), () -> worker.done.get() != null,
+        Await.until("the chain to complete", Duration.ofSeconds(40), () -> worker.done.get() != null,
                 () -> aws.stats().toString());
-        assertEquals(20L * 21 / 2, worker.done.get().getLong("sum", 0));
-        assertEquals(1, aws.stats().timeouts() - timeoutsBefore);
+        assertEquals(20L * 21 / 2, worker.done.get().getLong("sum", 0), "exact: the cut-short unit left no trace");
+        assertEquals(2, worker.hangs.get(), "the unit that hung ran once more, and only it");
+        assertEquals(0, aws.stats().timeouts() - timeoutsBefore, "interrupted at the hand-off, it ended in time");
         assertEquals(1, worker.completions.get());
+    }
+
+    @Test
+    void aUnitThatHangsThroughTheTimeout_isHandedOnAtTheDeadline_soNothingWaitsForTheVisibilityTimeout() {
+        HangingWorker worker = new HangingWorker(relay, 5, true);
+        aws.registerFunction("hangs-through", Duration.ofSeconds(1), (com.amazonaws.services.lambda.runtime
+                .RequestHandler<com.amazonaws.services.lambda.runtime.events.SQSEvent,
+                        com.amazonaws.services.lambda.runtime.events.SQSBatchResponse>) (event, ctx) -> {
+                    event.getRecords().forEach(m -> worker.saw(m.getMessageId()));
+                    return worker.handleRequest(event, ctx);
+                });
+        long timeoutsBefore = aws.stats().timeouts();
+        try {
+            RelayPacket pkt = relay.setup(startContext(), "hangs-through").put("target", 20L);
+            relay.relayPass(pkt);
+
+            Await.until("the chain to complete", Duration.ofSeconds(40), () -> worker.done.get() != null,
+                    () -> aws.stats().toString());
+            assertEquals(20L * 21 / 2, worker.done.get().getLong("sum", 0));
+            Await.until("the hung invocation to time out", Duration.ofSeconds(10),
+                    () -> aws.stats().timeouts() - timeoutsBefore == 1, () -> aws.stats().toString());
+            assertEquals(0, worker.messagesSeenTwice.get(), "the hung invocation's message was deleted, never redelivered");
+            assertEquals(1, worker.completions.get());
+        } finally {
+            worker.release.countDown();
+        }
     }
 
     @Test

@@ -16,6 +16,7 @@ import io.lambdarelay.local.internal.QueueNames;
 import io.lambdarelay.local.internal.RegisteredFunction;
 import io.lambdarelay.local.internal.SqsTracingInterceptor;
 import io.lambdarelay.local.internal.StatsRecorder;
+import io.lambdarelay.local.internal.TimeoutFreeze;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -103,7 +104,12 @@ public final class LocalAws implements AutoCloseable {
     private final Region region;
     private final String accountId;
     private final StatsRecorder stats = new StatsRecorder();
-    private final ThreadLocal<ActiveInvocation> currentInvocation = new ThreadLocal<>();
+    /**
+     * The invocation a thread runs for. Inherited by the threads a handler starts: on Lambda one
+     * invocation at a time owns the whole environment, so whatever thread acts, acts for it.
+     */
+    private final ThreadLocal<ActiveInvocation> currentInvocation = new InheritableThreadLocal<>();
+    private final TimeoutFreeze freeze = new TimeoutFreeze(currentInvocation, stats);
     private final AtomicBoolean closed = new AtomicBoolean();
     private final EmbeddedSqs sqsServer;
     private final URI sqsEndpoint;
@@ -149,6 +155,7 @@ public final class LocalAws implements AutoCloseable {
                     .credentialsProvider(credentials())
                     // An Invoke waits for the function, which may run up to Lambda's 15 minutes.
                     .httpClientBuilder(UrlConnectionHttpClient.builder().socketTimeout(MAX_TIMEOUT.plusMinutes(1)))
+                    .overrideConfiguration(c -> c.addExecutionInterceptor(freeze))
                     .build();
             try {
                 sqs = sqsStart.join();
@@ -519,6 +526,7 @@ public final class LocalAws implements AutoCloseable {
         long started = System.nanoTime();
         List<Runnable> steps = new ArrayList<>();
         steps.add(lambdaEndpoint::close);
+        steps.add(freeze::release);
         steps.add(() -> service.close(CLOSE_WAIT));
         steps.add(workers::shutdownNow);
         steps.add(lambdaClient::close);
@@ -545,6 +553,7 @@ public final class LocalAws implements AutoCloseable {
                 .httpClientBuilder(UrlConnectionHttpClient.builder())
                 .overrideConfiguration(c -> {
                     if (interceptor != null) {
+                        c.addExecutionInterceptor(freeze);
                         c.addExecutionInterceptor(interceptor);
                     }
                 })

@@ -18,6 +18,7 @@ public final class LocalStats {
     private final long batchFailures;
     private final long itemFailures;
     private final long recursionDrops;
+    private final long callsAfterTimeout;
     private final int runningInvocations;
     private final Map<String, Long> messagesSent;
     private final Map<String, Long> messagesReceived;
@@ -30,6 +31,7 @@ public final class LocalStats {
         this.batchFailures = b.batchFailures;
         this.itemFailures = b.itemFailures;
         this.recursionDrops = b.recursionDrops;
+        this.callsAfterTimeout = b.callsAfterTimeout;
         this.runningInvocations = b.runningInvocations;
         this.messagesSent = Map.copyOf(b.messagesSent);
         this.messagesReceived = Map.copyOf(b.messagesReceived);
@@ -74,6 +76,18 @@ public final class LocalStats {
     /** {@return messages dropped by the recursive-loop check (not deleted, left to the redrive policy)} */
     public long recursionDrops() {
         return recursionDrops;
+    }
+
+    /**
+     * Returns the AWS calls that code of a timed-out invocation tried after its timeout (from its
+     * handler's thread or a thread it started), on the clients {@code LocalAws} hands out. On
+     * Lambda no code runs after the timeout; here such a call never reaches the service, and its
+     * thread stays stopped in it.
+     *
+     * @return the calls stopped
+     */
+    public long callsAfterTimeout() {
+        return callsAfterTimeout;
     }
 
     /** {@return invocations running when the snapshot was taken} */
@@ -137,7 +151,8 @@ public final class LocalStats {
         LocalStats s = (LocalStats) o;
         return invocations == s.invocations && timeouts == s.timeouts && functionErrors == s.functionErrors
                 && batchFailures == s.batchFailures && itemFailures == s.itemFailures
-                && recursionDrops == s.recursionDrops && runningInvocations == s.runningInvocations
+                && recursionDrops == s.recursionDrops && callsAfterTimeout == s.callsAfterTimeout
+                && runningInvocations == s.runningInvocations
                 && messagesSent.equals(s.messagesSent) && messagesReceived.equals(s.messagesReceived)
                 && dlqMessages.equals(s.dlqMessages);
     }
@@ -145,14 +160,15 @@ public final class LocalStats {
     @Override
     public int hashCode() {
         return Objects.hash(invocations, timeouts, functionErrors, batchFailures, itemFailures, recursionDrops,
-                runningInvocations, messagesSent, messagesReceived, dlqMessages);
+                callsAfterTimeout, runningInvocations, messagesSent, messagesReceived, dlqMessages);
     }
 
     @Override
     public String toString() {
         return "LocalStats{invocations=" + invocations + ", timeouts=" + timeouts + ", functionErrors="
                 + functionErrors + ", batchFailures=" + batchFailures + ", itemFailures=" + itemFailures
-                + ", recursionDrops=" + recursionDrops + ", runningInvocations=" + runningInvocations
+                + ", recursionDrops=" + recursionDrops + ", callsAfterTimeout=" + callsAfterTimeout
+                + ", runningInvocations=" + runningInvocations
                 + ", messagesSent=" + new TreeMap<>(messagesSent) + ", messagesReceived="
                 + new TreeMap<>(messagesReceived) + ", dlqMessages=" + new TreeMap<>(dlqMessages) + "}";
     }
@@ -165,6 +181,7 @@ public final class LocalStats {
         private long batchFailures;
         private long itemFailures;
         private long recursionDrops;
+        private long callsAfterTimeout;
         private int runningInvocations;
         private Map<String, Long> messagesSent = Map.of();
         private Map<String, Long> messagesReceived = Map.of();
@@ -180,6 +197,7 @@ public final class LocalStats {
             batchFailures = s.batchFailures;
             itemFailures = s.itemFailures;
             recursionDrops = s.recursionDrops;
+            callsAfterTimeout = s.callsAfterTimeout;
             runningInvocations = s.runningInvocations;
             messagesSent = s.messagesSent;
             messagesReceived = s.messagesReceived;
@@ -253,6 +271,17 @@ public final class LocalStats {
         }
 
         /**
+         * Sets {@link LocalStats#callsAfterTimeout()}.
+         *
+         * @param value the value
+         * @return this builder
+         */
+        public Builder callsAfterTimeout(long value) {
+            callsAfterTimeout = value;
+            return this;
+        }
+
+        /**
          * Sets {@link LocalStats#runningInvocations()}.
          *
          * @param value the value
@@ -309,6 +338,7 @@ public final class LocalStats {
             check("batchFailures", batchFailures);
             check("itemFailures", itemFailures);
             check("recursionDrops", recursionDrops);
+            check("callsAfterTimeout", callsAfterTimeout);
             check("runningInvocations", runningInvocations);
             return new LocalStats(this);
         }

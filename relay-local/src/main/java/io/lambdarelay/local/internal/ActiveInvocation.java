@@ -1,5 +1,7 @@
 package io.lambdarelay.local.internal;
 
+import java.util.concurrent.atomic.AtomicBoolean;
+
 /**
  * The invocation running on a worker thread: which function, and the lineage and trace header of
  * the event that started it.
@@ -7,8 +9,14 @@ package io.lambdarelay.local.internal;
  * @param function the function being invoked
  * @param lineage the lineage of the event that started the invocation
  * @param traceHeader the event's trace header, or {@code null}
+ * @param timedOut set once the invocation overran its timeout: none of its code may act after that
  */
-public record ActiveInvocation(RegisteredFunction function, Lineage lineage, String traceHeader) {
+public record ActiveInvocation(RegisteredFunction function, Lineage lineage, String traceHeader,
+        AtomicBoolean timedOut) {
+
+    public ActiveInvocation(RegisteredFunction function, Lineage lineage, String traceHeader) {
+        this(function, lineage, traceHeader, new AtomicBoolean());
+    }
 
     /**
      * The trace header a message sent by this invocation carries: its lineage one hop further, in

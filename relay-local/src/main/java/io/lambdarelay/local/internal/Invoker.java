@@ -67,6 +67,9 @@ public final class Invoker {
             LOG.debug("function {} request {} failed: {}", fn.name(), requestId, e.getCause().toString());
             return result(fn, requestId, Status.ERROR, null, e.getCause(), started, log);
         } catch (TimeoutException e) {
+            // Lambda runs none of the invocation's code after this; here its threads are
+            // interrupted, and their AWS calls are stopped (see TimeoutFreeze).
+            invocation.timedOut().set(true);
             future.cancel(true);
             LOG.debug("function {} request {} timed out after {}", fn.name(), requestId, fn.timeout());
             return result(fn, requestId, Status.TIMEOUT, null, null, started, log);

@@ -16,6 +16,7 @@ public final class StatsRecorder {
     private final LongAdder batchFailures = new LongAdder();
     private final LongAdder itemFailures = new LongAdder();
     private final LongAdder recursionDrops = new LongAdder();
+    private final LongAdder callsAfterTimeout = new LongAdder();
     private final AtomicInteger running = new AtomicInteger();
     private final Map<String, LongAdder> sent = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> received = new ConcurrentHashMap<>();
@@ -43,6 +44,10 @@ public final class StatsRecorder {
 
     void recursionDrops(int count) {
         recursionDrops.add(count);
+    }
+
+    void callAfterTimeout() {
+        callsAfterTimeout.increment();
     }
 
     void sent(String queueName, int count) {
@@ -86,6 +91,7 @@ public final class StatsRecorder {
                 .batchFailures(batchFailures.sum())
                 .itemFailures(itemFailures.sum())
                 .recursionDrops(recursionDrops.sum())
+                .callsAfterTimeout(callsAfterTimeout.sum())
                 .runningInvocations(running.get())
                 .messagesSent(sums(sent))
                 .messagesReceived(sums(received));
