@@ -62,7 +62,7 @@ public final class Relay implements AutoCloseable {
     private Relay(Builder b) {
         this.maxPacketBytes = b.maxPacketBytes;
         this.ledger = b.ledger;
-        this.wiring = Wiring.of(b.sqsClient, b.lambdaClient, b.clock, b.maxPacketBytes, b.ledger);
+        this.wiring = Wiring.of(b.sqsClient, b.lambdaClient, b.clock, b.maxPacketBytes, b.ledger, b.pause);
         this.launcher = new Launcher(wiring);
     }
 
@@ -345,6 +345,7 @@ public final class Relay implements AutoCloseable {
         private SqsClient sqsClient;
         private LambdaClient lambdaClient;
         private Clock clock = Clock.systemUTC();
+        private BatchPass.Pause pause = Thread::sleep;
         private int maxPacketBytes = RelayPacket.DEFAULT_MAX_BYTES;
         private RelayLedger ledger;
 
@@ -395,6 +396,12 @@ public final class Relay implements AutoCloseable {
          */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** Sets how back-offs between batch tries wait; tests pass one that does not sleep. */
+        Builder pause(BatchPass.Pause pause) {
+            this.pause = Objects.requireNonNull(pause, "pause");
             return this;
         }
 

@@ -142,14 +142,18 @@ public abstract class RelayWorker implements RequestHandler<SQSEvent, SQSBatchRe
     }
 
     /**
-     * Creates the budget for one packet. Override to change the reserve or safety factor.
+     * Creates the budget for one packet. Override to change the reserve or the margin. The default
+     * reserve is what this worker's hand-offs have cost (four times the slowest recent pass), at
+     * least {@link TimeBudget#DEFAULT_RESERVE}; a unit still running at half of it before the end
+     * of the invocation is cut short by the deadline hand-off.
      *
      * @param context the invocation's context
      * @param unitHint the longest unit of earlier invocations, {@link Duration#ZERO} if none
      * @return a budget
      */
     protected TimeBudget newBudget(Context context, Duration unitHint) {
-        return TimeBudget.builder().context(context).unitHint(unitHint).build();
+        return TimeBudget.builder().context(context).unitHint(unitHint)
+                .reserve(relay.wiring().sender().handOffCost().reserve()).build();
     }
 
     /**

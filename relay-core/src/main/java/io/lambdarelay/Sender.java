@@ -7,7 +7,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -16,8 +15,6 @@ import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
-import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
-import software.amazon.awssdk.services.sqs.model.SendMessageBatchResponse;
 
 /**
  * Everything a relay sends to SQS: a pass, many passes in batches, a packet to the dead-letter
@@ -31,18 +28,25 @@ final class Sender {
     static final int BATCH_ENTRIES = 10;
     /** Payload per SendMessageBatch call, SQS's limit. */
     static final long BATCH_BYTES = PacketCodec.MAX_SQS_MESSAGE_BYTES;
-    private static final int BATCH_ATTEMPTS = 3;
 
     private final Clients clients;
     private final QueueFacts facts;
     private final Clock clock;
     private final int maxPacketBytes;
+    private final HandOffCost handOffCost = new HandOffCost();
+    private final BatchPass.Pause pause;
 
-    Sender(Clients clients, QueueFacts facts, Clock clock, int maxPacketBytes) {
+    Sender(Clients clients, QueueFacts facts, Clock clock, int maxPacketBytes, BatchPass.Pause pause) {
         this.clients = clients;
         this.facts = facts;
         this.clock = clock;
         this.maxPacketBytes = maxPacketBytes;
+        this.pause = pause;
+    }
+
+    /** What a pass has cost here: the reserve a worker keeps for its hand-off. */
+    HandOffCost handOffCost() {
+        return handOffCost;
     }
 
     /** A packet ready to send: its next header and the body that carries it. */
@@ -72,8 +76,10 @@ final class Sender {
         long seconds = Math.min(Relay.MAX_SQS_DELAY.getSeconds(), delay.getSeconds() + (delay.getNano() > 0 ? 1 : 0));
         Stamped s = stamp(pkt, delay);
         try {
+            long started = System.nanoTime();
             String messageId = clients.sqs().sendMessage(r -> r.queueUrl(pkt.queueUrl()).messageBody(s.body())
                     .delaySeconds((int) seconds)).messageId();
+            handOffCost.record(System.nanoTime() - started);
             s.applied();
             LOG.debug("relay {} passed hop {} ({} bytes, delay {} s) as message {}", pkt.relayId(), pkt.hop(), s.size(),
                     seconds, messageId);
@@ -117,66 +123,7 @@ final class Sender {
             }
             stamped.add(stamp(p, Duration.ZERO));
         }
-        int n = stamped.size();
-        String[] ids = new String[n];
-        List<Integer> refused = new ArrayList<>();
-        int calls = 0;
-        for (int start = 0, end; start < n; start = end) {
-            end = start;
-            long bytes = 0;
-            while (end < n && end - start < BATCH_ENTRIES && bytes + stamped.get(end).size() <= BATCH_BYTES) {
-                bytes += stamped.get(end++).size();
-            }
-            List<Integer> pending = new ArrayList<>();
-            for (int i = start; i < end; i++) {
-                pending.add(i);
-            }
-            for (int attempt = 1; !pending.isEmpty() && attempt <= BATCH_ATTEMPTS; attempt++) {
-                List<SendMessageBatchRequestEntry> entries = new ArrayList<>();
-                for (int i : pending) {
-                    entries.add(SendMessageBatchRequestEntry.builder().id(Integer.toString(i))
-                            .messageBody(stamped.get(i).body()).build());
-                }
-                SendMessageBatchResponse resp;
-                try {
-                    calls++;
-                    resp = clients.sqs().sendMessageBatch(r -> r.queueUrl(queueUrl).entries(entries));
-                } catch (SdkException e) {
-                    List<Integer> unsent = new ArrayList<>(refused);
-                    unsent.addAll(pending);
-                    for (int i = end; i < n; i++) {
-                        unsent.add(i);
-                    }
-                    throw partial(packets, ids, unsent, e);
-                }
-                resp.successful().forEach(ok -> {
-                    int i = Integer.parseInt(ok.id());
-                    ids[i] = ok.messageId();
-                    stamped.get(i).applied();
-                });
-                List<Integer> retry = new ArrayList<>();
-                for (var failed : resp.failed()) {
-                    (Boolean.TRUE.equals(failed.senderFault()) ? refused : retry).add(Integer.parseInt(failed.id()));
-                }
-                pending = retry;
-            }
-            refused.addAll(pending);
-        }
-        if (!refused.isEmpty()) {
-            throw partial(packets, ids, refused, null);
-        }
-        LOG.debug("relay {} passed {} packet(s) in {} batch call(s)", packets.get(0).relayId(), n, calls);
-        return List.of(ids);
-    }
-
-    private static PartialPassException partial(List<RelayPacket> packets, String[] ids, List<Integer> unsentIndexes,
-            SdkException cause) {
-        List<RelayPacket> unsent = unsentIndexes.stream().sorted().distinct().map(packets::get).toList();
-        int sent = (int) Arrays.stream(ids).filter(Objects::nonNull).count();
-        RelayPacket first = packets.get(0);
-        return new PartialPassException(unsent.size() + " of " + packets.size() + " packet(s) could not be passed"
-                + (cause == null ? " (SQS refused them)" : " (" + describe(cause) + ")")
-                + "; pass exception.unsent() again", first.queueUrl(), first.relayId(), sent, unsent, cause);
+        return new BatchPass(clients.sqs(), pause, packets, stamped).run();
     }
 
     /**

@@ -17,14 +17,21 @@ import java.util.function.Supplier;
  * }
  * }</pre>
  *
- * <p><b>The rule.</b> The next unit is expected to take the <em>longest</em> unit seen so far times a
- * safety factor (default 2.0, chosen by the benchmark in docs/benchmarks.md: it keeps timeouts
- * under 0.1% on heavy-tailed unit times at about 92% utilisation). Another unit starts only if the remaining time, less a reserve kept
- * for the hand-off itself, covers that. The original Node package's rule (1.5 times the
- * <em>last</em> unit) forgets a slow unit as soon as a fast one follows, and so times out on uneven
- * unit times; the longest-seen rule does not. A hint (the longest unit of the previous invocation,
- * which {@link RelayWorker} carries in the packet) informs the estimate from the first unit on; the
- * first unit itself always runs, so one slow unit cannot stop a relay.
+ * <p><b>The rule.</b> Another unit starts only if the remaining time, less a reserve kept for the
+ * hand-off itself, covers the time the next unit may take: the upper tail of the unit times seen
+ * so far. Once {@link #MIN_TAIL_SAMPLES} units were measured, that is
+ * {@code exp(mean + tailSigmas * sd)} of their logarithms (a lognormal fit, default
+ * {@value #DEFAULT_TAIL_SIGMAS} standard deviations: about one unit in 4,000 is longer), and never
+ * less than the longest unit measured, so a distribution with a rare slow mode is covered too.
+ * Before that, the longest unit seen (or the hint) times a safety factor (default 2.0). The
+ * original Node package's rule (1.5 times the <em>last</em> unit) forgets a slow unit as soon as a
+ * fast one follows, and so times out on uneven unit times. The figures (utilisation and timeouts
+ * per distribution, beside the original rule and an oracle) are in docs/benchmarks.md.
+ *
+ * <p>A hint (the longest unit of the previous invocation, which {@link RelayWorker} carries in
+ * the packet) informs the estimate until units of this invocation were measured; the first unit
+ * itself always runs, so one slow unit cannot stop a relay. A unit that overruns anyway costs only
+ * itself: {@link RelayWorker} hands the packet on at {@link #handOffMillis()} before the end.
  *
  * <p>Times are measured as differences of the remaining-time supplier, so a test drives the whole
  * budget with one fake supplier and never sleeps.
@@ -32,29 +39,39 @@ import java.util.function.Supplier;
  * <p>Not thread-safe: one budget belongs to one invocation.
  */
 public final class TimeBudget {
-    /** The default safety factor on the longest unit seen. */
+    /** The default safety factor on the longest unit seen, while too few units were measured for a tail. */
     public static final double DEFAULT_SAFETY_FACTOR = 2.0;
-    /** The default upper bound of the hand-off reserve. */
-    public static final Duration DEFAULT_MAX_RESERVE = Duration.ofSeconds(1);
-    /** The longest time kept for a hand-off at the deadline, while a unit is still running. */
-    public static final Duration MAX_HAND_OFF = Duration.ofMillis(200);
+    /** The default margin: standard deviations of the log unit times above their mean. */
+    public static final double DEFAULT_TAIL_SIGMAS = 3.5;
+    /** Units measured before the margin comes from their distribution instead of the safety factor. */
+    public static final int MIN_TAIL_SAMPLES = 10;
+    /**
+     * The default reserve for the hand-off: 200 ms (a tenth of the invocation if that is less).
+     * {@link RelayWorker} sets it from the hand-offs it measured instead, never below this.
+     */
+    public static final Duration DEFAULT_RESERVE = Duration.ofMillis(200);
 
     private final LongSupplier remainingMillis;
     private final long reserveMillis;
     private final double safetyFactor;
+    private final double tailSigmas;
     private final long initialMillis;
     private final long hintMillis;
     private long longestUnitMillis;
     private long longestMeasuredMillis;
     private int unitsCompleted;
     private long spentMillis;
+    // Welford's running mean and sum of squares of ln(unit millis), over measured units.
+    private double logMean;
+    private double logSquares;
 
     private TimeBudget(Builder b) {
         this.remainingMillis = b.remainingMillis;
         long initial = b.remainingMillis.getAsLong();
         this.reserveMillis = b.reserve != null ? b.reserve.toMillis()
-                : Math.min(DEFAULT_MAX_RESERVE.toMillis(), Math.max(0, initial / 10));
+                : Math.min(DEFAULT_RESERVE.toMillis(), Math.max(0, initial / 10));
         this.safetyFactor = b.safetyFactor;
+        this.tailSigmas = b.tailSigmas;
         this.initialMillis = initial;
         this.hintMillis = b.unitHint == null ? 0 : b.unitHint.toMillis();
         this.longestUnitMillis = hintMillis;
@@ -163,16 +180,27 @@ public final class TimeBudget {
         longestMeasuredMillis = Math.max(longestMeasuredMillis, ms);
         spentMillis += ms;
         unitsCompleted++;
+        double x = Math.log(Math.max(1, ms));
+        double delta = x - logMean;
+        logMean += delta / unitsCompleted;
+        logSquares += delta * (x - logMean);
     }
 
     /**
-     * Returns the time the next unit is expected to take: the longest seen (or the hint) times the
-     * safety factor.
+     * Returns the time the next unit may take, which the remaining time less the reserve must
+     * cover: once {@link #MIN_TAIL_SAMPLES} units were measured, the upper tail of their
+     * distribution ({@code exp(mean + tailSigmas * sd)} of their logarithms), at least the longest
+     * of them; before that, the longest unit seen (or the hint) times the safety factor.
      *
      * @return milliseconds, 0 before any unit is known
      */
     public long expectedUnitMillis() {
-        return (long) Math.ceil(longestUnitMillis * safetyFactor);
+        if (unitsCompleted < MIN_TAIL_SAMPLES) {
+            return (long) Math.ceil(longestUnitMillis * safetyFactor);
+        }
+        double sd = Math.sqrt(logSquares / (unitsCompleted - 1));
+        double tail = Math.exp(logMean + tailSigmas * sd);
+        return Math.max(longestMeasuredMillis, Math.round(Math.min(tail, Long.MAX_VALUE / 2.0)));
     }
 
     /**
@@ -203,13 +231,14 @@ public final class TimeBudget {
 
     /**
      * Returns how long before the end of the invocation {@link RelayWorker} hands the packet on if
-     * a unit is still running: the reserve, at most {@link #MAX_HAND_OFF}. The reserve keeps units
-     * from starting late; this is the time a pass and a delete need when one ran late anyway.
+     * a unit is still running: half the reserve. Units start only while the reserve is left over,
+     * so a unit that runs a little longer than expected still has the other half to finish in;
+     * the hand-off itself (a pass and a delete) needs less than that half.
      *
      * @return milliseconds
      */
     public long handOffMillis() {
-        return Math.min(reserveMillis, MAX_HAND_OFF.toMillis());
+        return reserveMillis / 2;
     }
 
     /** {@return the reserve kept for the hand-off} */
@@ -238,6 +267,7 @@ public final class TimeBudget {
         private LongSupplier remainingMillis;
         private Duration reserve;
         private double safetyFactor = DEFAULT_SAFETY_FACTOR;
+        private double tailSigmas = DEFAULT_TAIL_SIGMAS;
         private Duration unitHint;
 
         private Builder() {
@@ -267,8 +297,10 @@ public final class TimeBudget {
         }
 
         /**
-         * Sets the time kept back for the hand-off (relayPass or tearDown). Default: a tenth of the
-         * remaining time at creation, at most one second.
+         * Sets the time kept back for the hand-off (relayPass or tearDown, or the deadline
+         * hand-off's pass and delete). Default: {@link #DEFAULT_RESERVE}, or a tenth of the
+         * remaining time at creation if that is less; {@link RelayWorker} sets it from the
+         * hand-offs it measured. The deadline hand-off comes at half of it.
          *
          * @param reserve zero or more
          * @return this builder
@@ -279,8 +311,24 @@ public final class TimeBudget {
         }
 
         /**
-         * Sets the factor on the longest unit seen. Default 2.0; 1.5 uses a little more of the
-         * invocation when unit times are even, at more risk of timeouts when they are not.
+         * Sets the margin once enough units were measured: how many standard deviations of the log
+         * unit times above their mean the next unit may take. Default
+         * {@value TimeBudget#DEFAULT_TAIL_SIGMAS}. Lower uses more of the invocation and runs more
+         * units into the deadline (each then runs again in the next invocation); higher wastes
+         * more of each invocation. docs/benchmarks.md shows the trade.
+         *
+         * @param tailSigmas at least 0
+         * @return this builder
+         */
+        public Builder tailSigmas(double tailSigmas) {
+            this.tailSigmas = tailSigmas;
+            return this;
+        }
+
+        /**
+         * Sets the factor on the longest unit seen, used until {@link TimeBudget#MIN_TAIL_SAMPLES}
+         * units were measured. Default 2.0; 1.5 uses a little more of the invocation when unit
+         * times are even, at more risk of timeouts when they are not.
          *
          * @param safetyFactor at least 1.0
          * @return this builder
@@ -318,6 +366,9 @@ public final class TimeBudget {
             }
             if (!(safetyFactor >= 1.0) || Double.isInfinite(safetyFactor)) {
                 throw new IllegalArgumentException("safetyFactor must be a finite number >= 1.0, got " + safetyFactor);
+            }
+            if (!(tailSigmas >= 0) || Double.isInfinite(tailSigmas)) {
+                throw new IllegalArgumentException("tailSigmas must be a finite number >= 0, got " + tailSigmas);
             }
             if (unitHint != null && unitHint.isNegative()) {
                 throw new IllegalArgumentException("unitHint must not be negative, got " + unitHint);

@@ -21,11 +21,12 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 record Wiring(Clients clients, Clock clock, QueueFacts facts, FanIn fanIn, Sender sender, Redrive redrive,
         RelayResources resources, DrainWatchdog watchdog) {
 
-    static Wiring of(SqsClient sqs, LambdaClient lambda, Clock clock, int maxPacketBytes, RelayLedger ledger) {
+    static Wiring of(SqsClient sqs, LambdaClient lambda, Clock clock, int maxPacketBytes, RelayLedger ledger,
+            BatchPass.Pause pause) {
         Clients clients = new Clients(sqs, lambda);
         QueueFacts facts = new QueueFacts(clients);
         FanIn fanIn = FanIn.of(ledger);
-        Sender sender = new Sender(clients, facts, clock, maxPacketBytes);
+        Sender sender = new Sender(clients, facts, clock, maxPacketBytes, pause);
         RelayResources resources = new QueuePerRelay(clients, facts, clock);
         return new Wiring(clients, clock, facts, fanIn, sender, new Redrive(clients, facts, sender, fanIn,
                 maxPacketBytes), resources, new DrainWatchdog(sender, resources, clock));

@@ -104,9 +104,10 @@ class FanOutTest {
     }
 
     @Test
-    void relayPassAll_entriesThatFailOnce_areRetried_nothingLostNothingTwice() {
+    void relayPassAll_entriesThatFailOnce_areRetriedAfterABackOff_nothingLostNothingTwice() {
         FlakySqs flaky = new FlakySqs(sqs.client());
-        Relay r = Relay.builder().sqsClient(flaky.client()).lambdaClient(lambda).build();
+        List<Long> pauses = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        Relay r = Relay.builder().sqsClient(flaky.client()).lambdaClient(lambda).pause(pauses::add).build();
         RelayPacket pkt = relay.setup(null, "worker");
         List<RelayPacket> parts = pkt.split(25);
         for (int i = 0; i < 25; i++) {
@@ -118,9 +119,80 @@ class FanOutTest {
         assertEquals(25, ids.size());
         assertTrue(ids.stream().allMatch(id -> id != null));
         assertEquals(5, flaky.batchCalls.get(), "three batches plus one retry each for two of them");
+        assertEquals(2, pauses.size(), "one back-off before each retry");
+        assertTrue(pauses.stream().allMatch(ms -> ms >= 25 && ms <= 50), pauses.toString());
         List<RelayPacket> received = drain(pkt.queueUrl());
         assertEquals(25, received.size());
         assertEquals(25, parts(received).size());
+    }
+
+    @Test
+    void relayPassAll_throttledCalls_areTriedAgainWithGrowingBackOffs() {
+        FlakySqs flaky = new FlakySqs(sqs.client());
+        List<Long> pauses = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        Relay r = Relay.builder().sqsClient(flaky.client()).lambdaClient(lambda).pause(pauses::add).build();
+        RelayPacket pkt = relay.setup(null, "worker");
+        flaky.throttleBatchCalls(3);
+
+        List<String> ids = r.relayPassAll(pkt.split(10));
+
+        assertEquals(10, ids.size());
+        assertEquals(4, flaky.batchCalls.get(), "three throttled, the fourth went through");
+        assertEquals(3, pauses.size());
+        assertTrue(pauses.get(0) >= 25 && pauses.get(0) <= 50 && pauses.get(2) >= 100 && pauses.get(2) <= 200,
+                pauses.toString());
+        assertEquals(10, drain(pkt.queueUrl()).size());
+    }
+
+    @Test
+    void relayPassAll_throttledBeyondItsTries_reportsTheBatchUnsent() {
+        FlakySqs flaky = new FlakySqs(sqs.client());
+        Relay r = Relay.builder().sqsClient(flaky.client()).lambdaClient(lambda).pause(ms -> { }).build();
+        RelayPacket pkt = relay.setup(null, "worker");
+        flaky.throttleBatchCalls(BatchPass.ATTEMPTS);
+
+        PartialPassException e = assertThrows(PartialPassException.class, () -> r.relayPassAll(pkt.split(10)));
+
+        assertEquals(0, e.sent());
+        assertEquals(10, e.unsent().size());
+        assertTrue(e.getMessage().contains("RequestThrottled") || e.getCause() != null, e.getMessage());
+    }
+
+    @Test
+    void relayPassAll_manyBatchesInFlight_passEachPacketOnce_andEachIdIsItsPackets() {
+        RelayPacket pkt = relay.setup(null, "worker");
+        List<RelayPacket> parts = pkt.split(2_500);
+
+        List<String> ids = relay.relayPassAll(parts);
+
+        assertEquals(2_500, ids.size());
+        assertEquals(2_500, new HashSet<>(ids).size());
+        java.util.Map<String, Integer> partById = new java.util.HashMap<>();
+        while (true) {
+            List<Message> msgs = sqs.client().receiveMessage(r -> r.queueUrl(pkt.queueUrl()).maxNumberOfMessages(10)
+                    .visibilityTimeout(300)).messages();
+            if (msgs.isEmpty()) {
+                break;
+            }
+            msgs.forEach(m -> partById.put(m.messageId(), RelayPacket.fromJson(m.body()).part()));
+        }
+        assertEquals(2_500, partById.size(), "each packet arrived once");
+        for (int i = 0; i < 2_500; i++) {
+            assertEquals(i, partById.get(ids.get(i)), "ids.get(" + i + ") is part " + i + "'s message");
+            assertEquals(1, parts.get(i).hop(), "a sent packet carries its new header");
+        }
+    }
+
+    @Test
+    void fanOut_overTheLimitOfParts_isRefusedBeforeAnythingIsSent() {
+        FlakySqs flaky = new FlakySqs(sqs.client());
+        Relay r = Relay.builder().sqsClient(flaky.client()).lambdaClient(lambda).build();
+        RelayPacket pkt = relay.setup(null, "worker");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> r.fanOut(pkt, 100_001, (i, p) -> { }));
+        assertTrue(e.getMessage().contains("parts must be 1 to 100000, got 100001"), e.getMessage());
+        assertEquals(0, flaky.batchCalls.get() + flaky.sendCalls.get(), "no part, no watchdog");
+        assertEquals(0, drain(pkt.queueUrl()).size());
     }
 
     @Test
@@ -147,14 +219,20 @@ class FanOutTest {
         List<RelayPacket> parts = pkt.split(30);
         flaky.failCall(2);
         PartialPassException e = assertThrows(PartialPassException.class, () -> r.relayPassAll(parts));
-        assertEquals(10, e.sent());
-        assertEquals(20, e.unsent().size());
-        assertEquals(10, e.unsent().get(0).part());
+        // The three calls run side by side: the failed one's ten packets are unsent, and any the
+        // failure stopped before they started.
+        assertEquals(30, e.sent() + e.unsent().size());
+        assertTrue(e.unsent().size() >= 10 && e.unsent().size() % 10 == 0, e.unsent().size() + " unsent");
+        assertTrue(e.unsent().stream().allMatch(p -> p.hop() == 0), "unsent packets keep their counters");
+        List<RelayPacket> first = drain(pkt.queueUrl());
+        assertEquals(e.sent(), first.size());
         // passing exactly the unsent ones again completes the fan-out with no duplicate
         r.relayPassAll(e.unsent());
-        List<RelayPacket> received = drain(pkt.queueUrl());
-        assertEquals(30, received.size());
-        assertEquals(30, parts(received).size());
+        List<RelayPacket> second = drain(pkt.queueUrl());
+        assertEquals(e.unsent().size(), second.size());
+        Set<Integer> all = parts(first);
+        all.addAll(parts(second));
+        assertEquals(30, all.size());
     }
 
     @Test

@@ -9,6 +9,7 @@ import io.lambdarelay.local.LocalContext;
 import io.lambdarelay.local.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -26,11 +27,67 @@ class TimeBudgetTest {
     }
 
     @Test
-    void defaultReserve_isATenthOfTheStart_cappedAtOneSecond() {
-        remaining.set(3_000);
-        assertEquals(300, TimeBudget.of(remaining::get).reserveMillis());
+    void defaultReserve_is200Ms_orATenthOfAShortInvocation_andIsTheHandOffTime() {
+        remaining.set(1_500);
+        assertEquals(150, TimeBudget.of(remaining::get).reserveMillis());
         remaining.set(60_000);
-        assertEquals(1_000, TimeBudget.of(remaining::get).reserveMillis());
+        TimeBudget b = TimeBudget.of(remaining::get);
+        assertEquals(200, b.reserveMillis());
+        assertEquals(100, b.handOffMillis(), "the deadline hand-off comes at half the reserve");
+    }
+
+    @Test
+    void afterTenUnits_theMarginIsTheLognormalTailOfTheUnitsSeen() {
+        TimeBudget b = budget(600_000, Duration.ZERO);
+        for (int i = 0; i < 5; i++) {
+            unit(b, 100);
+            unit(b, 400);
+        }
+        // logs: mean 5.298, sample sd 0.7307; exp(5.298 + 3.5 * 0.7307) = 2,578 ms (2 x longest would be 800)
+        long expected = b.expectedUnitMillis();
+        assertTrue(expected >= 2_570 && expected <= 2_590, "got " + expected);
+        assertEquals(b.expectedUnitMillis(), budgetAfter(List.of(100L, 400L, 100L, 400L, 100L, 400L, 100L, 400L, 100L,
+                400L)).expectedUnitMillis(), "it depends on the units only");
+    }
+
+    @Test
+    void afterTenUnits_evenUnits_leaveAMarginOfOneUnit() {
+        TimeBudget b = budget(600_000, Duration.ZERO);
+        for (int i = 0; i < 9; i++) {
+            unit(b, 100);
+        }
+        assertEquals(200, b.expectedUnitMillis(), "nine units: still twice the longest");
+        unit(b, 100);
+        assertEquals(100, b.expectedUnitMillis(), "ten equal units: no spread, a margin of one unit");
+    }
+
+    @Test
+    void theMarginIsNeverBelowTheLongestUnitMeasured_soARareSlowModeIsCovered() {
+        TimeBudget b = budget(600_000, Duration.ZERO);
+        for (int i = 0; i < 30; i++) {
+            unit(b, 100);
+        }
+        unit(b, 1_000); // the fit alone says about 460 ms
+        assertEquals(1_000, b.expectedUnitMillis());
+    }
+
+    @Test
+    void tailSigmas_isConfigurable_andValidated() {
+        remaining.set(600_000);
+        TimeBudget b = TimeBudget.builder().remainingMillis(remaining::get).tailSigmas(0).build();
+        for (int i = 0; i < 5; i++) {
+            unit(b, 100);
+            unit(b, 400);
+        }
+        assertEquals(400, b.expectedUnitMillis(), "the median fit (200 ms) is below the longest");
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> TimeBudget.builder()
+                .remainingMillis(remaining::get).tailSigmas(-1).build()).getMessage().contains("tailSigmas"));
+    }
+
+    private TimeBudget budgetAfter(List<Long> units) {
+        TimeBudget b = budget(600_000, Duration.ZERO);
+        units.forEach(u -> unit(b, u));
+        return b;
     }
 
     @Test
@@ -38,9 +95,9 @@ class TimeBudgetTest {
         MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
         LocalContext ctx = LocalContext.builder().functionName("w").timeout(Duration.ofSeconds(10)).clock(clock).build();
         TimeBudget b = TimeBudget.of(ctx);
-        assertEquals(9_000, b.usableMillis());
+        assertEquals(9_800, b.usableMillis());
         clock.advance(Duration.ofMillis(4_000));
-        assertEquals(5_000, b.usableMillis());
+        assertEquals(5_800, b.usableMillis());
     }
 
     @Test
@@ -100,10 +157,10 @@ class TimeBudgetTest {
 
     @Test
     void aUnitThatRanAsTheFirstOfAnInvocation_runsAsTheFirstOfTheNext_usingTheReserve() {
-        // 9.1 s ran as the first unit of a 10 s invocation; the next starts with 9.95 s, 0.995 s of it reserve
-        remaining.set(9_950);
-        TimeBudget b = TimeBudget.builder().remainingMillis(remaining::get).unitHint(Duration.ofMillis(9_100)).build();
-        assertEquals(995, b.reserveMillis());
+        // 9.1 s ran as the first unit of a 10 s invocation; the next starts with 9.15 s, 1 s of it reserve
+        remaining.set(9_150);
+        TimeBudget b = TimeBudget.builder().remainingMillis(remaining::get).reserve(Duration.ofSeconds(1))
+                .unitHint(Duration.ofMillis(9_100)).build();
 
         assertTrue(b.hasTimeForAnother(), "refusing it would end a healthy chain in the dead-letter queue");
         unit(b, 9_100);

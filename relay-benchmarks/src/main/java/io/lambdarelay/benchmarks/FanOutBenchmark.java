@@ -26,6 +26,10 @@ final class FanOutBenchmark {
     static final int REPETITIONS = 3;
     static final double MAX_CALLS_PER_PART = 0.1;
     static final double MIN_SPEEDUP = 5.0;
+    /** The fan-out sizes measured at scale, concurrent against sequential batches. */
+    static final int[] SCALE_PARTS = {10_000, 100_000};
+    /** 100,000 parts must be passed within this, well inside API Gateway's 30 s. */
+    static final double MAX_SCALE_MILLIS = 10_000;
 
     private FanOutBenchmark() {
     }
@@ -88,6 +92,58 @@ final class FanOutBenchmark {
             table.add("2 fan-out", "same, ratio per repetition (each pair run back to back)",
                     String.format(Locale.ROOT, "%s; median %.1fx", formatRatios(ratios), Stats.median(ratios)), "-",
                     Verdict.INFO);
+            atScale(sqs, relay, table, out);
+        }
+    }
+
+    /**
+     * relayPassAll (up to {@code BatchPass.MAX_IN_FLIGHT} calls at a time) against the same batches
+     * sent one after another (relayPassAll of ten packets at a time), at 10,000 and 100,000 parts.
+     */
+    private static void atScale(SqsServer sqs, Relay relay, ResultTable table, PrintStream out) {
+        out.printf(Locale.ROOT, "at scale: relayPassAll with calls in flight against sequential batches, parts of a "
+                + "%,d-byte packet%n", Packets.TARGET_BYTES);
+        for (int parts : SCALE_PARTS) {
+            Side sequential = measureSequentialBatches(sqs, relay, "bench-fanout-seq-" + parts, parts);
+            Side concurrent = measure(sqs, relay, "bench-fanout-conc-" + parts, parts, true);
+            double perPart = (double) concurrent.calls() / parts;
+            out.printf(Locale.ROOT, "  %,7d parts: relayPassAll %,7.0f ms in %,d calls (%.3f per part); sequential "
+                    + "batches %,7.0f ms in %,d calls; %.1fx%n", parts, concurrent.millis(), concurrent.calls(), perPart,
+                    sequential.millis(), sequential.calls(), sequential.millis() / concurrent.millis());
+            String figure = String.format(Locale.ROOT, "%,.0f ms (%.3f calls per part); sequential batches %,.0f ms, "
+                    + "%.1fx", concurrent.millis(), perPart, sequential.millis(),
+                    sequential.millis() / concurrent.millis());
+            if (parts == 100_000) {
+                table.add("2 fan-out", "relayPassAll of 100,000 parts, wall time", figure,
+                        String.format(Locale.ROOT, "< %.0f s, <= 0.1 calls/part", MAX_SCALE_MILLIS / 1000),
+                        Verdict.of(concurrent.millis() < MAX_SCALE_MILLIS && perPart <= MAX_CALLS_PER_PART));
+            } else {
+                table.add("2 fan-out", String.format(Locale.ROOT, "relayPassAll of %,d parts, wall time", parts), figure,
+                        "-", Verdict.INFO);
+            }
+        }
+    }
+
+    /** The batches of one fan-out sent one after another: relayPassAll of ten packets at a time. */
+    private static Side measureSequentialBatches(SqsServer sqs, Relay relay, String queueName, int parts) {
+        String url = sqs.createQueue(queueName);
+        try {
+            List<RelayPacket> split = RelayPacket.fromJson(Packets.realistic(url)).split(parts);
+            int callsBefore = sqs.totalCalls();
+            long t0 = System.nanoTime();
+            for (int i = 0; i < parts; i += 10) {
+                relay.relayPassAll(split.subList(i, Math.min(parts, i + 10)));
+            }
+            long nanos = System.nanoTime() - t0;
+            Side side = new Side(nanos / 1e6, sqs.totalCalls() - callsBefore, sqs.totalCalls() - callsBefore, 0);
+            long held = sqs.messagesHeld(url);
+            if (held != parts) {
+                throw new IllegalStateException(queueName + " holds " + held + " messages after sending " + parts
+                        + " parts");
+            }
+            return side;
+        } finally {
+            sqs.client().deleteQueue(r -> r.queueUrl(url));
         }
     }
 

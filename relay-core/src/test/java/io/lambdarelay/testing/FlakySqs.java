@@ -49,6 +49,7 @@ public final class FlakySqs {
     private final Map<String, RuntimeException> failingOperations = new ConcurrentHashMap<>();
     private final Map<String, List<Long>> sentAt = new ConcurrentHashMap<>();
     private volatile int failCallNumber = -1;
+    private final AtomicInteger throttledBatchCalls = new AtomicInteger();
     private volatile RuntimeException sendFailure;
     private volatile Duration countLag;
     private volatile Clock lagClock;
@@ -106,6 +107,11 @@ public final class FlakySqs {
 
     public void failCall(int callNumber) {
         failCallNumber = callNumber;
+    }
+
+    /** Makes the next {@code count} SendMessageBatch calls throw SQS's throttling error, without effect. */
+    public void throttleBatchCalls(int count) {
+        throttledBatchCalls.set(count);
     }
 
     /** Makes every SendMessage throw this until cleared with null. */
@@ -197,6 +203,11 @@ public final class FlakySqs {
 
     private SendMessageBatchResponse sendBatch(SendMessageBatchRequest request) {
         int call = batchCalls.incrementAndGet();
+        if (throttledBatchCalls.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            throw SqsException.builder().message("Rate exceeded").statusCode(400).awsErrorDetails(
+                    software.amazon.awssdk.awscore.exception.AwsErrorDetails.builder().errorCode("RequestThrottled")
+                            .errorMessage("Rate exceeded").build()).build();
+        }
         if (call == failCallNumber) {
             throw SqsException.builder().message("injected 500").statusCode(500).build();
         }

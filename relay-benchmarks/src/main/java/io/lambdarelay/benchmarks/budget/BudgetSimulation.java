@@ -6,25 +6,69 @@ import io.lambdarelay.UnitTooLongException;
  * Runs simulated invocations of one budget under a stop rule.
  *
  * <p>The model: an invocation has {@code budgetMillis}; before each unit the rule decides whether to
- * start it; a started unit that would end past the budget is a timeout (Lambda kills the
- * invocation, the unit's work is lost, and the invocation ends). Utilisation is the time spent in
+ * start it; a started unit that would end past the budget less the hand-off time is a timeout (the
+ * invocation could not hand off in time: the unit's work is lost, and the invocation ends). Utilisation is the time spent in
  * completed units over the total budget. Chains of invocations are sequential, so a carried hint
  * flows from each invocation to the next. An invocation that times out passes nothing on: SQS
  * redelivers the packet it started from, so the next invocation starts from the same hint.
  */
 public final class BudgetSimulation {
     private final long budgetMillis;
+    private final long handOffMillis;
+
+    /**
+     * Creates a simulation whose hand-off takes no time.
+     *
+     * @param budgetMillis each invocation's timeout
+     */
+    public BudgetSimulation(long budgetMillis) {
+        this(budgetMillis, 0);
+    }
 
     /**
      * Creates a simulation.
      *
      * @param budgetMillis each invocation's timeout
+     * @param handOffMillis what the hand-off after the last unit takes: a unit must end this long
+     *     before the timeout
      */
-    public BudgetSimulation(long budgetMillis) {
+    public BudgetSimulation(long budgetMillis, long handOffMillis) {
         if (budgetMillis <= 0) {
             throw new IllegalArgumentException("budgetMillis must be positive, got " + budgetMillis);
         }
+        if (handOffMillis < 0 || handOffMillis >= budgetMillis) {
+            throw new IllegalArgumentException("handOffMillis must be from 0 to below the budget, got " + handOffMillis);
+        }
         this.budgetMillis = budgetMillis;
+        this.handOffMillis = handOffMillis;
+    }
+
+    /** A unit source that can show its next unit before it runs, to an oracle; the stream is the same for every rule. */
+    static final class Peekable implements UnitSource {
+        private final UnitSource source;
+        private long next = -1;
+
+        private Peekable(UnitSource source) {
+            this.source = source;
+        }
+
+        static Peekable of(UnitSource source) {
+            return source instanceof Peekable p ? p : new Peekable(source);
+        }
+
+        long peek() {
+            if (next < 0) {
+                next = source.nextMillis();
+            }
+            return next;
+        }
+
+        @Override
+        public long nextMillis() {
+            long n = peek();
+            next = -1;
+            return n;
+        }
     }
 
     /**
@@ -35,7 +79,8 @@ public final class BudgetSimulation {
      * @param hintMillis the hint carried from the previous invocation, 0 for none
      * @return what the invocation completed
      */
-    public Invocation invoke(StopRule rule, UnitSource units, long hintMillis) {
+    public Invocation invoke(StopRule rule, UnitSource source, long hintMillis) {
+        Peekable units = Peekable.of(source);
         SimulatedClock clock = new SimulatedClock(budgetMillis);
         StopRule.Session session = rule.start(clock, hintMillis);
         long completed = 0;
@@ -45,7 +90,7 @@ public final class BudgetSimulation {
         while (true) {
             boolean another;
             try {
-                another = session.startAnother();
+                another = session.startAnother(units.peek());
             } catch (UnitTooLongException e) {
                 // The budget refuses to relay work that can never fit; the chain would stop here.
                 gaveUp = true;
@@ -55,7 +100,7 @@ public final class BudgetSimulation {
                 break;
             }
             long unit = units.nextMillis();
-            if (unit > clock.remaining()) {
+            if (unit > clock.remaining() - handOffMillis) {
                 timedOut = true;
                 break;
             }
@@ -75,7 +120,8 @@ public final class BudgetSimulation {
      * @param invocations how many invocations
      * @return the totals
      */
-    public Totals run(StopRule rule, UnitSource units, int invocations) {
+    public Totals run(StopRule rule, UnitSource source, int invocations) {
+        Peekable units = Peekable.of(source);
         long completed = 0;
         long unitCount = 0;
         int timeouts = 0;

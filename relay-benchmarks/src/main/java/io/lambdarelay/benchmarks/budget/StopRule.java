@@ -28,6 +28,17 @@ public interface StopRule {
         boolean startAnother();
 
         /**
+         * Tells whether to start another unit now, shown the unit that would start: only an
+         * oracle looks at it.
+         *
+         * @param nextUnitMillis how long the next unit will take
+         * @return {@code true} to start one
+         */
+        default boolean startAnother(long nextUnitMillis) {
+            return startAnother();
+        }
+
+        /**
          * Runs a unit of the given length: advances the clock and lets the rule record it.
          *
          * @param unitMillis the unit's duration

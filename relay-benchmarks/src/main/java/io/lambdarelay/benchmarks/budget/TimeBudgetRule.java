@@ -6,8 +6,8 @@ import java.util.Locale;
 
 /**
  * relay-core's real {@link TimeBudget} reading the simulated clock, with its default reserve
- * (min(1 s, 10%)) and a given safety factor on the longest unit seen, and one of three ways to
- * start an invocation.
+ * (200 ms), a given safety factor (until ten units were measured) and tail margin, and one of
+ * three ways to start an invocation.
  */
 public final class TimeBudgetRule implements StopRule {
     /** What an invocation's budget knows before its first unit. */
@@ -31,16 +31,29 @@ public final class TimeBudgetRule implements StopRule {
 
     private final Hint hint;
     private final double safetyFactor;
+    private final double tailSigmas;
 
     /**
-     * Creates the rule.
+     * Creates the rule with the default tail margin.
      *
      * @param hint how the hint travels between invocations
      * @param safetyFactor the budget's factor on the longest unit, {@link TimeBudget#DEFAULT_SAFETY_FACTOR} by default
      */
     public TimeBudgetRule(Hint hint, double safetyFactor) {
+        this(hint, safetyFactor, TimeBudget.DEFAULT_TAIL_SIGMAS);
+    }
+
+    /**
+     * Creates the rule.
+     *
+     * @param hint how the hint travels between invocations
+     * @param safetyFactor the budget's factor on the longest unit while few were measured
+     * @param tailSigmas the budget's tail margin, {@link TimeBudget#DEFAULT_TAIL_SIGMAS} by default
+     */
+    public TimeBudgetRule(Hint hint, double safetyFactor, double tailSigmas) {
         this.hint = hint;
         this.safetyFactor = safetyFactor;
+        this.tailSigmas = tailSigmas;
     }
 
     /** The budget as the library ships it: defaults, fresh per invocation. */
@@ -55,8 +68,11 @@ public final class TimeBudgetRule implements StopRule {
             case RELAY_WORKER -> "TimeBudget, RelayWorker's hint";
             case CHAIN_LONGEST -> "TimeBudget, whole-chain hint (earlier)";
         };
-        return safetyFactor == TimeBudget.DEFAULT_SAFETY_FACTOR ? base
-                : String.format(Locale.ROOT, "%s, factor %.1f", base, safetyFactor);
+        if (safetyFactor != TimeBudget.DEFAULT_SAFETY_FACTOR) {
+            base = String.format(Locale.ROOT, "%s, factor %.1f", base, safetyFactor);
+        }
+        return tailSigmas == TimeBudget.DEFAULT_TAIL_SIGMAS ? base
+                : String.format(Locale.ROOT, "%s, tail %.1f sd", base, tailSigmas);
     }
 
     @Override
@@ -64,6 +80,7 @@ public final class TimeBudgetRule implements StopRule {
         TimeBudget budget = TimeBudget.builder()
                 .remainingMillis(clock::remaining)
                 .safetyFactor(safetyFactor)
+                .tailSigmas(tailSigmas)
                 .unitHint(hint != Hint.NONE && hintMillis > 0 ? Duration.ofMillis(hintMillis) : null)
                 .build();
         return new Session() {

@@ -28,19 +28,55 @@ class BudgetSimulationTest {
     @Test
     void timeBudget_remembersTheSlowUnit_andStopsInTime() {
         Invocation inv = sim.invoke(TimeBudgetRule.defaults(), seq(2_000, 50, 1_140, 2_000), 0);
-        // Expects 2.0 x 2,000 = 4,000 ms per unit and keeps a 1,000 ms reserve, so it starts units until
-        // fewer than 5,000 ms remain: the last starts at 55,000 ms and ends at 55,050 ms.
+        // After ten units the margin is the fit of the units' tail, but never below the longest unit
+        // (2,000 ms); with the 200 ms reserve it starts units until fewer than 2,200 ms remain: the last
+        // starts at 57,800 ms and ends at 57,850 ms.
         assertFalse(inv.timedOut());
-        assertEquals(55_050, inv.completedMillis());
+        assertEquals(57_850, inv.completedMillis());
     }
 
     @Test
-    void timeBudget_onConstantUnits_usesAllButTheReserveAndOneExpectedUnit() {
+    void timeBudget_onConstantUnits_usesAllButTheReserveAndOneUnit() {
         Totals t = sim.run(TimeBudgetRule.defaults(), () -> 100, 3);
-        // Stops when remaining - 1,000 < 200, after 589 units: 58,900 of 60,000 ms.
+        // Even units have no spread: the margin is one unit. Stops when remaining - 200 < 100, after 598
+        // units: 59,800 of 60,000 ms.
         assertEquals(0, t.timeouts());
+        assertEquals(598 * 3, t.units());
+        assertEquals(59_800.0 / 60_000, t.utilisation(), 1e-12);
+    }
+
+    @Test
+    void previousRule_onConstantUnits_keptOneSecondAndTwoUnits() {
+        Totals t = sim.run(new PreviousRule(), () -> 100, 3);
+        // Stopped when remaining - 1,000 < 200: 589 units, 58,900 of 60,000 ms.
         assertEquals(589 * 3, t.units());
         assertEquals(58_900.0 / 60_000, t.utilisation(), 1e-12);
+    }
+
+    @Test
+    void oracle_startsEveryUnitThatEndsBeforeTheHandOff_andNeverTimesOut() {
+        BudgetSimulation withHandOff = new BudgetSimulation(BUDGET, 100);
+        Invocation inv = withHandOff.invoke(new OracleRule(100), seq(59_800, 150, 1, 100), 0);
+        // 59,800 ms, then 150 ms does not end by 59,900 ms: it stops, though 100 ms units would fit.
+        assertFalse(inv.timedOut());
+        assertEquals(59_800, inv.completedMillis());
+        Totals t = withHandOff.run(new OracleRule(100), UnitTimes.LOGNORMAL.source(new Random(3)), 300);
+        assertEquals(0, t.timeouts());
+    }
+
+    @Test
+    void handOffTime_countsAUnitEndingInItAsATimeout() {
+        StopRule always = new SeedRule();
+        assertFalse(sim.invoke(always, seq(59_950, 50, 1, 1_000_000), 0).timedOut());
+        assertTrue(new BudgetSimulation(BUDGET, 100).invoke(always, seq(59_950, 50, 1, 1_000_000), 0).timedOut());
+    }
+
+    @Test
+    void everyRuleSeesTheSameUnits_evenWhenTheOraclePeeksAtTheNextOne() {
+        BudgetSimulation withHandOff = new BudgetSimulation(BUDGET, 100);
+        Totals plain = withHandOff.run(new SeedRule(), UnitTimes.LOGNORMAL.source(new Random(5)), 50);
+        Totals again = withHandOff.run(new SeedRule(), UnitTimes.LOGNORMAL.source(new Random(5)), 50);
+        assertEquals(plain, again);
     }
 
     @Test
@@ -53,16 +89,18 @@ class BudgetSimulationTest {
     }
 
     @Test
-    void carriedHint_keepsTheNextInvocationCautious_aFreshBudgetDoesNot() {
-        // The first invocation meets a 20 s unit. Carrying it, the next invocation expects 40 s per unit
-        // and stops once fewer than 41 s remain, although every later unit takes 100 ms.
+    void carriedHint_informsOnlyTheFirstUnits_ofTheNextInvocation() {
+        // The first invocation meets a 20 s unit and carries it. The next invocation expects 40 s per unit
+        // until it has measured ten of its own 100 ms units; by the end it uses as much as a fresh one.
         StopRule worker = new TimeBudgetRule(TimeBudgetRule.Hint.RELAY_WORKER, 2.0);
         Invocation first = sim.invoke(worker, seq(20_000, 100, 0, 100), 0);
         assertEquals(20_000, first.hintForNext());
         Invocation carried = sim.invoke(worker, () -> 100, first.hintForNext());
         Invocation fresh = sim.invoke(TimeBudgetRule.defaults(), () -> 100, first.hintForNext());
-        assertEquals(19_100, carried.completedMillis());
-        assertEquals(58_900, fresh.completedMillis());
+        assertEquals(59_800, carried.completedMillis());
+        assertEquals(59_800, fresh.completedMillis());
+        Invocation shortOne = new BudgetSimulation(5_000).invoke(worker, () -> 100, 2_000);
+        assertEquals(900, shortOne.completedMillis(), "in 5 s it stops after nine units: 4 s and the reserve no longer fit");
     }
 
     @Test
@@ -72,12 +110,12 @@ class BudgetSimulationTest {
         StopRule chain = new TimeBudgetRule(TimeBudgetRule.Hint.CHAIN_LONGEST, 2.0);
         assertEquals(100, sim.invoke(worker, () -> 100, 20_000).hintForNext());
         assertEquals(20_000, sim.invoke(chain, () -> 100, 20_000).hintForNext());
-        // Over a chain (the first invocation runs only the 20 s unit: 40 s more do not fit), the worker's
-        // hint recovers after one cautious invocation; the whole-chain one never does.
+        // Over a chain (the first invocation runs only the 20 s unit: 40 s more do not fit), either hint
+        // stops counting after ten units of the next invocation.
         Totals w = sim.run(worker, seq(20_000, 100, 1_000_000, 100), 4);
         Totals c = sim.run(chain, seq(20_000, 100, 1_000_000, 100), 4);
-        assertEquals(20_000 + 19_100 + 2 * 58_900, w.completedMillis());
-        assertEquals(20_000 + 3 * 19_100, c.completedMillis());
+        assertEquals(20_000 + 3 * 59_800, w.completedMillis());
+        assertEquals(w.completedMillis(), c.completedMillis());
     }
 
     @Test

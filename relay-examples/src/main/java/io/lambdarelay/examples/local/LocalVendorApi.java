@@ -27,6 +27,12 @@ import java.util.concurrent.atomic.LongAdder;
  * {@code Retry-After: 1}. It counts the 200s per id, so a lost call (no 200)
  * or a duplicated one (two 200s) shows; a call answered 429 and made again later is neither.
  *
+ * <p>Like payment and messaging APIs, it honours an {@code Idempotency-Key} header: a repeat of a
+ * key that was answered 200 is answered 200 again with {@code Idempotent-Replayed: true}, without
+ * doing the call again (it is counted in {@link #replayed()}, not in {@link #ok()}) and without
+ * using the rate limit. That is how a relay's at-least-once units (a unit cut short at the
+ * invocation's deadline runs again) stay exactly once at the vendor.
+ *
  * <p>Thread-safe.
  */
 public final class LocalVendorApi implements AutoCloseable {
@@ -38,6 +44,8 @@ public final class LocalVendorApi implements AutoCloseable {
     private final LongAdder requests = new LongAdder();
     private final LongAdder ok = new LongAdder();
     private final LongAdder throttled = new LongAdder();
+    private final LongAdder replayed = new LongAdder();
+    private final java.util.Set<String> doneKeys = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final AtomicLong firstOkNanos = new AtomicLong();
     private final AtomicLong lastOkNanos = new AtomicLong();
     private final Map<Long, LongAdder> okPerSecond = new ConcurrentHashMap<>();
@@ -96,10 +104,24 @@ public final class LocalVendorApi implements AutoCloseable {
                 reply(ex, 404);
                 return;
             }
+            String key = ex.getRequestHeaders().getFirst("Idempotency-Key");
+            if (key != null && doneKeys.contains(key)) {
+                replayed.increment();
+                ex.getResponseHeaders().add("Idempotent-Replayed", "true");
+                reply(ex, 200);
+                return;
+            }
             if (!tryAcquire()) {
                 throttled.increment();
                 ex.getResponseHeaders().add("Retry-After", "1");
                 reply(ex, 429);
+                return;
+            }
+            if (key != null && !doneKeys.add(key)) {
+                // A concurrent repeat of the same key got here first: this one is a replay too.
+                replayed.increment();
+                ex.getResponseHeaders().add("Idempotent-Replayed", "true");
+                reply(ex, 200);
                 return;
             }
             long now = System.nanoTime();
@@ -148,6 +170,11 @@ public final class LocalVendorApi implements AutoCloseable {
     /** {@return requests answered 200} */
     public long ok() {
         return ok.sum();
+    }
+
+    /** {@return repeats of an idempotency key answered 200 from the first answer, without doing the call again} */
+    public long replayed() {
+        return replayed.sum();
     }
 
     /** {@return requests answered 429} */

@@ -155,8 +155,10 @@ public final class VendorRun {
             double achieved = vendor.achievedRate();
 
             List<Check> checks = new ArrayList<>();
-            checks.add(new Check("every call answered exactly once", lost == 0 && dup == 0, n(vendor.ok())
-                    + " of " + n(options.calls()) + " call ids answered 200, " + lost + " lost, " + dup + " duplicated"));
+            checks.add(new Check("every call made exactly once", lost == 0 && dup == 0, n(vendor.ok())
+                    + " of " + n(options.calls()) + " call ids answered 200, " + lost + " lost, " + dup + " duplicated"
+                    + (vendor.replayed() == 0 ? "" : ", " + vendor.replayed() + " repeated unit(s) answered from the "
+                            + "vendor's idempotency key")));
             checks.add(new Check("every part done", tally.done() == options.parts() && tally.failed() == 0,
                     tally.done() + " of " + options.parts() + " parts done, " + tally.failed() + " failed"));
             checks.addAll(LocalJob.commonChecks(gaveUp, dlq, left));
@@ -164,7 +166,9 @@ public final class VendorRun {
             List<String> lines = new ArrayList<>();
             checks.forEach(c -> lines.add("check               " + c.line()));
             lines.add("calls made          " + n(vendor.requests()) + " requests: " + n(vendor.ok()) + " answered 200, "
-                    + n(vendor.throttled()) + " answered 429 (each 429 was handed on with a back-off and made again)");
+                    + n(vendor.throttled()) + " answered 429 (each 429 was handed on with a back-off and made again), "
+                    + n(vendor.replayed()) + " repeats of a done call (a unit cut short at the deadline) replayed by the "
+                    + "vendor's idempotency key");
             lines.add(String.format(Locale.ROOT, "achieved rate       %,.0f calls/s = %.1f%% of the %,.0f/s limit "
                     + "(busiest whole second %,d)", achieved, 100 * achieved / options.vendorLimit(),
                     options.vendorLimit(), vendor.peakSecond()));
