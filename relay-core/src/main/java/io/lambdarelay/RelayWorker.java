@@ -59,6 +59,11 @@ import software.amazon.awssdk.core.exception.AbortedException;
  *   <li><b>Throttling</b>: a unit that throws {@link RelayThrottledException} is undone and the
  *       packet handed on with exponential back-off and jitter, keeping earlier progress.</li>
  *   <li><b>Long delays</b>: a packet passed with a delay over 15 minutes is passed on until due.</li>
+ *   <li><b>Deadline hand-off</b>: a unit still running when the invocation is about to time out
+ *       (half the budget's reserve before the end) is cut short: the packet is passed on as it
+ *       was before that unit, the received message deleted, and the unit's thread interrupted.
+ *       Only that unit runs again, in the next invocation, at once. Its late result, should it
+ *       still come, is discarded. See {@link #handsOffAtDeadline()}.</li>
  * </ul>
  *
  * <p>Lambda calls one handler instance from one thread at a time; the class keeps no
@@ -221,9 +226,22 @@ public abstract class RelayWorker implements RequestHandler<SQSEvent, SQSBatchRe
         return new SQSBatchResponse(failures);
     }
 
+    /**
+     * Whether a unit still running when the invocation's time runs out is cut short by the
+     * deadline hand-off (see the class javadoc and docs/guide.md). Default {@code true}. Return
+     * {@code false} to let Lambda's timeout end such an invocation instead: then every unit since
+     * the last hand-off is lost and runs again, and the packet comes back only after the queue's
+     * visibility timeout (six times the worker's timeout).
+     *
+     * @return whether to hand off at the deadline
+     */
+    protected boolean handsOffAtDeadline() {
+        return true;
+    }
+
     /** What calls the deadline hand-off: a thread per invocation on Lambda's real time; tests fire it themselves. */
     Deadline.Alarm deadlineAlarm() {
-        return Deadline.REAL_TIME;
+        return handsOffAtDeadline() ? Deadline.REAL_TIME : deadline -> { };
     }
 
     private void handle(SQSMessage message, Invocation inv, List<SQSBatchResponse.BatchItemFailure> failures) {

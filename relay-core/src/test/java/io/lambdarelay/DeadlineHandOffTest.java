@@ -259,4 +259,23 @@ class DeadlineHandOffTest extends FaultModelBase {
         assertEquals(1, f.held(pkt.queueUrl()), "the packet is not lost");
         assertNotNull(w.deadline);
     }
+
+    @Test
+    void handsOffAtDeadline_false_startsNoAlarm_soLambdasTimeoutEndsTheInvocation() {
+        Worker on = new Worker(f.plain, f.clock);
+        Worker off = new Worker(f.plain, f.clock) {
+            @Override
+            protected boolean handsOffAtDeadline() {
+                return false;
+            }
+        };
+        assertTrue(on.deadlineAlarm() == Deadline.REAL_TIME, "on by default");
+        Deadline.Alarm alarm = off.deadlineAlarm();
+        assertFalse(alarm == Deadline.REAL_TIME);
+        RelayPacket pkt = f.plain.setup(null, WORKER);
+        Deadline d = new Deadline(f.context(), List.of(), f.plain::getRelayPkt, f.plain.wiring(), alarm);
+        alarm.start(d); // nothing to start: the hand-off never fires by itself
+        d.close();
+        assertEquals(0, f.held(pkt.queueUrl()));
+    }
 }

@@ -11,11 +11,11 @@ import java.util.Set;
  * Runs the benchmarks of docs/benchmarks.md and prints their table.
  *
  * <p>Arguments: the parts to run ({@code handoff}, {@code fanout}, {@code budget}, {@code coldstart},
- * {@code footprint}, {@code localstack}, {@code teststack}); none runs them all.
+ * {@code footprint}, {@code localstack}, {@code teststack}, {@code deadline}); none runs them all.
  */
 public final class RunBenchmarks {
     private static final List<String> PARTS = List.of("handoff", "fanout", "budget", "coldstart", "footprint",
-            "localstack", "teststack");
+            "localstack", "teststack", "deadline");
 
     private RunBenchmarks() {
     }
@@ -73,6 +73,10 @@ public final class RunBenchmarks {
         if (parts.contains("teststack")) {
             section(out, "6 test stack: LocalAws start and close, and a user's 100-hop relay test, in fresh JVMs");
             TestStackBenchmark.run(table, out);
+        }
+        if (parts.contains("deadline")) {
+            section(out, "7 deadline hand-off: a 3,000-unit chain whose hanging units would time out");
+            DeadlineBenchmark.run(table, out);
         }
 
         out.println();
