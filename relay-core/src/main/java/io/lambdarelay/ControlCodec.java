@@ -44,9 +44,12 @@ final class ControlCodec {
     private static final String UNIT_MS = "unitMs";
     private static final String WATCHDOG = "watchdog";
     private static final String EMPTY_SINCE = "emptySince";
+    private static final String ADAPTIVE_RATE = "adaptiveRate";
+    private static final String PART_RATE = "partRate";
+    private static final String RATE_FOUND = "rateFound";
     private static final Set<String> KNOWN = Set.of(SQS_COUNT, RELAY_ID, HOP, PART, PARTS, CREATED_AT, DEADLINE,
             NOT_BEFORE, DLQ_URL, FUNCTION, MAX_HOPS, MAX_IDLE_HOPS, MAX_RECEIVE, TOLERATED, RATE, CONCURRENCY,
-            IDLE_HOPS, PACE_AT, THROTTLES, UNIT_MS, WATCHDOG, EMPTY_SINCE);
+            IDLE_HOPS, PACE_AT, THROTTLES, UNIT_MS, WATCHDOG, EMPTY_SINCE, ADAPTIVE_RATE, PART_RATE, RATE_FOUND);
     /** The most parts a fan-out may have. */
     static final int MAX_PARTS = 100_000;
 
@@ -88,9 +91,10 @@ final class ControlCodec {
                 f.text(RELAY_ID), f.count(SQS_COUNT), f.count(HOP), part, parts, f.instant(CREATED_AT),
                 f.instant(DEADLINE), f.instant(NOT_BEFORE), f.text(DLQ_URL), f.text(FUNCTION));
         Policy policy = new Policy(f.count(MAX_HOPS), f.count(MAX_IDLE_HOPS), f.count(MAX_RECEIVE), f.count(TOLERATED),
-                f.rate(), f.integer(CONCURRENCY, 0));
+                f.rate(RATE), f.integer(CONCURRENCY, 0), f.count(ADAPTIVE_RATE) > 0);
         HopState hopState = new HopState(f.count(WATCHDOG) > 0 ? HopState.Kind.WATCHDOG : HopState.Kind.WORK,
-                f.count(IDLE_HOPS), f.count(PACE_AT), f.integer(THROTTLES, 0), f.count(UNIT_MS), f.count(EMPTY_SINCE));
+                f.count(IDLE_HOPS), f.count(PACE_AT), f.integer(THROTTLES, 0), f.count(UNIT_MS), f.count(EMPTY_SINCE),
+                f.rate(PART_RATE), f.count(RATE_FOUND) > 0);
         ObjectNode other = JsonNodeFactory.instance.objectNode();
         stats.fields().forEachRemaining(e -> {
             if (!KNOWN.contains(e.getKey())) {
@@ -134,6 +138,9 @@ final class ControlCodec {
             stats.put(RATE, p.rate());
         }
         putPositive(stats, CONCURRENCY, p.concurrency());
+        if (p.adaptive()) {
+            stats.put(ADAPTIVE_RATE, 1L);
+        }
         putPositive(stats, IDLE_HOPS, s.idleHops());
         putPositive(stats, PACE_AT, s.paceAt());
         putPositive(stats, THROTTLES, s.throttles());
@@ -142,6 +149,12 @@ final class ControlCodec {
             stats.put(WATCHDOG, 1L);
         }
         putPositive(stats, EMPTY_SINCE, s.emptySince());
+        if (s.partRate() > 0) {
+            stats.put(PART_RATE, s.partRate());
+        }
+        if (s.rateFound()) {
+            stats.put(RATE_FOUND, 1L);
+        }
         stats.setAll(otherStats);
         ObjectNode root = JsonNodeFactory.instance.objectNode();
         root.put(QUEUE_URL, h.queueUrl());
@@ -259,13 +272,13 @@ final class ControlCodec {
             return v == null ? null : v.textValue();
         }
 
-        double rate() {
-            JsonNode v = present(RATE);
+        double rate(String key) {
+            JsonNode v = present(key);
             if (v == null) {
                 return 0;
             }
             if (!v.isNumber() || !(v.doubleValue() > 0) || Double.isInfinite(v.doubleValue())) {
-                throw invalid(Reason.INVALID_VALUE, "relay packet 'stats." + RATE + "' must be a positive number",
+                throw invalid(Reason.INVALID_VALUE, "relay packet 'stats." + key + "' must be a positive number",
                         messageId);
             }
             return v.doubleValue();

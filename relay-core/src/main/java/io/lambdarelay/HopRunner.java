@@ -73,21 +73,18 @@ final class HopRunner {
                     pkt.relayId(), pkt.part(), pkt.hop() - 1, budget.usableMillis() + budget.reserveMillis(), hint);
             return;
         }
-        long intervalMs = paceIntervalMillis(pkt);
+        Pacer pacer = Pacer.of(pkt, wiring.clock(), wiring.adaptiveRates());
         boolean more = true;
         boolean throttled = false;
         while (more) {
-            // The first unit of an invocation also waits a whole interval: another part may have
-            // used this concurrency slot a moment ago, and its pace mark is not in this packet.
-            long waitMs = intervalMs == 0 ? 0 : Math.max(budget.unitsCompleted() == 0 ? intervalMs : 0,
-                    pkt.hopState().paceAt() - wiring.clock().millis());
+            long waitMs = pacer.waitMillis();
             if (!budget.hasTimeForAnother(waitMs)) {
                 break;
             }
             if (waitMs > 0) {
                 worker.pause(waitMs);
             }
-            markPace(pkt, intervalMs);
+            pacer.unitStarts(pkt);
             RelayPacket before = pkt.copy();
             inv.deadline().unitStarts(before, budget);
             RuntimeException failure = null;
@@ -101,13 +98,16 @@ final class HopRunner {
             }
             if (failure instanceof RelayThrottledException) {
                 pkt.restoreFrom(before);
-                markPace(pkt, intervalMs);
+                if (pacer.throttled(pkt)) {
+                    continue; // an adaptive rate: slower now, and the unit again
+                }
                 throttled = true;
                 break;
             }
             if (failure != null) {
                 throw failure;
             }
+            pacer.succeeded(pkt);
             pkt.hopState(pkt.hopState().withThrottles(0));
         }
         inv.sawUnit(budget.longestMeasuredMillis());
@@ -139,12 +139,6 @@ final class HopRunner {
         }
         LOG.debug("relay {}: part {} hop {} ran {} unit(s) in {} ms, {}", pkt.relayId(), pkt.part(), pkt.hop(), units,
                 budget.spentMillis(), more ? "passed on" : "finished");
-    }
-
-    private void markPace(RelayPacket pkt, long intervalMs) {
-        if (intervalMs > 0) {
-            pkt.hopState(pkt.hopState().withPaceAt(wiring.clock().millis() + intervalMs));
-        }
     }
 
     /** Whether this receive is the packet's last attempt: if it fails, the worker dead-letters it. */
@@ -227,17 +221,6 @@ final class HopRunner {
     /** This invocation's longest unit; the incoming hint only if no unit ran, so a slow unit is not carried forever. */
     private static long unitHint(TimeBudget budget) {
         return budget.unitsCompleted() > 0 ? budget.longestMeasuredMillis() : budget.longestUnitMillis();
-    }
-
-    /** Each running part's share of the relay's rate, as the interval between its units. */
-    private static long paceIntervalMillis(RelayPacket pkt) {
-        double rate = pkt.policy().rate();
-        if (rate <= 0) {
-            return 0;
-        }
-        int concurrency = pkt.policy().concurrency();
-        long running = concurrency > 0 ? Math.min(concurrency, pkt.partCount()) : pkt.partCount();
-        return (long) Math.ceil(1000.0 * running / rate);
     }
 
     static long receiveCount(SQSMessage message) {

@@ -2,8 +2,8 @@ package io.lambdarelay;
 
 /**
  * What one hop tells the next: what kind of packet this is, hops without progress, the pace mark
- * of a rate-limited part, throttles in a row, the longest unit seen (the budget's hint), and for
- * the drain watchdog since when the queue looked empty.
+ * of a rate-limited part (and its share of an adaptive limit), throttles in a row, the longest
+ * unit seen (the budget's hint), and for the drain watchdog since when the queue looked empty.
  *
  * @param kind a packet with work, or the drain watchdog of a fan-out without a ledger
  * @param idleHops hops in a row that completed no unit
@@ -11,8 +11,11 @@ package io.lambdarelay;
  * @param throttles throttled hand-offs in a row
  * @param unitMs the longest unit of the last invocation, in millis
  * @param emptySince epoch millis since the watchdog saw the queue empty, 0 if not
+ * @param partRate an adaptive rate limit's current share of this part, units per second; 0 before it is set
+ * @param rateFound whether this part's adaptive share was ever throttled (its slow start is over)
  */
-record HopState(Kind kind, long idleHops, long paceAt, int throttles, long unitMs, long emptySince) {
+record HopState(Kind kind, long idleHops, long paceAt, int throttles, long unitMs, long emptySince, double partRate,
+        boolean rateFound) {
 
     /** What a packet carries. */
     enum Kind {
@@ -23,29 +26,33 @@ record HopState(Kind kind, long idleHops, long paceAt, int throttles, long unitM
     }
 
     /** The state of a packet with work that no worker has seen yet. */
-    static final HopState START = new HopState(Kind.WORK, 0, 0, 0, 0, 0);
+    static final HopState START = new HopState(Kind.WORK, 0, 0, 0, 0, 0, 0, false);
 
     HopState withKind(Kind kind) {
-        return new HopState(kind, idleHops, paceAt, throttles, unitMs, emptySince);
+        return new HopState(kind, idleHops, paceAt, throttles, unitMs, emptySince, partRate, rateFound);
     }
 
     HopState withIdleHops(long idleHops) {
-        return new HopState(kind, idleHops, paceAt, throttles, unitMs, emptySince);
+        return new HopState(kind, idleHops, paceAt, throttles, unitMs, emptySince, partRate, rateFound);
     }
 
     HopState withPaceAt(long paceAt) {
-        return new HopState(kind, idleHops, paceAt, throttles, unitMs, emptySince);
+        return new HopState(kind, idleHops, paceAt, throttles, unitMs, emptySince, partRate, rateFound);
     }
 
     HopState withThrottles(int throttles) {
-        return new HopState(kind, idleHops, paceAt, throttles, unitMs, emptySince);
+        return new HopState(kind, idleHops, paceAt, throttles, unitMs, emptySince, partRate, rateFound);
     }
 
     HopState withUnitMs(long unitMs) {
-        return new HopState(kind, idleHops, paceAt, throttles, unitMs, emptySince);
+        return new HopState(kind, idleHops, paceAt, throttles, unitMs, emptySince, partRate, rateFound);
     }
 
     HopState withEmptySince(long emptySince) {
-        return new HopState(kind, idleHops, paceAt, throttles, unitMs, emptySince);
+        return new HopState(kind, idleHops, paceAt, throttles, unitMs, emptySince, partRate, rateFound);
+    }
+
+    HopState withPartRate(double partRate, boolean rateFound) {
+        return new HopState(kind, idleHops, paceAt, throttles, unitMs, emptySince, partRate, rateFound);
     }
 }

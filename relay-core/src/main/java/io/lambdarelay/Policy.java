@@ -11,16 +11,18 @@ package io.lambdarelay;
  * @param toleratedFailures parts that may fail before a fan-out fails
  * @param rate units per second across the relay
  * @param concurrency the mapping's maximum concurrency
+ * @param adaptive whether {@code rate} is only where to start, the real limit being found from throttles
  */
-record Policy(long maxHops, long maxIdleHops, long maxReceive, long toleratedFailures, double rate, int concurrency) {
+record Policy(long maxHops, long maxIdleHops, long maxReceive, long toleratedFailures, double rate, int concurrency,
+        boolean adaptive) {
 
     /** No rules: a packet the Node package started. */
-    static final Policy NONE = new Policy(0, 0, 0, 0, 0, 0);
+    static final Policy NONE = new Policy(0, 0, 0, 0, 0, 0, false);
 
     /** The policy the setup options ask for. */
     static Policy of(RelaySetup options) {
         return new Policy(options.maxHops(), options.maxIdleHops(), options.maxReceiveCount(),
                 options.toleratedFailures(), options.rateLimit() == null ? 0 : options.rateLimit(),
-                options.maximumConcurrency() == null ? 0 : options.maximumConcurrency());
+                options.maximumConcurrency() == null ? 0 : options.maximumConcurrency(), options.adaptiveRate());
     }
 }

@@ -48,6 +48,7 @@ public final class RelaySetup {
     private final long maxHops;
     private final int maxIdleHops;
     private final Double rateLimit;
+    private final boolean adaptiveRate;
     private final int toleratedFailures;
     private final boolean denyInsecureTransport;
 
@@ -65,6 +66,7 @@ public final class RelaySetup {
         this.maxHops = b.maxHops;
         this.maxIdleHops = b.maxIdleHops;
         this.rateLimit = b.rateLimit;
+        this.adaptiveRate = b.adaptiveRate;
         this.toleratedFailures = b.toleratedFailures;
         this.denyInsecureTransport = b.denyInsecureTransport;
     }
@@ -99,6 +101,7 @@ public final class RelaySetup {
         b.maxHops = maxHops;
         b.maxIdleHops = maxIdleHops;
         b.rateLimit = rateLimit;
+        b.adaptiveRate = adaptiveRate;
         b.toleratedFailures = toleratedFailures;
         b.denyInsecureTransport = denyInsecureTransport;
         return b;
@@ -126,6 +129,11 @@ public final class RelaySetup {
     /** {@return the relay-wide rate limit shared by all parts} */
     public Double rateLimit() {
         return rateLimit;
+    }
+
+    /** {@return whether the rate limit is only where to start, the real limit being found from throttles} */
+    public boolean adaptiveRate() {
+        return adaptiveRate;
     }
 
     /** {@return how many parts of a fan-out may fail before the relay counts as failed} */
@@ -202,7 +210,8 @@ public final class RelaySetup {
                 && Objects.equals(visibilityTimeout, r.visibilityTimeout)
                 && messageRetention.equals(r.messageRetention) && expiresAfter.equals(r.expiresAfter)
                 && tags.equals(r.tags) && maxHops == r.maxHops && maxIdleHops == r.maxIdleHops
-                && Objects.equals(rateLimit, r.rateLimit) && toleratedFailures == r.toleratedFailures
+                && Objects.equals(rateLimit, r.rateLimit) && adaptiveRate == r.adaptiveRate
+                && toleratedFailures == r.toleratedFailures
                 && denyInsecureTransport == r.denyInsecureTransport;
     }
 
@@ -210,7 +219,7 @@ public final class RelaySetup {
     public int hashCode() {
         return Objects.hash(queueName, batchSize, maximumConcurrency, maximumBatchingWindow, maxReceiveCount,
                 visibilityTimeout, messageRetention, expiresAfter, manageRecursion, tags, maxHops, maxIdleHops, rateLimit,
-                toleratedFailures, denyInsecureTransport);
+                adaptiveRate, toleratedFailures, denyInsecureTransport);
     }
 
     @Override
@@ -220,7 +229,7 @@ public final class RelaySetup {
                 + maxReceiveCount + ", visibilityTimeout=" + visibilityTimeout + ", messageRetention="
                 + messageRetention + ", expiresAfter=" + expiresAfter + ", manageRecursion=" + manageRecursion
                 + ", tags=" + tags.keySet() + ", maxHops=" + maxHops + ", maxIdleHops=" + maxIdleHops + ", rateLimit="
-                + rateLimit + ", toleratedFailures=" + toleratedFailures + ", denyInsecureTransport="
+                + rateLimit + ", adaptiveRate=" + adaptiveRate + ", toleratedFailures=" + toleratedFailures + ", denyInsecureTransport="
                 + denyInsecureTransport + "}";
     }
 
@@ -246,6 +255,7 @@ public final class RelaySetup {
         private long maxHops = 100_000;
         private int maxIdleHops = 10;
         private Double rateLimit;
+        private boolean adaptiveRate;
         private int toleratedFailures;
         private boolean denyInsecureTransport;
 
@@ -398,6 +408,23 @@ public final class RelaySetup {
         }
 
         /**
+         * Finds the rate limit instead of keeping to it, for a service whose limit you do not know
+         * (it answers 429, and {@code processUnit} throws {@link RelayThrottledException}):
+         * {@link #rateLimit} is then only where each part's share starts. A share doubles each
+         * second until its first throttle, then grows by 10% a second, and shrinks by 30% on each
+         * throttle; a throttled unit is undone and tried again in the same invocation at the new
+         * pace, with no back-off hand-off. Each part's share travels in its packet. Default:
+         * {@code false}. docs/benchmarks.md measures how close it settles to a vendor's limit.
+         *
+         * @param adaptive whether to find the limit
+         * @return this builder
+         */
+        public Builder adaptiveRate(boolean adaptive) {
+            this.adaptiveRate = adaptive;
+            return this;
+        }
+
+        /**
          * Sets how many parts of a fan-out may fail (end in the dead-letter queue) while the relay
          * still counts as complete, as Distributed Map's tolerated failure count. Default 0.
          *
@@ -495,6 +522,10 @@ public final class RelaySetup {
             }
             if (maxIdleHops < 1) {
                 throw new IllegalArgumentException("maxIdleHops must be at least 1, got " + maxIdleHops);
+            }
+            if (adaptiveRate && rateLimit == null) {
+                throw new IllegalArgumentException("adaptiveRate needs a rateLimit to start from; set rateLimit to a "
+                        + "rate the service surely allows, e.g. rateLimit(10.0)");
             }
             if (rateLimit != null && (!(rateLimit > 0) || rateLimit.isInfinite())) {
                 throw new IllegalArgumentException("rateLimit must be a positive number of units per second, got "

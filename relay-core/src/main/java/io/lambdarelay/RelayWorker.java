@@ -55,7 +55,9 @@ import software.amazon.awssdk.core.exception.AbortedException;
  *       completed unit, the relay is ended: {@link #onRelayFailed} is called and it is torn down
  *       (a dead-letter queue holding messages is kept).</li>
  *   <li><b>Rate limit</b>: with {@link RelaySetup.Builder#rateLimit}, each part paces its units at
- *       its share of the limit, across hand-offs too; waiting counts against the budget.</li>
+ *       its share of the limit on an absolute schedule, across hand-offs too; waiting counts
+ *       against the budget. With {@link RelaySetup.Builder#adaptiveRate} the share is found from
+ *       throttles instead, and a throttled unit is made again at once at a lower pace.</li>
  *   <li><b>Throttling</b>: a unit that throws {@link RelayThrottledException} is undone and the
  *       packet handed on with exponential back-off and jitter, keeping earlier progress.</li>
  *   <li><b>Long delays</b>: a packet passed with a delay over 15 minutes is passed on until due.</li>

@@ -17,9 +17,10 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * @param redrive moves dead-lettered packets back
  * @param resources setup, tear-down and counts of the relay's queues and mapping
  * @param watchdog the drain watchdog of fan-outs without a ledger
+ * @param adaptiveRates the shares of adaptive rate limits found here
  */
 record Wiring(Clients clients, Clock clock, QueueFacts facts, FanIn fanIn, Sender sender, Redrive redrive,
-        RelayResources resources, DrainWatchdog watchdog) {
+        RelayResources resources, DrainWatchdog watchdog, AdaptiveRates adaptiveRates) {
 
     static Wiring of(SqsClient sqs, LambdaClient lambda, Clock clock, int maxPacketBytes, RelayLedger ledger,
             BatchPass.Pause pause) {
@@ -29,6 +30,6 @@ record Wiring(Clients clients, Clock clock, QueueFacts facts, FanIn fanIn, Sende
         Sender sender = new Sender(clients, facts, clock, maxPacketBytes, pause);
         RelayResources resources = new QueuePerRelay(clients, facts, clock);
         return new Wiring(clients, clock, facts, fanIn, sender, new Redrive(clients, facts, sender, fanIn,
-                maxPacketBytes), resources, new DrainWatchdog(sender, resources, clock));
+                maxPacketBytes), resources, new DrainWatchdog(sender, resources, clock), new AdaptiveRates());
     }
 }

@@ -106,7 +106,7 @@ class ParallelRelayOnLocalAwsTest {
     }
 
     @Test
-    void aRateLimitOf20PerSecond_overA30SecondRun_neverHasAOneSecondWindowAbove21() {
+    void aRateLimitOf20PerSecond_overA30SecondRun_neverHasAOneSecondWindowAboveOneUnitMorePerRunningPart() {
         PartWorker worker = new PartWorker(relay, Set.of());
         aws.registerFunction("paced", Duration.ofSeconds(2), worker);
         RelayPacket pkt = relay.setup(null, "paced", RelaySetup.builder().rateLimit(20.0).maximumConcurrency(2).build());
@@ -131,8 +131,10 @@ class ParallelRelayOnLocalAwsTest {
             worst = Math.max(worst, i - j + 1);
         }
         double achieved = inRun.size() / 30.0;
-        assertTrue(worst <= 21, "busiest 1 s window had " + worst + " units; limit 20 + 5%");
-        assertTrue(achieved >= 10, "the limit is used, not just respected: " + achieved + " units/s");
+        // Each part keeps an absolute schedule and catches up at most one interval, so in any second
+        // each of the two running parts starts at most one unit over its share of 10.
+        assertTrue(worst <= 22, "busiest 1 s window had " + worst + " units; limit 20 + 1 per running part");
+        assertTrue(achieved >= 18, "the limit is used, not just respected: " + achieved + " units/s");
     }
 
     @Test

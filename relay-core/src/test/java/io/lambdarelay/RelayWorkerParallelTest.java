@@ -2,6 +2,7 @@ package io.lambdarelay;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.amazonaws.services.lambda.runtime.Context;
@@ -328,6 +329,31 @@ class RelayWorkerParallelTest {
         assertEquals(3, worker.unitStarts.size());
         assertEquals(1, sqs.messagesHeld(pkt.queueUrl()));
         assertTrue(drain(pkt.queueUrl()).isEmpty(), "the packet is delayed by the back-off");
+    }
+
+    @Test
+    void adaptiveRate_aThrottledUnit_isUndoneAndMadeAgainInTheSameInvocation_atALowerPace() {
+        RelayPacket pkt = relay.setup(null, "worker", RelaySetup.builder().rateLimit(10.0).adaptiveRate(true).build())
+                .put("target", 8L);
+        Worker worker = new Worker(relay, 10);
+        worker.throttleAt = 3;
+        SQSBatchResponse r = worker.handleRequest(event(pkt, "m"), ctx);
+        assertTrue(r.getBatchItemFailures().isEmpty());
+        assertEquals(9, worker.unitStarts.size(), "8 units and the throttled one, made again at once");
+        assertEquals(1, worker.completed.size(), "no back-off hand-off: the chain finished here");
+        assertEquals(8, worker.completed.get(0).getLong("n", 0));
+        long gapBefore = worker.unitStarts.get(2) - worker.unitStarts.get(1);
+        long gapAfterThrottle = worker.unitStarts.get(3) - worker.unitStarts.get(2);
+        assertTrue(gapAfterThrottle > 1.5 * gapBefore, "the retry waits one interval at the halved share: "
+                + gapAfterThrottle + " ms after the throttle, " + gapBefore + " ms between units before");
+        assertTrue(worker.completed.get(0).hopState().rateFound());
+    }
+
+    @Test
+    void adaptiveRate_needsARateLimitToStartFrom() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> RelaySetup.builder().adaptiveRate(true).build());
+        assertTrue(e.getMessage().contains("adaptiveRate needs a rateLimit"), e.getMessage());
     }
 
     @Test

@@ -41,6 +41,9 @@ public final class LocalVendorApi implements AutoCloseable {
     private final double capacity;
     private final long startNanos = System.nanoTime();
     private final AtomicIntegerArray okPerId;
+    /** When each 200 was answered, in order: element n is the (n+1)-th. */
+    private final java.util.concurrent.atomic.AtomicLongArray okAtNanos;
+    private final AtomicInteger okCount = new AtomicInteger();
     private final LongAdder requests = new LongAdder();
     private final LongAdder ok = new LongAdder();
     private final LongAdder throttled = new LongAdder();
@@ -71,6 +74,7 @@ public final class LocalVendorApi implements AutoCloseable {
         this.capacity = Math.max(1, limit);
         this.tokens = capacity;
         this.okPerId = new AtomicIntegerArray(calls);
+        this.okAtNanos = new java.util.concurrent.atomic.AtomicLongArray(calls);
         AtomicInteger n = new AtomicInteger();
         this.threads = Executors.newFixedThreadPool(16, r -> {
             Thread t = new Thread(r, "vendor-api-" + n.incrementAndGet());
@@ -127,6 +131,10 @@ public final class LocalVendorApi implements AutoCloseable {
             long now = System.nanoTime();
             okPerId.incrementAndGet((int) id);
             ok.increment();
+            int nth = okCount.getAndIncrement();
+            if (nth < okAtNanos.length()) {
+                okAtNanos.set(nth, now);
+            }
             firstOkNanos.compareAndSet(0, now);
             lastOkNanos.accumulateAndGet(now, Math::max);
             okPerSecond.computeIfAbsent((now - startNanos) / 1_000_000_000L, k -> new LongAdder()).increment();
@@ -208,6 +216,25 @@ public final class LocalVendorApi implements AutoCloseable {
         long last = lastOkNanos.get();
         long n = ok();
         return n < 2 || last <= first ? 0 : (n - 1) * 1e9 / (last - first);
+    }
+
+    /**
+     * The rate between the 200 that completed half of the calls and the one that completed 90%:
+     * the pace once settled, without the ramp, the burst a full token bucket allows at first, and
+     * the tail.
+     *
+     * @return 200s per second, 0 before 90% of the calls were answered
+     */
+    public double settledRate() {
+        int n = Math.min(okCount.get(), okAtNanos.length());
+        int from = calls / 2;
+        int to = 9 * calls / 10;
+        if (n <= to || to <= from) {
+            return 0;
+        }
+        long t0 = okAtNanos.get(from);
+        long t1 = okAtNanos.get(to);
+        return t1 <= t0 ? 0 : (to - from) * 1e9 / (t1 - t0);
     }
 
     /** {@return the most 200s in one whole second since the API started} */

@@ -20,11 +20,13 @@ import java.util.Map;
  * {@code example} ({@code all}, {@code pager} or {@code vendor}); {@code rows}, {@code pageSize},
  * {@code pageCostMs}, {@code pagerTimeout} (seconds) for the pager; {@code calls}, {@code rate}
  * (the vendor's limit, calls per second), {@code relayRate} (default: {@code rate}),
- * {@code parts}, {@code concurrency}, {@code vendorTimeout} (seconds) for the vendor.
+ * {@code parts}, {@code concurrency}, {@code vendorTimeout} (seconds), {@code adaptive}
+ * ({@code true}: the relay finds the vendor's limit from its 429s, starting at {@code relayRate})
+ * for the vendor.
  */
 public final class RunExamples {
     private static final List<String> FLAGS = List.of("example", "rows", "pageSize", "pageCostMs", "pagerTimeout",
-            "calls", "rate", "relayRate", "parts", "concurrency", "vendorTimeout");
+            "calls", "rate", "relayRate", "parts", "concurrency", "vendorTimeout", "adaptive");
     private static final double MAX_TIMEOUT_SECONDS = 900;
 
     private RunExamples() {
@@ -67,7 +69,8 @@ public final class RunExamples {
                 + "  rows, pageSize, pageCostMs, pagerTimeout (s)   the pager's size, page, work per page, worker "
                 + "timeout\n"
                 + "  calls, rate, relayRate, parts, concurrency, vendorTimeout (s)   the vendor fan-out's calls, "
-                + "limit (calls/s), pacing, parts, workers at once, worker timeout";
+                + "limit (calls/s), pacing, parts, workers at once, worker timeout\n"
+                + "  adaptive=true|false   the relay finds the vendor's limit from its 429s, starting at relayRate (false)";
     }
 
     /**
@@ -169,8 +172,13 @@ public final class RunExamples {
                 throw new BadFlagException("-Dconcurrency must be between 2 and 1000 (Lambda's MaximumConcurrency), "
                         + "got '" + given.get("concurrency") + "'");
             }
+            String adaptive = f.text("adaptive", "false").toLowerCase(Locale.ROOT);
+            if (!List.of("true", "false").contains(adaptive)) {
+                throw new BadFlagException("-Dadaptive must be true or false, got '" + adaptive + "'");
+            }
             VendorRun.Options vendor = new VendorRun.Options(calls, parts, (int) concurrency, rate,
-                    f.positiveNumber("relayRate", rate), f.seconds("vendorTimeout", vd.workerTimeout()), vd.maxWait());
+                    f.positiveNumber("relayRate", rate), adaptive.equals("true"),
+                    f.seconds("vendorTimeout", vd.workerTimeout()), vd.maxWait());
             return new Settings(example, pager, vendor);
         }
     }

@@ -38,12 +38,15 @@ public final class VendorRun {
      * @param parts parts of the fan-out
      * @param concurrency the mapping's maximum concurrency
      * @param vendorLimit calls per second the vendor allows
-     * @param relayRate calls per second the relay paces to; above {@code vendorLimit} provokes 429s
+     * @param relayRate calls per second the relay paces to; above {@code vendorLimit} provokes 429s;
+     *     with {@code adaptive}, where the relay starts
+     * @param adaptive whether the relay finds the vendor's limit from its 429s instead of keeping to
+     *     {@code relayRate}
      * @param workerTimeout the worker function's timeout
      * @param maxWait how long the job may take before the run gives up
      */
     public record Options(int calls, int parts, int concurrency, double vendorLimit, double relayRate,
-            Duration workerTimeout, Duration maxWait) {
+            boolean adaptive, Duration workerTimeout, Duration maxWait) {
         /**
          * The main command's defaults: 40 parts, 10 at once, 3 s worker timeout, the relay paced to
          * the vendor's limit, and three times the job's ideal time (at least ten minutes) to finish.
@@ -53,7 +56,7 @@ public final class VendorRun {
          * @return the options
          */
         public static Options matched(int calls, double limit) {
-            return new Options(calls, (int) Math.min(40, calls), 10, limit, limit, Duration.ofSeconds(3),
+            return new Options(calls, (int) Math.min(40, calls), 10, limit, limit, false, Duration.ofSeconds(3),
                     Duration.ofSeconds(Math.max(600, (long) (3 * calls / limit))));
         }
     }
@@ -109,7 +112,8 @@ public final class VendorRun {
         long started = System.nanoTime();
         out.println("vendor: " + n(options.calls()) + " calls to a local API allowing " + rate(options.vendorLimit())
                 + "/s (429 above), " + options.parts() + " parts, " + options.concurrency() + " workers at once, "
-                + "relay paced to " + rate(options.relayRate()) + "/s, worker timeout "
+                + (options.adaptive() ? "relay finding the limit from " + rate(options.relayRate()) + "/s on"
+                        : "relay paced to " + rate(options.relayRate()) + "/s") + ", worker timeout "
                 + options.workerTimeout().toMillis() / 1000.0 + " s");
         LocalAws aws = LocalAws.start();
         try (LocalVendorApi vendor = new LocalVendorApi(options.calls(), options.vendorLimit())) {
@@ -122,7 +126,8 @@ public final class VendorRun {
 
             long jobStart = System.nanoTime();
             Map<String, Object> started0 = job.invokeStart(START, Map.of("calls", options.calls(),
-                    "parts", options.parts(), "concurrency", options.concurrency(), "rate", options.relayRate()));
+                    "parts", options.parts(), "concurrency", options.concurrency(), "rate", options.relayRate(),
+                    "adaptive", options.adaptive() ? 1 : 0));
             String relayId = (String) started0.get("relayId");
             RelayPacket pkt = RelayPacket.fromJson((String) started0.get("packet"));
             String queue = LocalJob.queueName(pkt.queueUrl());
@@ -166,12 +171,16 @@ public final class VendorRun {
             List<String> lines = new ArrayList<>();
             checks.forEach(c -> lines.add("check               " + c.line()));
             lines.add("calls made          " + n(vendor.requests()) + " requests: " + n(vendor.ok()) + " answered 200, "
-                    + n(vendor.throttled()) + " answered 429 (each 429 was handed on with a back-off and made again), "
+                    + n(vendor.throttled()) + " answered 429 (each was made again later: after a back-off, or at once "
+                    + "at a lower pace when adaptive), "
                     + n(vendor.replayed()) + " repeats of a done call (a unit cut short at the deadline) replayed by the "
                     + "vendor's idempotency key");
             lines.add(String.format(Locale.ROOT, "achieved rate       %,.0f calls/s = %.1f%% of the %,.0f/s limit "
-                    + "(busiest whole second %,d)", achieved, 100 * achieved / options.vendorLimit(),
-                    options.vendorLimit(), vendor.peakSecond()));
+                    + "(busiest whole second %,d; 50%% to 90%% of the calls %,.0f calls/s = %.1f%%; %.2f%% of "
+                    + "requests answered 429)", achieved, 100 * achieved / options.vendorLimit(),
+                    options.vendorLimit(), vendor.peakSecond(), vendor.settledRate(),
+                    100 * vendor.settledRate() / options.vendorLimit(),
+                    100.0 * vendor.throttled() / Math.max(1, vendor.requests())));
             lines.add("hops                " + n(s.messagesSent(queue)) + " (messages to the relay queue: "
                     + options.parts() + " first packets, hand-offs and back-offs)");
             lines.add("invocations         " + n(s.invocations()) + " (start " + job.invocations(START) + ", worker "

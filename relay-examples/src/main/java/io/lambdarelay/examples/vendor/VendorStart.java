@@ -19,6 +19,8 @@ import java.util.Objects;
  *
  * <p>Input (all optional): {@code {"calls": 40000, "parts": 40, "concurrency": 8, "rate": 200}}.
  * {@code rate} is calls per second across all parts; it defaults to the configured vendor limit.
+ * With {@code "adaptive": 1} the vendor's limit is unknown and {@code rate} is only where the relay
+ * starts: it finds the limit from the vendor's 429s ({@link RelaySetup.Builder#adaptiveRate}).
  * Output: {@code relayId}, {@code queueUrl}, {@code parts} and {@code packet}, the first part's
  * JSON, which {@link Relay#progress} reads.
  *
@@ -64,6 +66,7 @@ public final class VendorStart implements RequestHandler<Map<String, Object>, Ma
         long parts = Input.longValue(input, "parts", Math.min(DEFAULT_PARTS, Math.max(1, calls)));
         long concurrency = Input.longValue(input, "concurrency", DEFAULT_CONCURRENCY);
         double rate = Input.doubleValue(input, "rate", vendorLimit);
+        boolean adaptive = Input.longValue(input, "adaptive", 0) != 0;
         if (calls < 1 || parts < 1 || parts > calls || parts > 100_000) {
             throw new IllegalArgumentException("need 1 <= parts <= calls and parts <= 100000, got calls=" + calls
                     + ", parts=" + parts);
@@ -71,6 +74,7 @@ public final class VendorStart implements RequestHandler<Map<String, Object>, Ma
         RelaySetup options = RelaySetup.builder()
                 .maximumConcurrency((int) concurrency)
                 .rateLimit(rate)
+                .adaptiveRate(adaptive)
                 .maxReceiveCount(3)
                 .expiresAfter(Duration.ofHours(6))
                 .tag("example", "vendor")

@@ -13,7 +13,7 @@ class VendorExampleTest {
     @Test
     void relayPacedToTheLimit_everyCallAnsweredOnce_andNo429s() {
         Captured out = new Captured();
-        VendorRun.Result r = new VendorRun(new VendorRun.Options(3_000, 10, 5, 1_000, 1_000, Duration.ofSeconds(2),
+        VendorRun.Result r = new VendorRun(new VendorRun.Options(3_000, 10, 5, 1_000, 1_000, false, Duration.ofSeconds(2),
                 Duration.ofMinutes(2))).run(out.out());
         System.out.print(out.text()); // kept in target/surefire-reports/*-output.txt
 
@@ -29,7 +29,7 @@ class VendorExampleTest {
     @Test
     void relayFourTimesFasterThanTheLimit_sees429s_andStillLosesNoCall() {
         Captured out = new Captured();
-        VendorRun.Result r = new VendorRun(new VendorRun.Options(400, 4, 4, 100, 400, Duration.ofSeconds(2),
+        VendorRun.Result r = new VendorRun(new VendorRun.Options(400, 4, 4, 100, 400, false, Duration.ofSeconds(2),
                 Duration.ofMinutes(2))).run(out.out());
         System.out.print(out.text()); // kept in target/surefire-reports/*-output.txt
 
@@ -40,6 +40,21 @@ class VendorExampleTest {
         assertEquals(0, r.duplicates(), out.text());
         assertEquals(4, r.partsDone(), out.text());
         assertTrue(r.hops() > 4, "throttled parts were handed on with a back-off: " + out.text());
+        assertTrue(r.passed(), out.text());
+    }
+
+    @Test
+    void adaptiveRate_startingTenTimesTooLow_findsTheLimitFrom429s_andStillMakesEachCallOnce() {
+        Captured out = new Captured();
+        VendorRun.Result r = new VendorRun(new VendorRun.Options(2_000, 4, 4, 200, 20, true, Duration.ofSeconds(2),
+                Duration.ofMinutes(2))).run(out.out());
+        System.out.print(out.text()); // kept in target/surefire-reports/*-output.txt
+
+        assertTrue(r.throttled() > 0, "it grew until the vendor answered 429: " + out.text());
+        assertEquals(2_000, r.ok(), out.text());
+        assertEquals(0, r.lost(), out.text());
+        assertEquals(0, r.duplicates(), out.text());
+        assertEquals(4, r.partsDone(), out.text());
         assertTrue(r.passed(), out.text());
     }
 }
