@@ -45,6 +45,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.lambda.LambdaClient;
@@ -236,6 +237,26 @@ public final class LocalAws implements AutoCloseable {
     /** {@return the Lambda client, pointed at the local Lambda endpoint} */
     public LambdaClient lambdaClient() {
         return lambdaClient;
+    }
+
+    /**
+     * Returns the interceptor that stops the AWS calls of a timed-out invocation, for SDK clients
+     * you build yourself (a DynamoDB client for dynalite, say). On Lambda no code of an invocation
+     * runs after its timeout; here its threads, and the threads it started, are interrupted, and a
+     * call they make after the timeout through {@link #sqsClient()}, {@link #lambdaClient()} or a
+     * client with this interceptor never reaches the service: it waits until this {@code LocalAws}
+     * closes, then fails ({@link LocalStats#callsAfterTimeout()} counts them).
+     *
+     * <pre>{@code
+     * DynamoDbClient ddb = DynamoDbClient.builder().endpointOverride(dynalite)
+     *         .overrideConfiguration(c -> c.addExecutionInterceptor(aws.timeoutInterceptor()))
+     *         .build();
+     * }</pre>
+     *
+     * @return the interceptor; shared, thread-safe
+     */
+    public ExecutionInterceptor timeoutInterceptor() {
+        return freeze;
     }
 
     /** {@return the region of the queue and function ARNs} */

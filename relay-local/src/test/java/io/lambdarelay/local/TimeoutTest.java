@@ -32,8 +32,15 @@ class TimeoutTest {
 
     @Test
     void codeOfATimedOutInvocation_reachesNoServiceAfterTheTimeout_fromItsThreadOrOneItStarted(LocalAws aws) {
+        // The handler's first call after the timeout (through a client of its own with the
+        // interceptor) and its helper thread's call are stopped; nothing after them runs.
         String queueUrl = aws.sqsClient().createQueue(b -> b.queueName("after-timeout")).queueUrl();
         CountDownLatch timedOut = new CountDownLatch(1);
+        software.amazon.awssdk.services.sqs.SqsClient ownClient = software.amazon.awssdk.services.sqs.SqsClient.builder()
+                .endpointOverride(aws.sqsEndpoint()).region(aws.region())
+                .credentialsProvider(software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider.create())
+                .httpClientBuilder(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.builder())
+                .overrideConfiguration(c -> c.addExecutionInterceptor(aws.timeoutInterceptor())).build();
         aws.registerFunction("stubborn", Duration.ofMillis(300), Payload.class, (Payload in, Context ctx) -> {
             aws.sqsClient().sendMessage(b -> b.queueUrl(in.queueUrl()).messageBody("before the timeout"));
             Thread helper = new Thread(() -> {
@@ -43,6 +50,7 @@ class TimeoutTest {
             helper.setDaemon(true);
             helper.start();
             awaitStubbornly(timedOut);
+            ownClient.sendMessage(b -> b.queueUrl(in.queueUrl()).messageBody("from a client of its own, after"));
             aws.lambdaClient().listFunctions();
             aws.sqsClient().sendMessage(b -> b.queueUrl(in.queueUrl()).messageBody("from the handler, after"));
             return null;
