@@ -126,25 +126,11 @@ final class FanOutBenchmark {
 
     /** The batches of one fan-out sent one after another: relayPassAll of ten packets at a time. */
     private static Side measureSequentialBatches(SqsServer sqs, Relay relay, String queueName, int parts) {
-        String url = sqs.createQueue(queueName);
-        try {
-            List<RelayPacket> split = RelayPacket.fromJson(Packets.realistic(url)).split(parts);
-            int callsBefore = sqs.totalCalls();
-            long t0 = System.nanoTime();
+        return measure(sqs, queueName, parts, split -> {
             for (int i = 0; i < parts; i += 10) {
                 relay.relayPassAll(split.subList(i, Math.min(parts, i + 10)));
             }
-            long nanos = System.nanoTime() - t0;
-            Side side = new Side(nanos / 1e6, sqs.totalCalls() - callsBefore, sqs.totalCalls() - callsBefore, 0);
-            long held = sqs.messagesHeld(url);
-            if (held != parts) {
-                throw new IllegalStateException(queueName + " holds " + held + " messages after sending " + parts
-                        + " parts");
-            }
-            return side;
-        } finally {
-            sqs.client().deleteQueue(r -> r.queueUrl(url));
-        }
+        });
     }
 
     /**
@@ -153,13 +139,7 @@ final class FanOutBenchmark {
      * @throws IllegalStateException if the queue does not hold exactly one message per part
      */
     private static Side measure(SqsServer sqs, Relay relay, String queueName, int parts, boolean batched) {
-        String url = sqs.createQueue(queueName);
-        try {
-            List<RelayPacket> split = RelayPacket.fromJson(Packets.realistic(url)).split(parts);
-            int callsBefore = sqs.totalCalls();
-            int batchBefore = sqs.calls("SendMessageBatch");
-            int singleBefore = sqs.calls("SendMessage");
-            long t0 = System.nanoTime();
+        return measure(sqs, queueName, parts, split -> {
             if (batched) {
                 relay.relayPassAll(split);
             } else {
@@ -167,6 +147,20 @@ final class FanOutBenchmark {
                     relay.relayPass(part);
                 }
             }
+        });
+    }
+
+    /** Sends a split of the realistic packet into a new queue as {@code send} does, times it, and deletes the queue. */
+    private static Side measure(SqsServer sqs, String queueName, int parts,
+            java.util.function.Consumer<List<RelayPacket>> send) {
+        String url = sqs.createQueue(queueName);
+        try {
+            List<RelayPacket> split = RelayPacket.fromJson(Packets.realistic(url)).split(parts);
+            int callsBefore = sqs.totalCalls();
+            int batchBefore = sqs.calls("SendMessageBatch");
+            int singleBefore = sqs.calls("SendMessage");
+            long t0 = System.nanoTime();
+            send.accept(split);
             long nanos = System.nanoTime() - t0;
             Side side = new Side(nanos / 1e6, sqs.totalCalls() - callsBefore,
                     sqs.calls("SendMessageBatch") - batchBefore, sqs.calls("SendMessage") - singleBefore);
