@@ -248,7 +248,8 @@ class DeadlineHandOffTest extends FaultModelBase {
         f.plain.relayPass(pkt);
         DeadlineWorker w = worker(f.plain);
         w.fireAtUnit = 1;
-        f.flaky.failSendsTo(pkt.queueUrl(), software.amazon.awssdk.core.exception.SdkClientException.create("down"));
+        f.faults.on("SendMessage", "SendMessageBatch").target(pkt.queueUrl())
+                .fail(software.amazon.awssdk.core.exception.SdkClientException.create("down"));
 
         SteppedMapping.Delivery d = f.mapping(pkt, w, 1).deliver();
 

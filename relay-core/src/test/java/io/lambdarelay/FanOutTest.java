@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lambdarelay.ledger.InMemoryRelayLedger;
+import io.lambdarelay.local.faults.Faults;
 import io.lambdarelay.local.testing.RecordingLambda;
 import io.lambdarelay.local.testing.SqsServer;
-import io.lambdarelay.testing.FlakySqs;
 import java.util.HashSet;
 import java.util.List;
 import java.util.OptionalLong;
@@ -105,20 +105,20 @@ class FanOutTest {
 
     @Test
     void relayPassAll_entriesThatFailOnce_areRetriedAfterABackOff_nothingLostNothingTwice() {
-        FlakySqs flaky = new FlakySqs(sqs.client());
+        Faults faults = Faults.create(java.time.Clock.systemUTC());
         List<Long> pauses = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
-        Relay r = Relay.builder().sqsClient(flaky.client()).lambdaClient(lambda).pause(pauses::add).build();
+        Relay r = Relay.builder().sqsClient(faults.sqs(sqs.client())).lambdaClient(lambda).pause(pauses::add).build();
         RelayPacket pkt = relay.setup(null, "worker");
         List<RelayPacket> parts = pkt.split(25);
         for (int i = 0; i < 25; i++) {
             parts.get(i).put("tag", "t" + i + "-");
         }
-        flaky.failOnce("\"t3-\"");
-        flaky.failOnce("\"t17-\"");
+        faults.failEntryOnce("\"t3-\"");
+        faults.failEntryOnce("\"t17-\"");
         List<String> ids = r.relayPassAll(parts);
         assertEquals(25, ids.size());
         assertTrue(ids.stream().allMatch(id -> id != null));
-        assertEquals(5, flaky.batchCalls.get(), "three batches plus one retry each for two of them");
+        assertEquals(5, faults.calls("SendMessageBatch"), "three batches plus one retry each for two of them");
         assertEquals(2, pauses.size(), "one back-off before each retry");
         assertTrue(pauses.stream().allMatch(ms -> ms >= 25 && ms <= 50), pauses.toString());
         List<RelayPacket> received = drain(pkt.queueUrl());
@@ -128,16 +128,16 @@ class FanOutTest {
 
     @Test
     void relayPassAll_throttledCalls_areTriedAgainWithGrowingBackOffs() {
-        FlakySqs flaky = new FlakySqs(sqs.client());
+        Faults faults = Faults.create(java.time.Clock.systemUTC());
         List<Long> pauses = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
-        Relay r = Relay.builder().sqsClient(flaky.client()).lambdaClient(lambda).pause(pauses::add).build();
+        Relay r = Relay.builder().sqsClient(faults.sqs(sqs.client())).lambdaClient(lambda).pause(pauses::add).build();
         RelayPacket pkt = relay.setup(null, "worker");
-        flaky.throttleBatchCalls(3);
+        faults.on("SendMessageBatch").times(3).throttle();
 
         List<String> ids = r.relayPassAll(pkt.split(10));
 
         assertEquals(10, ids.size());
-        assertEquals(4, flaky.batchCalls.get(), "three throttled, the fourth went through");
+        assertEquals(4, faults.calls("SendMessageBatch"), "three throttled, the fourth went through");
         assertEquals(3, pauses.size());
         assertTrue(pauses.get(0) >= 25 && pauses.get(0) <= 50 && pauses.get(2) >= 100 && pauses.get(2) <= 200,
                 pauses.toString());
@@ -146,10 +146,10 @@ class FanOutTest {
 
     @Test
     void relayPassAll_throttledBeyondItsTries_reportsTheBatchUnsent() {
-        FlakySqs flaky = new FlakySqs(sqs.client());
-        Relay r = Relay.builder().sqsClient(flaky.client()).lambdaClient(lambda).pause(ms -> { }).build();
+        Faults faults = Faults.create(java.time.Clock.systemUTC());
+        Relay r = Relay.builder().sqsClient(faults.sqs(sqs.client())).lambdaClient(lambda).pause(ms -> { }).build();
         RelayPacket pkt = relay.setup(null, "worker");
-        flaky.throttleBatchCalls(BatchPass.ATTEMPTS);
+        faults.on("SendMessageBatch").times(BatchPass.ATTEMPTS).throttle();
 
         PartialPassException e = assertThrows(PartialPassException.class, () -> r.relayPassAll(pkt.split(10)));
 
@@ -185,24 +185,24 @@ class FanOutTest {
 
     @Test
     void fanOut_overTheLimitOfParts_isRefusedBeforeAnythingIsSent() {
-        FlakySqs flaky = new FlakySqs(sqs.client());
-        Relay r = Relay.builder().sqsClient(flaky.client()).lambdaClient(lambda).build();
+        Faults faults = Faults.create(java.time.Clock.systemUTC());
+        Relay r = Relay.builder().sqsClient(faults.sqs(sqs.client())).lambdaClient(lambda).build();
         RelayPacket pkt = relay.setup(null, "worker");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> r.fanOut(pkt, 100_001, (i, p) -> { }));
         assertTrue(e.getMessage().contains("parts must be 1 to 100000, got 100001"), e.getMessage());
-        assertEquals(0, flaky.batchCalls.get() + flaky.sendCalls.get(), "no part, no watchdog");
+        assertEquals(0, faults.calls("SendMessageBatch") + faults.calls("SendMessage"), "no part, no watchdog");
         assertEquals(0, drain(pkt.queueUrl()).size());
     }
 
     @Test
     void relayPassAll_refusedEntries_areReportedUnsentWithCountersRestored() {
-        FlakySqs flaky = new FlakySqs(sqs.client());
-        Relay r = Relay.builder().sqsClient(flaky.client()).lambdaClient(lambda).build();
+        Faults faults = Faults.create(java.time.Clock.systemUTC());
+        Relay r = Relay.builder().sqsClient(faults.sqs(sqs.client())).lambdaClient(lambda).build();
         RelayPacket pkt = relay.setup(null, "worker");
         List<RelayPacket> parts = pkt.split(12);
         parts.get(4).put("bad", "refuse-me");
-        flaky.refuse("refuse-me");
+        faults.refuseEntries("refuse-me");
         PartialPassException e = assertThrows(PartialPassException.class, () -> r.relayPassAll(parts));
         assertEquals(11, e.sent());
         assertEquals(1, e.unsent().size());
@@ -213,11 +213,12 @@ class FanOutTest {
 
     @Test
     void relayPassAll_callFailsMidway_reportsExactlyTheUnsentPackets() {
-        FlakySqs flaky = new FlakySqs(sqs.client());
-        Relay r = Relay.builder().sqsClient(flaky.client()).lambdaClient(lambda).build();
+        Faults faults = Faults.create(java.time.Clock.systemUTC());
+        Relay r = Relay.builder().sqsClient(faults.sqs(sqs.client())).lambdaClient(lambda).build();
         RelayPacket pkt = relay.setup(null, "worker");
         List<RelayPacket> parts = pkt.split(30);
-        flaky.failCall(2);
+        faults.on("SendMessageBatch").after(1).times(1).fail(software.amazon.awssdk.services.sqs.model.SqsException
+                .builder().message("injected 500").statusCode(500).build()); // the second call fails whole
         PartialPassException e = assertThrows(PartialPassException.class, () -> r.relayPassAll(parts));
         // The three calls run side by side: the failed one's ten packets are unsent, and any the
         // failure stopped before they started.

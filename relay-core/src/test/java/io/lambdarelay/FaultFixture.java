@@ -7,12 +7,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lambdarelay.ledger.InMemoryRelayLedger;
 import io.lambdarelay.ledger.RelayLedger;
+import io.lambdarelay.local.faults.Faults;
 import io.lambdarelay.local.LocalContext;
 import io.lambdarelay.local.testing.MutableClock;
 import io.lambdarelay.local.testing.RecordingLambda;
 import io.lambdarelay.local.testing.SqsServer;
-import io.lambdarelay.testing.FlakyLambda;
-import io.lambdarelay.testing.FlakySqs;
 import io.lambdarelay.testing.SteppedMapping;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -31,8 +30,8 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
 
 /**
- * The world of the fault-model tests: the embedded SQS behind a {@link FlakySqs}, a
- * {@link RecordingLambda} behind a {@link FlakyLambda}, one {@link MutableClock} for the relay,
+ * The world of the fault-model tests: the embedded SQS and a {@link RecordingLambda}, both behind
+ * relay-local's {@link Faults}, one {@link MutableClock} for the relay,
  * the ledger and every invocation's remaining time, and a worker whose units move that clock.
  */
 final class FaultFixture {
@@ -42,9 +41,9 @@ final class FaultFixture {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     final SqsServer sqs;
-    final FlakySqs flaky;
+    /** The faults in front of the relay's clients, on the fixture's clock. */
+    final Faults faults;
     final RecordingLambda lambda = new RecordingLambda(SqsServer.REGION).function(WORKER, (int) TIMEOUT.toSeconds());
-    final FlakyLambda flakyLambda = new FlakyLambda(lambda);
     final MutableClock clock = new MutableClock(NOW);
     final InMemoryRelayLedger ledger = new InMemoryRelayLedger(clock);
     /** A relay with the ledger. */
@@ -54,13 +53,13 @@ final class FaultFixture {
 
     FaultFixture(SqsServer sqs) {
         this.sqs = sqs;
-        this.flaky = new FlakySqs(sqs.client());
+        this.faults = Faults.create(clock);
         this.relay = relay(ledger);
         this.plain = relay(null);
     }
 
     Relay relay(RelayLedger l) {
-        return Relay.builder().sqsClient(flaky.client()).lambdaClient(flakyLambda.client()).clock(clock).ledger(l)
+        return Relay.builder().sqsClient(faults.sqs(sqs.client())).lambdaClient(faults.lambda(lambda)).clock(clock).ledger(l)
                 .build();
     }
 

@@ -12,11 +12,11 @@ import io.lambdarelay.ledger.InMemoryRelayLedger;
 import io.lambdarelay.ledger.LedgerUnavailableException;
 import io.lambdarelay.ledger.PartTally;
 import io.lambdarelay.ledger.RelayLedger;
+import io.lambdarelay.local.faults.Faults;
 import io.lambdarelay.local.LocalContext;
 import io.lambdarelay.local.testing.RecordingLambda;
 import io.lambdarelay.local.testing.SqsServer;
 import io.lambdarelay.testing.Fixtures;
-import io.lambdarelay.testing.FlakySqs;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -39,7 +39,8 @@ import software.amazon.awssdk.services.sqs.model.SqsException;
 /** Inject a fault, then count: nothing lost, no forked chain proceeds, every failure typed. */
 class FaultInjectionTest {
     private static SqsServer sqs;
-    private FlakySqs flaky;
+    private Faults faults;
+    private Faults.Injection sendFailure;
     private Relay relay;
     private InMemoryRelayLedger ledger;
 
@@ -55,9 +56,9 @@ class FaultInjectionTest {
 
     @BeforeEach
     void setUp() {
-        flaky = new FlakySqs(sqs.client());
+        faults = Faults.create(java.time.Clock.systemUTC());
         ledger = new InMemoryRelayLedger();
-        relay = Relay.builder().sqsClient(flaky.client()).lambdaClient(new RecordingLambda(SqsServer.REGION).function("w", 10))
+        relay = Relay.builder().sqsClient(faults.sqs(sqs.client())).lambdaClient(new RecordingLambda(SqsServer.REGION).function("w", 10))
                 .ledger(ledger).build();
     }
 
@@ -177,22 +178,25 @@ class FaultInjectionTest {
     @Test
     void sendMessageThrottled5xxOrTimedOut_failsTheRecord_andThePacketIsRedeliveredNotLost() {
         RelayPacket pkt = relay.setup(null, "w");
-        List<RuntimeException> faults = List.of(
+        List<RuntimeException> errors = List.of(
                 SqsException.builder().message("Rate exceeded").statusCode(400)
                         .awsErrorDetails(software.amazon.awssdk.awscore.exception.AwsErrorDetails.builder()
                                 .errorCode("ThrottlingException").build()).build(),
                 SqsException.builder().message("Internal error").statusCode(500).build(),
                 ApiCallTimeoutException.create(2_000));
-        for (RuntimeException fault : faults) {
+        for (RuntimeException fault : errors) {
             Worker worker = new Worker(relay);
-            flaky.failSends(fault);
+            if (sendFailure != null) {
+                sendFailure.stop();
+            }
+            sendFailure = faults.on("SendMessage").fail(fault);
             SQSBatchResponse r = worker.handleRequest(event(pkt, "m-redelivered"), ctx());
             assertEquals(List.of("m-redelivered"), r.getBatchItemFailures().stream()
                     .map(SQSBatchResponse.BatchItemFailure::getItemIdentifier).toList(), fault.toString());
             assertInstanceOf(RelayPassException.class, worker.failures.get(0));
             assertEquals(0, sqs.messagesHeld(pkt.queueUrl()), "nothing was passed");
         }
-        flaky.failSends(null);
+        sendFailure.stop();
         Worker worker = new Worker(relay);
         assertTrue(worker.handleRequest(event(pkt, "m-redelivered"), ctx()).getBatchItemFailures().isEmpty(),
                 "the redelivered packet goes on once SQS recovers");
@@ -237,7 +241,7 @@ class FaultInjectionTest {
                 throw new LedgerUnavailableException("table relay-ledger unreachable", null);
             }
         };
-        Relay guarded = Relay.builder().sqsClient(flaky.client()).lambdaClient(new RecordingLambda(SqsServer.REGION)
+        Relay guarded = Relay.builder().sqsClient(faults.sqs(sqs.client())).lambdaClient(new RecordingLambda(SqsServer.REGION)
                 .function("w", 10)).ledger(broken).build();
         RelayPacket pkt = guarded.setup(null, "w");
         Worker worker = new Worker(guarded);
@@ -245,7 +249,7 @@ class FaultInjectionTest {
         assertEquals(1, r.getBatchItemFailures().size());
         assertInstanceOf(LedgerUnavailableException.class, worker.failures.get(0));
         assertEquals(0, worker.units.size(), "no unit ran without the claim");
-        assertEquals(0, flaky.sendCalls.get(), "nothing was passed");
+        assertEquals(0, faults.calls("SendMessage"), "nothing was passed");
     }
 
     @Test
@@ -286,7 +290,7 @@ class FaultInjectionTest {
     @Test
     void relayPassFailure_restoresTheCounters_soARetryIsNotCountedTwice() {
         RelayPacket pkt = relay.setup(null, "w");
-        flaky.failSends(SqsException.builder().message("boom").statusCode(503).build());
+        sendFailure = faults.on("SendMessage").fail(SqsException.builder().message("boom").statusCode(503).build());
         AtomicInteger thrown = new AtomicInteger();
         for (int i = 0; i < 3; i++) {
             try {
@@ -297,7 +301,7 @@ class FaultInjectionTest {
         }
         assertEquals(3, thrown.get());
         assertEquals(0, pkt.hop());
-        flaky.failSends(null);
+        sendFailure.stop();
         relay.relayPass(pkt);
         assertEquals(1, pkt.hop());
     }

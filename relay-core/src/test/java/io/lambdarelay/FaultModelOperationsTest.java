@@ -1,5 +1,7 @@
 package io.lambdarelay;
 
+import io.lambdarelay.local.faults.InjectedFault;
+import io.lambdarelay.local.faults.Faults;
 import static io.lambdarelay.FaultFixture.WORKER;
 import static io.lambdarelay.FaultFixture.dlq;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -51,7 +53,8 @@ class FaultModelOperationsTest extends FaultModelBase {
     @Test
     void s07_aPartialFanOut_hasItsWatchdog_soPassingTheUnsentPartsAgainIsAllItTakes() {
         RelayPacket pkt = f.plain.setup(null, WORKER).put("target", 1L);
-        f.flaky.failCall(2); // the second SendMessageBatch fails whole
+        f.faults.on("SendMessageBatch").after(1).times(1)
+                .fail(SqsException.builder().message("injected 500").statusCode(500).build()); // the second fails whole
 
         PartialPassException e = assertThrows(PartialPassException.class, () -> f.plain.fanOut(pkt, 20, (i, p) -> { }));
         assertEquals(10, e.unsent().size());
@@ -62,7 +65,7 @@ class FaultModelOperationsTest extends FaultModelBase {
 
     @Test
     void s08_aMappingWhoseCreateResponseWasLost_isRolledBackWithTheQueues() {
-        f.flakyLambda.loseResponses("CreateEventSourceMapping", 1);
+        f.faults.on("CreateEventSourceMapping").times(1).loseResponse();
 
         RelaySetupException e = assertThrows(RelaySetupException.class, () -> f.relay.setup(null, WORKER));
 
@@ -89,9 +92,10 @@ class FaultModelOperationsTest extends FaultModelBase {
         RelayPacket pkt = f.relay.setup(null, WORKER).put("target", 1L);
         f.relay.relayPass(pkt);
         Worker w = new Worker(f.relay, f.clock);
-        f.flaky.failOperation("DeleteQueue", SqsException.builder().message("injected 500").statusCode(500).build());
+        Faults.Injection deleteFails = f.faults.on("DeleteQueue")
+                .fail(SqsException.builder().message("injected 500").statusCode(500).build());
         f.mapping(pkt, w, 1).deliver();
-        f.flaky.failOperation("DeleteQueue", null);
+        deleteFails.stop();
         assertEquals(1, w.completed.size());
         assertTrue(f.lambda.mappings().isEmpty(), "the mapping went first");
         assertEquals(1, f.held(pkt.queueUrl()), "the queue stays with its last packet, which nothing delivers again");
@@ -120,13 +124,13 @@ class FaultModelOperationsTest extends FaultModelBase {
             w.handleRequest(f.event(pkt.queueUrl(), FaultFixture.part(parts, part), 1), f.context());
         }
         assertEquals(3, f.held(dlq(pkt)));
-        f.flaky.emptyShortPolls(true);
+        f.faults.emptyShortPolls(true);
 
         assertEquals(3, f.relay.redrive(pkt));
 
         assertEquals(0, f.held(dlq(pkt)));
         assertEquals(3, f.held(pkt.queueUrl()));
-        assertEquals(0, f.flaky.shortPolls.get(), "it only long-polls");
+        assertEquals(List.of(), f.faults.injected(InjectedFault.Kind.SHORT_POLL_EMPTY), "it only long-polls");
     }
 
     @Test
@@ -136,10 +140,11 @@ class FaultModelOperationsTest extends FaultModelBase {
         assertTrue(sqs.queueUrls().isEmpty());
         assertTrue(f.lambda.mappings().isEmpty());
 
-        f.flaky.failSends(SqsException.builder().message("injected 503").statusCode(503).build());
+        Faults.Injection sqsDown = f.faults.on("SendMessage")
+                .fail(SqsException.builder().message("injected 503").statusCode(503).build());
         assertThrows(RelayPassException.class, () -> f.relay.start(null, WORKER, RelaySetup.defaults(),
                 p -> p.put("job", 1L)));
-        f.flaky.failSends(null);
+        sqsDown.stop();
         assertTrue(sqs.queueUrls().isEmpty());
         assertTrue(f.lambda.mappings().isEmpty());
 
@@ -150,7 +155,7 @@ class FaultModelOperationsTest extends FaultModelBase {
 
     @Test
     void s13_aFanOutStartWithPartsThatCannotBePassed_isRolledBack() {
-        f.flaky.refuse("\"part\":7");
+        f.faults.refuseEntries("\"part\":7");
 
         assertThrows(PartialPassException.class, () -> f.plain.startFanOut(null, WORKER, RelaySetup.defaults(), 10,
                 (i, p) -> { }));

@@ -1,5 +1,6 @@
 package io.lambdarelay;
 
+import io.lambdarelay.local.faults.Faults;
 import static io.lambdarelay.FaultFixture.WORKER;
 import static io.lambdarelay.FaultFixture.dlq;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -47,7 +48,7 @@ class FaultModelTest extends FaultModelBase {
 
     @Test
     void s01_aPacketDeadLetteredJustBeforeTheTearDown_keepsItsDlq_thoughSqsDoesNotCountItYet() {
-        f.flaky.lagCounts(Duration.ofMinutes(1), f.clock);
+        f.faults.lagCounts(Duration.ofMinutes(1));
         RelayPacket pkt = f.relay.setup(null, WORKER, attempts(1)).put("target", 3L);
         f.relay.relayPass(pkt);
         Worker w = worker(f.relay);
@@ -138,12 +139,13 @@ class FaultModelTest extends FaultModelBase {
         f.plain.relayPass(pkt);
         Worker w = worker(f.plain);
         w.failPart = 0;
-        f.flaky.failSendsTo(dlq(pkt), AbortedException.create("thread interrupted at the invocation's timeout"));
+        Faults.Injection aborted = f.faults.on("SendMessage", "SendMessageBatch").target(dlq(pkt))
+                .fail(AbortedException.create("thread interrupted at the invocation's timeout"));
         SteppedMapping m = f.mapping(pkt, w, 1);
         m.deliver();
         m.deliver(); // the last attempt: its move to the DLQ is aborted
         assertTrue(w.relayFailures.isEmpty());
-        f.flaky.failSendsTo(dlq(pkt), null);
+        aborted.stop();
 
         m.deliver();
 
@@ -269,7 +271,7 @@ class FaultModelTest extends FaultModelBase {
         CapturedStderr stderr = CapturedStderr.start();
         try (stderr) {
             moved = w.handleRequest(f.event(pkt.queueUrl(), "m-5", secret, 1), f.context());
-            f.flaky.failSendsTo(dlq(pkt), AbortedException.create("no"));
+            f.faults.on("SendMessage", "SendMessageBatch").target(dlq(pkt)).fail(AbortedException.create("no"));
             kept = w.handleRequest(f.event(pkt.queueUrl(), "m-6", secret, 1), f.context());
         }
 

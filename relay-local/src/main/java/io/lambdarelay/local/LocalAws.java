@@ -5,6 +5,7 @@ import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.lambdarelay.local.faults.Faults;
 import io.lambdarelay.local.internal.ActiveInvocation;
 import io.lambdarelay.local.internal.EmbeddedSqs;
 import io.lambdarelay.local.internal.FunctionHandler;
@@ -111,6 +112,7 @@ public final class LocalAws implements AutoCloseable {
      */
     private final ThreadLocal<ActiveInvocation> currentInvocation = new InheritableThreadLocal<>();
     private final TimeoutFreeze freeze = new TimeoutFreeze(currentInvocation, stats);
+    private final Faults faults;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final EmbeddedSqs sqsServer;
     private final URI sqsEndpoint;
@@ -118,15 +120,19 @@ public final class LocalAws implements AutoCloseable {
     private final ExecutorService httpThreads;
     private final SqsClient internalSqs;
     private final SqsClient sqsClient;
+    /** The clients behind the faults, which close releases. */
+    private final SqsClient tracedSqs;
     private final LambdaService service;
     private final LambdaEndpoint lambdaEndpoint;
     private final LambdaClient lambdaClient;
+    private final LambdaClient realLambda;
     /** The system properties this instance set, with the values they had before; empty unless asked for. */
     private final Map<String, String> replacedProperties;
 
     private LocalAws(Builder b) {
         long started = System.nanoTime();
         this.region = Region.of(b.region);
+        this.faults = Faults.create(b.clock);
         this.accountId = b.accountId;
         QueueActivity activity = new QueueActivity(System::currentTimeMillis);
         // ElasticMQ (an actor system and an HTTP server) and the SDK clients each take most of a
@@ -183,9 +189,11 @@ public final class LocalAws implements AutoCloseable {
         this.sqsServer = sqs;
         this.sqsEndpoint = sqs.endpoint();
         this.internalSqs = internal;
-        this.sqsClient = traced;
+        this.tracedSqs = traced;
+        this.sqsClient = faults.sqs(traced);
         this.lambdaEndpoint = endpoint;
-        this.lambdaClient = lambda;
+        this.realLambda = lambda;
+        this.lambdaClient = faults.lambda(lambda);
         this.replacedProperties = b.systemProperties ? setSystemProperties() : Map.of();
         LOG.info("LocalAws started in {} ms: SQS at {}, Lambda at {}, region {}, account {}",
                 Duration.ofNanos(System.nanoTime() - started).toMillis(), sqsEndpoint, lambdaEndpoint.uri(),
@@ -237,6 +245,22 @@ public final class LocalAws implements AutoCloseable {
     /** {@return the Lambda client, pointed at the local Lambda endpoint} */
     public LambdaClient lambdaClient() {
         return lambdaClient;
+    }
+
+    /**
+     * Returns the faults in front of {@link #sqsClient()} and {@link #lambdaClient()}: failed and
+     * throttled calls, lost responses, failed batch entries, lagging counts, empty short polls,
+     * each scoped to operations and to a relay, queue or function, and each recorded. None is
+     * injected until a test asks.
+     *
+     * <pre>{@code
+     * aws.faults().on("SendMessage").target(pkt.relayId()).times(2).throttle();
+     * }</pre>
+     *
+     * @return the faults; thread-safe
+     */
+    public Faults faults() {
+        return faults;
     }
 
     /**
@@ -550,8 +574,8 @@ public final class LocalAws implements AutoCloseable {
         steps.add(freeze::release);
         steps.add(() -> service.close(CLOSE_WAIT));
         steps.add(workers::shutdownNow);
-        steps.add(lambdaClient::close);
-        steps.add(sqsClient::close);
+        steps.add(realLambda::close);
+        steps.add(tracedSqs::close);
         steps.add(internalSqs::close);
         steps.add(sqsServer::close);
         steps.add(httpThreads::shutdownNow);
