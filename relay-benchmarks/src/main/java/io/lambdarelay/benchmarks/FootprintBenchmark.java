@@ -23,10 +23,11 @@ final class FootprintBenchmark {
             "software.amazon.awssdk:sqs", "software.amazon.awssdk:lambda", "software.amazon.awssdk:url-connection-client",
             "com.fasterxml.jackson.core:jackson-databind", "org.slf4j:slf4j-api",
             "com.amazonaws:aws-lambda-java-core", "com.amazonaws:aws-lambda-java-events");
-    /** HTTP clients the library must not drag in (it uses url-connection-client), and logging bindings. */
+    /** HTTP clients the library must not drag in (it uses url-connection-client), logging bindings, and joda-time. */
     static final Set<String> FORBIDDEN = Set.of(
             "software.amazon.awssdk:apache-client", "software.amazon.awssdk:netty-nio-client",
-            "org.slf4j:slf4j-simple", "ch.qos.logback:logback-classic", "org.apache.logging.log4j:log4j-slf4j2-impl");
+            "org.slf4j:slf4j-simple", "ch.qos.logback:logback-classic", "org.apache.logging.log4j:log4j-slf4j2-impl",
+            "joda-time:joda-time");
 
     private FootprintBenchmark() {
     }

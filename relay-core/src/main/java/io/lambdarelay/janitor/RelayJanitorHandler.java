@@ -2,8 +2,8 @@ package io.lambdarelay.janitor;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
-import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
 import java.time.Duration;
+import java.util.Map;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
@@ -11,9 +11,10 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * A ready Lambda handler that runs {@link RelayJanitor#sweep()} on a schedule (an EventBridge rule,
  * e.g. {@code rate(1 hour)}). Environment variables: {@code RELAY_QUEUE_PREFIX} (default
  * {@code relay-}) and {@code RELAY_IDLE_MINUTES} (default 60). See docs/operations.md for the SAM
- * snippet and the IAM policy.
+ * snippet and the IAM policy. The schedule's event is read as a plain map and not used, so the
+ * handler needs no joda-time (which {@code ScheduledEvent} would).
  */
-public class RelayJanitorHandler implements RequestHandler<ScheduledEvent, String> {
+public class RelayJanitorHandler implements RequestHandler<Map<String, Object>, String> {
     private final RelayJanitor janitor;
 
     /** Creates the handler with SDK clients from the Lambda environment and settings from its variables. */
@@ -36,12 +37,12 @@ public class RelayJanitorHandler implements RequestHandler<ScheduledEvent, Strin
     /**
      * Sweeps once.
      *
-     * @param event the schedule's event (unused)
+     * @param event the schedule's event as a map (unused)
      * @param context the invocation's context
      * @return the sweep's report as text
      */
     @Override
-    public String handleRequest(ScheduledEvent event, Context context) {
+    public String handleRequest(Map<String, Object> event, Context context) {
         return janitor.sweep().toString();
     }
 

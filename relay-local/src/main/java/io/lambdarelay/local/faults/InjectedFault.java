@@ -37,6 +37,11 @@ public record InjectedFault(Instant at, String operation, String target, Kind ki
     /**
      * Checks the fields.
      *
+     * @param at when
+     * @param operation the API operation
+     * @param target what the call named
+     * @param kind what was done
+     * @param detail the rest in words
      * @throws NullPointerException if a field is null
      */
     public InjectedFault {
