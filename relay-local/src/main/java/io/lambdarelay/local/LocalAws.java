@@ -132,7 +132,20 @@ public final class LocalAws implements AutoCloseable {
     private LocalAws(Builder b) {
         long started = System.nanoTime();
         this.region = Region.of(b.region);
-        this.faults = Faults.create(b.clock);
+        this.faults = Faults.create(b.clock, new Faults.Host() {
+            @Override
+            public boolean inInvocation() {
+                return currentInvocation.get() != null;
+            }
+
+            @Override
+            public void killCurrentInvocation() {
+                ActiveInvocation invocation = currentInvocation.get();
+                if (invocation != null) {
+                    invocation.timedOut().set(true);
+                }
+            }
+        });
         this.accountId = b.accountId;
         QueueActivity activity = new QueueActivity(System::currentTimeMillis);
         // ElasticMQ (an actor system and an HTTP server) and the SDK clients each take most of a
@@ -155,6 +168,7 @@ public final class LocalAws implements AutoCloseable {
             this.service = new LambdaService(b.region, b.accountId, b.clock, b.defaultConcurrency,
                     b.mappingDeletionDelay, this::internalSqs, this::embeddedSqs, activity, workers, stats,
                     currentInvocation);
+            service.twiceDeliveries(faults::takeTwiceDelivery);
             endpoint = new LambdaEndpoint(service, httpThreads);
             lambda = LambdaClient.builder()
                     .endpointOverride(endpoint.uri())

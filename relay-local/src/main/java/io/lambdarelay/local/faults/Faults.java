@@ -65,11 +65,54 @@ public final class Faults {
     private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
     private final Map<String, List<Long>> sentAt = new ConcurrentHashMap<>();
     private final List<InjectedFault> injected = new CopyOnWriteArrayList<>();
+    private final Host host;
+    private final List<Counted> twiceDeliveries = new CopyOnWriteArrayList<>();
     private volatile Duration countLag;
     private volatile boolean emptyShortPolls;
 
-    private Faults(Clock clock) {
+    private Faults(Clock clock, Host host) {
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.host = host;
+    }
+
+    /**
+     * What a host of Lambda invocations ({@code LocalAws}) lets faults do to them. Tests do not
+     * implement it.
+     */
+    public interface Host {
+        /** {@return whether the calling thread runs for an invocation} */
+        boolean inInvocation();
+
+        /** Stops the calling thread's invocation: none of its AWS calls reach a service from now on. */
+        void killCurrentInvocation();
+    }
+
+    /** Thrown into a killed invocation's code at the call where it died. An {@code Error}: a handler does not catch it. */
+    public static final class InvocationKilled extends Error {
+        private static final long serialVersionUID = 1L;
+
+        InvocationKilled(String where) {
+            super("invocation killed " + where + " (injected): Lambda runs none of its code after this");
+        }
+    }
+
+    /** A fault that acts on a number of matching events. */
+    private static final class Counted {
+        final String target;
+        int left;
+
+        Counted(String target, int times) {
+            this.target = target;
+            this.left = times;
+        }
+
+        synchronized boolean take(String name) {
+            if (left <= 0 || !name.contains(target)) {
+                return false;
+            }
+            left--;
+            return true;
+        }
     }
 
     /**
@@ -80,7 +123,61 @@ public final class Faults {
      * @return the faults
      */
     public static Faults create(Clock clock) {
-        return new Faults(clock);
+        return new Faults(clock, null);
+    }
+
+    /**
+     * Creates faults for a host of invocations, which can also deliver twice and kill
+     * invocations. {@code LocalAws} makes its own this way.
+     *
+     * @param clock the clock of the log and of lagging counts
+     * @param host the invocations' host
+     * @return the faults
+     */
+    public static Faults create(Clock clock, Host host) {
+        return new Faults(clock, Objects.requireNonNull(host, "host"));
+    }
+
+    /**
+     * Delivers the next {@code times} batches received from a queue whose name contains
+     * {@code queueNameContains} (a relay id scopes it to one relay) to two invocations at once, as
+     * SQS may deliver a message twice, also to two consumers at the same time. Only on a host of
+     * invocations ({@code LocalAws.faults()}).
+     *
+     * @param queueNameContains text in the queue's name
+     * @param times 1 or more
+     * @return these faults
+     */
+    public Faults deliverTwice(String queueNameContains, int times) {
+        requireHost("deliverTwice");
+        if (times < 1) {
+            throw new IllegalArgumentException("times must be 1 or more, got " + times);
+        }
+        twiceDeliveries.add(new Counted(Objects.requireNonNull(queueNameContains, "queueNameContains"), times));
+        return this;
+    }
+
+    /**
+     * Whether this batch from this queue is to be delivered twice; counts it. The host asks before
+     * each delivery; tests need not call it.
+     *
+     * @param queueName the queue the batch came from
+     * @return whether to deliver it to two invocations at once
+     */
+    public boolean takeTwiceDelivery(String queueName) {
+        for (Counted c : twiceDeliveries) {
+            if (c.take(queueName)) {
+                record("Deliver", queueName, InjectedFault.Kind.DELIVERED_TWICE, "one batch to two invocations at once");
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void requireHost(String what) {
+        if (host == null) {
+            throw new IllegalStateException(what + " acts on invocations: use LocalAws.faults(), not Faults.create");
+        }
     }
 
     /**
@@ -149,6 +246,7 @@ public final class Faults {
     /** Ends every rule and behaviour; what was recorded stays. */
     public void clear() {
         rules.clear();
+        twiceDeliveries.clear();
         failOnceMarkers.clear();
         refuseMarkers.clear();
         countLag = null;
@@ -224,12 +322,20 @@ public final class Faults {
         Object request = args == null || args.length == 0 ? null : args[0];
         String target = target(request);
         boolean loseResponse = false;
+        boolean killAfter = false;
+        boolean invocation = host != null && host.inInvocation();
         for (Rule rule : rules) {
-            Rule.Action action = rule.fires(operation, target);
+            Rule.Action action = rule.fires(operation, target, invocation);
             if (action == null) {
                 continue;
             }
             switch (action) {
+                case KILL_BEFORE -> {
+                    record(operation, target, InjectedFault.Kind.INVOCATION_KILLED, "at the call, before it took effect");
+                    host.killCurrentInvocation();
+                    throw new InvocationKilled("at " + operation + ", before it took effect");
+                }
+                case KILL_AFTER -> killAfter = true;
                 case FAIL -> {
                     record(operation, target, InjectedFault.Kind.FAILED, rule.error.toString());
                     throw rule.error;
@@ -255,6 +361,11 @@ public final class Faults {
             } else if (sqs && request instanceof GetQueueAttributesRequest attrs) {
                 result = lagged(attrs, (GetQueueAttributesResponse) result);
             }
+        }
+        if (killAfter) {
+            record(operation, target, InjectedFault.Kind.INVOCATION_KILLED, "after the call took effect");
+            host.killCurrentInvocation();
+            throw new InvocationKilled("after " + operation + " took effect");
         }
         if (loseResponse) {
             record(operation, target, InjectedFault.Kind.RESPONSE_LOST, "took effect, response lost");
@@ -384,7 +495,7 @@ public final class Faults {
      * to end the rule. Not thread-safe while being built; thread-safe once acting.
      */
     public final class Rule {
-        private enum Action { FAIL, THROTTLE, LOSE_RESPONSE }
+        private enum Action { FAIL, THROTTLE, LOSE_RESPONSE, KILL_BEFORE, KILL_AFTER }
 
         private final Set<String> operations;
         private String target;
@@ -500,6 +611,32 @@ public final class Faults {
             return start(Action.LOSE_RESPONSE);
         }
 
+        /**
+         * Kills the invocation that makes the call, at the call: it does not take effect, and none
+         * of the invocation's code runs after it (an {@link InvocationKilled} error is thrown into
+         * it, and its later AWS calls never reach a service), as when Lambda stops an invocation
+         * at its timeout or out of memory. SQS delivers its batch again after the visibility
+         * timeout. Only calls made by invocations count; only on {@code LocalAws.faults()}.
+         *
+         * @return a handle to end the rule
+         */
+        public Injection killInvocationBefore() {
+            requireHost("killInvocationBefore");
+            return start(Action.KILL_BEFORE);
+        }
+
+        /**
+         * Kills the invocation that makes the call, right after the call took effect: a
+         * hand-off sent, say, and the invocation dead before it returned, so SQS delivers its
+         * batch again too. Only calls made by invocations count; only on {@code LocalAws.faults()}.
+         *
+         * @return a handle to end the rule
+         */
+        public Injection killInvocationAfter() {
+            requireHost("killInvocationAfter");
+            return start(Action.KILL_AFTER);
+        }
+
         private Injection start(Action a) {
             if (action != null) {
                 throw new IllegalStateException("this rule already acts; start another with on(...)");
@@ -513,8 +650,11 @@ public final class Faults {
         }
 
         /** The action if this call is one to act on; counts it. */
-        private synchronized Action fires(String operation, String callTarget) {
+        private synchronized Action fires(String operation, String callTarget, boolean fromInvocation) {
             if (stopped || !operations.contains(operation) || (target != null && !callTarget.contains(target))) {
+                return null;
+            }
+            if ((action == Action.KILL_BEFORE || action == Action.KILL_AFTER) && !fromInvocation) {
                 return null;
             }
             if (seen++ < skip) {

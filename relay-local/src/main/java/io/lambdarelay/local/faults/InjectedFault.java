@@ -10,7 +10,7 @@ import java.util.Objects;
  * @param at when, on the clock of the {@link Faults}
  * @param operation the API operation, e.g. {@code "SendMessage"}
  * @param target what the call named: a queue URL, a function name or an event-source mapping id
- *     ({@code ""} if none)
+ *     ({@code ""} if none); for a delivery, the queue's name
  * @param kind what was done to the call
  * @param detail the rest in words, e.g. the exception thrown or the entries failed
  */
@@ -31,7 +31,11 @@ public record InjectedFault(Instant at, String operation, String target, Kind ki
         /** Approximate message counts left out messages sent less than the lag ago. */
         COUNTS_LAGGED,
         /** A short poll returned no message although the queue held some. */
-        SHORT_POLL_EMPTY
+        SHORT_POLL_EMPTY,
+        /** A batch was delivered to two invocations at once, as SQS may deliver a message twice. */
+        DELIVERED_TWICE,
+        /** An invocation was killed at a call (before or after it took effect); none of its code ran after it. */
+        INVOCATION_KILLED
     }
 
     /**

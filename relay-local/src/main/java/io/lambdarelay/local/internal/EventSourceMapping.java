@@ -319,7 +319,26 @@ final class EventSourceMapping {
         }
         service.stats().workStarted();
         try {
+            Thread twin = null;
+            if (service.deliverTwice(queueName)) {
+                // SQS delivers a message twice, also to two consumers at once: the same batch,
+                // same message ids and receipt handles, to a second invocation side by side.
+                Lineage l = lineage;
+                String t = traceHeader;
+                twin = new Thread(() -> {
+                    try {
+                        invokeAndSettle(fn, c, deliver, l, t);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }, "relay-local-twice-" + uuid);
+                twin.setDaemon(true);
+                twin.start();
+            }
             invokeAndSettle(fn, c, deliver, lineage, traceHeader);
+            if (twin != null) {
+                twin.join();
+            }
         } finally {
             service.stats().workDone();
         }

@@ -105,6 +105,17 @@ public final class LambdaService {
         return invoker;
     }
 
+    private volatile java.util.function.Predicate<String> twiceDeliveries = queue -> false;
+
+    /** Asks, before each delivery from a queue (by name), whether to deliver the batch to two invocations at once. */
+    public void twiceDeliveries(java.util.function.Predicate<String> twice) {
+        this.twiceDeliveries = twice;
+    }
+
+    boolean deliverTwice(String queueName) {
+        return twiceDeliveries.test(queueName);
+    }
+
     /** The ARN Lambda gives the function with this name. */
     public String functionArn(String name) {
         return "arn:aws:lambda:" + region + ":" + accountId + ":function:" + name;

@@ -192,4 +192,38 @@ class FaultsTest {
                     .map(f -> f.operation() + " " + f.kind()).toList());
         }
     }
+
+    @Test
+    void deliverTwice_givesOneBatchToTwoInvocationsAtOnce_withTheSameMessageId() throws Exception {
+        try (LocalAws aws = LocalAws.start()) {
+            java.util.List<String> seen = java.util.Collections.synchronizedList(new ArrayList<>());
+            java.util.concurrent.CountDownLatch both = new java.util.concurrent.CountDownLatch(2);
+            java.util.concurrent.atomic.AtomicBoolean together = new java.util.concurrent.atomic.AtomicBoolean();
+            aws.registerFunction("seer", Duration.ofSeconds(10), (com.amazonaws.services.lambda.runtime.events.SQSEvent e,
+                    com.amazonaws.services.lambda.runtime.Context c) -> {
+                e.getRecords().forEach(m -> seen.add(m.getMessageId()));
+                both.countDown();
+                try {
+                    together.compareAndSet(false, both.await(5, java.util.concurrent.TimeUnit.SECONDS));
+                } catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                }
+                return new com.amazonaws.services.lambda.runtime.events.SQSBatchResponse(List.of());
+            });
+            String url = aws.sqsClient().createQueue(r -> r.queueName("relay-r42-q").attributesWithStrings(
+                    Map.of("VisibilityTimeout", "60"))).queueUrl();
+            String arn = aws.sqsClient().getQueueAttributes(r -> r.queueUrl(url).attributeNames(QueueAttributeName.QUEUE_ARN))
+                    .attributes().get(QueueAttributeName.QUEUE_ARN);
+            aws.faults().deliverTwice("r42", 1);
+            aws.lambdaClient().createEventSourceMapping(b -> b.eventSourceArn(arn).functionName("seer").batchSize(1));
+
+            aws.sqsClient().sendMessage(r -> r.queueUrl(url).messageBody("once"));
+
+            io.lambdarelay.local.testing.Await.until("two deliveries", Duration.ofSeconds(15), () -> seen.size() == 2);
+            assertEquals(seen.get(0), seen.get(1), "the same message");
+            assertTrue(together.get(), "both invocations ran at the same time");
+            assertEquals(List.of("relay-r42-q"), aws.faults().injected(InjectedFault.Kind.DELIVERED_TWICE).stream()
+                    .map(InjectedFault::target).toList());
+        }
+    }
 }
