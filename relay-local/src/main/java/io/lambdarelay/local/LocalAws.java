@@ -4,7 +4,6 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
-import com.fasterxml.jackson.databind.JsonNode;
 import io.lambdarelay.local.faults.Faults;
 import io.lambdarelay.local.internal.ActiveInvocation;
 import io.lambdarelay.local.internal.EmbeddedSqs;
@@ -27,7 +26,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,8 +49,6 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
-import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
-import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
 
 /**
  * SQS and Lambda on one machine, with no AWS account: embedded ElasticMQ as SQS and an in-JVM
@@ -474,34 +470,7 @@ public final class LocalAws implements AutoCloseable {
     }
 
     private Map<String, Long> dlqDepths() {
-        Map<String, Map<String, String>> attributes = new HashMap<>();
-        for (String url : internalSqs.listQueues().queueUrls()) {
-            try {
-                attributes.put(QueueNames.fromUrl(url), internalSqs.getQueueAttributes(b -> b.queueUrl(url)
-                        .attributeNamesWithStrings("All")).attributesAsStrings());
-            } catch (QueueDoesNotExistException e) {
-                // Deleted between the listing and now.
-            }
-        }
-        Map<String, Long> depths = new TreeMap<>();
-        for (Map<String, String> a : attributes.values()) {
-            String policy = a.get(QueueAttributeName.REDRIVE_POLICY.toString());
-            if (policy == null) {
-                continue;
-            }
-            String dlq;
-            try {
-                JsonNode target = service.json().mapper().readTree(policy).get("deadLetterTargetArn");
-                dlq = target == null ? null : QueueNames.fromArn(target.asText());
-            } catch (IOException e) {
-                continue;
-            }
-            Map<String, String> dlqAttributes = attributes.get(dlq);
-            if (dlqAttributes != null) {
-                depths.put(dlq, EmbeddedSqs.held(dlqAttributes));
-            }
-        }
-        return depths;
+        return sqsServer.deadLetterQueueDepths();
     }
 
     /**
@@ -549,19 +518,13 @@ public final class LocalAws implements AutoCloseable {
 
     private Map<String, Long> busySourceQueues() {
         Map<String, Long> busy = new TreeMap<>();
+        // Asked of the queue actors directly: a queue a tear-down deletes meanwhile is skipped quietly,
+        // where an HTTP request would make ElasticMQ log an error for it.
         for (String url : service.activeSourceQueueUrls()) {
-            Map<String, String> a;
-            try {
-                a = internalSqs.getQueueAttributes(b -> b.queueUrl(url).attributeNames(
-                        QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
-                        QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE,
-                        QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED)).attributesAsStrings();
-            } catch (QueueDoesNotExistException e) {
-                continue;
-            }
-            long held = EmbeddedSqs.held(a);
+            String name = QueueNames.fromUrl(url);
+            long held = sqsServer.messagesHeld(name).orElse(0);
             if (held > 0) {
-                busy.put(QueueNames.fromUrl(url), held);
+                busy.put(name, held);
             }
         }
         return busy;

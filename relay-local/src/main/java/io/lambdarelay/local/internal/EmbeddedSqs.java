@@ -179,6 +179,65 @@ public final class EmbeddedSqs implements AutoCloseable {
     }
 
     /**
+     * The messages a queue holds (visible, in flight, delayed), asked of its actor directly.
+     *
+     * @param queueName the queue
+     * @return the count; empty if the queue does not exist (or is being deleted)
+     */
+    public java.util.OptionalLong messagesHeld(String queueName) {
+        try {
+            ActorRef queue = lookup(queueName);
+            if (queue == null) {
+                return java.util.OptionalLong.empty();
+            }
+            org.elasticmq.QueueStatistics st = ask(queue,
+                    org.elasticmq.msg.GetQueueStatistics.apply(System.currentTimeMillis()), "GetQueueStatistics",
+                    queueName);
+            return java.util.OptionalLong.of(st.approximateNumberOfVisibleMessages()
+                    + st.approximateNumberOfInvisibleMessages() + st.approximateNumberOfMessagesDelayed());
+        } catch (IllegalStateException e) {
+            return java.util.OptionalLong.empty();
+        }
+    }
+
+    /**
+     * The messages held (visible, in flight, delayed) by every queue that some queue's redrive
+     * policy names as its dead-letter queue, asked of the queue actors directly: a queue deleted
+     * meanwhile is left out quietly, where a request through the HTTP layer would make ElasticMQ
+     * log an error for it.
+     *
+     * @return messages held, by dead-letter queue name
+     */
+    public Map<String, Long> deadLetterQueueDepths() {
+        scala.collection.immutable.Seq<String> names = ask(queueManager, org.elasticmq.msg.ListQueues.apply(),
+                "ListQueues", "*");
+        java.util.Set<String> dlqs = new java.util.TreeSet<>();
+        for (String name : CollectionConverters.asJava(names)) {
+            try {
+                ActorRef queue = lookup(name);
+                if (queue != null) {
+                    org.elasticmq.QueueData data = ask(queue, org.elasticmq.msg.GetQueueData.apply(), "GetQueueData",
+                            name);
+                    if (data.deadLettersQueue().isDefined()) {
+                        dlqs.add(data.deadLettersQueue().get().name());
+                    }
+                }
+            } catch (IllegalStateException e) {
+                // deleted meanwhile
+            }
+        }
+        Map<String, Long> depths = new java.util.TreeMap<>();
+        for (String dlq : dlqs) {
+            try {
+                messagesHeld(dlq).ifPresent(n -> depths.put(dlq, n));
+            } catch (IllegalStateException e) {
+                // deleted meanwhile
+            }
+        }
+        return depths;
+    }
+
+    /**
      * Adds up the three approximate counts in a queue's attributes, as {@code GetQueueAttributes}
      * returned them: the messages the queue holds.
      *
