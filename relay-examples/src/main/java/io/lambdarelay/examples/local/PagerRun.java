@@ -152,7 +152,7 @@ public final class PagerRun {
             String queue = LocalJob.queueName(pkt.queueUrl());
             long totalPages = options.rows() / options.pageSize() + 1;
             String gaveUp = null;
-            try (LocalJob.Ticker ticker = new LocalJob.Ticker(out, () -> {
+            LocalJob.Ticker ticker = new LocalJob.Ticker(out, () -> {
                 long pages = LocalJob.progress(pkt, ledger).units();
                 LocalStats s = aws.stats();
                 long rows = Math.min(options.rows(), pages * options.pageSize());
@@ -160,7 +160,8 @@ public final class PagerRun {
                 return String.format(Locale.ROOT, "[pager] %5.1f s  hops %4d  pages %,7d/%,d  rows %,10d  %,8.0f rows/s"
                         + "  invocations %4d  timeouts %d", elapsed, s.messagesSent(queue), pages, totalPages, rows,
                         rows / Math.max(elapsed, 1e-3), s.invocations(), s.timeouts());
-            })) {
+            });
+            try (ticker) {
                 aws.awaitIdle(options.maxWait());
             } catch (IdleTimeoutException e) {
                 gaveUp = "gave up waiting after " + secs(options.maxWait().toNanos()) + ": " + e.getMessage();

@@ -56,7 +56,7 @@ public final class VendorRun {
          * @return the options
          */
         public static Options matched(int calls, double limit) {
-            return new Options(calls, (int) Math.min(40, calls), 10, limit, limit, false, Duration.ofSeconds(3),
+            return new Options(calls, Math.min(40, calls), 10, limit, limit, false, Duration.ofSeconds(3),
                     Duration.ofSeconds(Math.max(600, (long) (3 * calls / limit))));
         }
     }
@@ -134,7 +134,7 @@ public final class VendorRun {
             AtomicLong lastOk = new AtomicLong();
             AtomicLong lastTick = new AtomicLong(jobStart);
             String gaveUp = null;
-            try (LocalJob.Ticker ticker = new LocalJob.Ticker(out, () -> {
+            LocalJob.Ticker ticker = new LocalJob.Ticker(out, () -> {
                 PartTally p = LocalJob.progress(pkt, ledger);
                 LocalStats s = aws.stats();
                 long now = System.nanoTime();
@@ -144,7 +144,8 @@ public final class VendorRun {
                         + "(limit %,.0f)  429s %,5d  parts done %d/%d  invocations %5d", (now - jobStart) / 1e9,
                         s.messagesSent(queue), ok, options.calls(), rate, options.vendorLimit(), vendor.throttled(),
                         p.done(), options.parts(), s.invocations());
-            })) {
+            });
+            try (ticker) {
                 aws.awaitIdle(options.maxWait());
             } catch (IdleTimeoutException e) {
                 gaveUp = "gave up waiting after " + secs(options.maxWait().toNanos()) + ": " + e.getMessage();
