@@ -11,7 +11,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,49 +70,41 @@ final class BatchPass {
         List<Integer> unsent = new ArrayList<>();
         SdkException error = null;
         int inFlight = Math.min(MAX_IN_FLIGHT, batches.size());
-        if (inFlight <= 1) {
-            for (int b = 0; b < batches.size() && error == null; b++) {
-                Outcome o = send(batches.get(b));
+        // One batch at a time runs on the caller's thread: no pool for a small fan-out.
+        ExecutorService pool = inFlight <= 1 ? null : Executors.newFixedThreadPool(inFlight, r -> {
+            Thread t = new Thread(r, "lambda-relay-pass-all");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            ExecutorCompletionService<Outcome> done = new ExecutorCompletionService<>(
+                    pool == null ? Runnable::run : pool);
+            int next = 0;
+            int running = 0;
+            while (next < batches.size() && running < inFlight) {
+                int[] batch = batches.get(next++);
+                done.submit(() -> send(batch));
+                running++;
+            }
+            while (running > 0) {
+                Outcome o = take(done);
+                running--;
                 refused.addAll(o.refused());
                 unsent.addAll(o.unsent());
-                error = o.error();
-                if (error != null) {
-                    addRange(unsent, batches, b + 1);
+                if (o.error() != null && error == null) {
+                    error = o.error();
                 }
-            }
-        } else {
-            ExecutorService pool = Executors.newFixedThreadPool(inFlight, r -> {
-                Thread t = new Thread(r, "lambda-relay-pass-all");
-                t.setDaemon(true);
-                return t;
-            });
-            try {
-                ExecutorCompletionService<Outcome> done = new ExecutorCompletionService<>(pool);
-                int next = 0;
-                int running = 0;
-                while (next < batches.size() && running < inFlight) {
+                if (error == null && next < batches.size()) {
                     int[] batch = batches.get(next++);
                     done.submit(() -> send(batch));
                     running++;
                 }
-                while (running > 0) {
-                    Outcome o = take(done);
-                    running--;
-                    refused.addAll(o.refused());
-                    unsent.addAll(o.unsent());
-                    if (o.error() != null && error == null) {
-                        error = o.error();
-                    }
-                    if (error == null && next < batches.size()) {
-                        int[] batch = batches.get(next++);
-                        done.submit(() -> send(batch));
-                        running++;
-                    }
-                }
-                if (error != null) {
-                    addRange(unsent, batches, next);
-                }
-            } finally {
+            }
+            if (error != null) {
+                addRange(unsent, batches, next);
+            }
+        } finally {
+            if (pool != null) {
                 pool.shutdownNow();
             }
         }

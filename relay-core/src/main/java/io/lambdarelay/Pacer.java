@@ -46,10 +46,9 @@ final class Pacer {
         // Due within an interval: go on with the schedule. Behind by more: the part may have waited
         // for a free worker while another used the rate (whose last call may be a moment ago), so it
         // owes nothing and starts one interval from now.
-        Pacer pacer = new Pacer(clock, rates, pkt.relayId(), rate, now);
-        boolean resumes = s.paceAt() > 0 && now - paceAt <= pacer.intervalMicros();
-        pacer.dueMicros = resumes ? paceAt : now + pacer.intervalMicros();
-        return pacer;
+        long interval = intervalMicros(rate);
+        boolean resumes = s.paceAt() > 0 && now - paceAt <= interval;
+        return new Pacer(clock, rates, pkt.relayId(), rate, resumes ? paceAt : now + interval);
     }
 
     /** The parts that can run at once, which share the rate. */
@@ -116,6 +115,10 @@ final class Pacer {
     }
 
     private long intervalMicros() {
+        return intervalMicros(rate);
+    }
+
+    private static long intervalMicros(double rate) {
         return (long) Math.ceil(1e6 / rate);
     }
 
