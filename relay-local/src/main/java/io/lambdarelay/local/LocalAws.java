@@ -9,6 +9,7 @@ import io.lambdarelay.local.internal.ActiveInvocation;
 import io.lambdarelay.local.internal.EmbeddedSqs;
 import io.lambdarelay.local.internal.FunctionHandler;
 import io.lambdarelay.local.internal.Handlers;
+import io.lambdarelay.local.internal.HeldSends;
 import io.lambdarelay.local.internal.LambdaEndpoint;
 import io.lambdarelay.local.internal.LambdaService;
 import io.lambdarelay.local.internal.QueueActivity;
@@ -16,7 +17,9 @@ import io.lambdarelay.local.internal.QueueNames;
 import io.lambdarelay.local.internal.RegisteredFunction;
 import io.lambdarelay.local.internal.SqsTracingInterceptor;
 import io.lambdarelay.local.internal.StatsRecorder;
+import io.lambdarelay.local.internal.TimeSkipper;
 import io.lambdarelay.local.internal.TimeoutFreeze;
+import io.lambdarelay.local.internal.VirtualClock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -122,13 +125,19 @@ public final class LocalAws implements AutoCloseable {
     private final LambdaEndpoint lambdaEndpoint;
     private final LambdaClient lambdaClient;
     private final LambdaClient realLambda;
+    private final Clock clock;
+    /** Under virtual time: the messages held for their delay, and what skips idle time; else null. */
+    private final HeldSends heldSends;
+    private final TimeSkipper skipper;
     /** The system properties this instance set, with the values they had before; empty unless asked for. */
     private final Map<String, String> replacedProperties;
 
     private LocalAws(Builder b) {
         long started = System.nanoTime();
         this.region = Region.of(b.region);
-        this.faults = Faults.create(b.clock, new Faults.Host() {
+        VirtualClock virtual = b.virtualTime ? new VirtualClock() : null;
+        this.clock = virtual != null ? virtual : b.clock;
+        this.faults = Faults.create(clock, new Faults.Host() {
             @Override
             public boolean inInvocation() {
                 return currentInvocation.get() != null;
@@ -143,12 +152,12 @@ public final class LocalAws implements AutoCloseable {
             }
         });
         this.accountId = b.accountId;
-        QueueActivity activity = new QueueActivity(System::currentTimeMillis);
+        QueueActivity activity = new QueueActivity(virtual != null ? virtual::millis : System::currentTimeMillis);
         // ElasticMQ (an actor system and an HTTP server) and the SDK clients each take most of a
         // second to load; start them side by side, on a port chosen beforehand.
         int port = freeLoopbackPort();
         CompletableFuture<EmbeddedSqs> sqsStart = CompletableFuture.supplyAsync(
-                () -> new EmbeddedSqs(b.region, b.accountId, port, activity),
+                () -> new EmbeddedSqs(b.region, b.accountId, port, activity, virtual),
                 r -> daemonThreads("relay-local-start-").newThread(r).start());
         SqsClient internal = null;
         SqsClient traced = null;
@@ -161,7 +170,7 @@ public final class LocalAws implements AutoCloseable {
             URI plannedEndpoint = URI.create("http://127.0.0.1:" + port);
             internal = sqsClient(plannedEndpoint, null);
             traced = sqsClient(plannedEndpoint, new SqsTracingInterceptor(currentInvocation, stats));
-            this.service = new LambdaService(b.region, b.accountId, b.clock, b.defaultConcurrency,
+            this.service = new LambdaService(b.region, b.accountId, clock, b.defaultConcurrency,
                     b.mappingDeletionDelay, this::internalSqs, this::embeddedSqs, activity, workers, stats,
                     currentInvocation);
             service.twiceDeliveries(faults::takeTwiceDelivery);
@@ -179,7 +188,7 @@ public final class LocalAws implements AutoCloseable {
             } catch (CompletionException e) {
                 // Most likely another process took the port in between: start on any free one.
                 LOG.debug("embedded SQS could not start on port {} ({}); trying another", port, e.getCause().toString());
-                sqs = new EmbeddedSqs(b.region, b.accountId, 0, activity);
+                sqs = new EmbeddedSqs(b.region, b.accountId, 0, activity, virtual);
                 internal.close();
                 traced.close();
                 internal = sqsClient(sqs.endpoint(), null);
@@ -200,11 +209,14 @@ public final class LocalAws implements AutoCloseable {
         this.sqsEndpoint = sqs.endpoint();
         this.internalSqs = internal;
         this.tracedSqs = traced;
-        this.sqsClient = faults.sqs(traced);
+        this.heldSends = virtual == null ? null
+                : new HeldSends(virtual, currentInvocation, name -> sqsServer.queueExists(name));
+        this.sqsClient = faults.sqs(heldSends == null ? traced : heldSends.wrap(traced));
         this.lambdaEndpoint = endpoint;
         this.realLambda = lambda;
         this.lambdaClient = faults.lambda(lambda);
         this.replacedProperties = b.systemProperties ? setSystemProperties() : Map.of();
+        this.skipper = virtual == null ? null : new TimeSkipper(virtual, activity, stats, heldSends, traced);
         LOG.info("LocalAws started in {} ms: SQS at {}, Lambda at {}, region {}, account {}",
                 Duration.ofNanos(System.nanoTime() - started).toMillis(), sqsEndpoint, lambdaEndpoint.uri(),
                 region, accountId);
@@ -250,6 +262,46 @@ public final class LocalAws implements AutoCloseable {
     /** {@return the SQS client to use in tests and handlers; traces lineage and counts messages} */
     public SqsClient sqsClient() {
         return sqsClient;
+    }
+
+    /**
+     * Returns the clock of this {@code LocalAws}: the one its builder was given, or with
+     * {@link Builder#virtualTime(boolean)} the virtual one, by which the embedded SQS dates
+     * message delays and visibility. Give it to the {@code Relay} and the janitor under test.
+     *
+     * @return the clock
+     */
+    public Clock clock() {
+        return clock;
+    }
+
+    /**
+     * Moves virtual time forward, e.g. past a relay's expiry before a janitor sweep; messages
+     * whose delay or visibility timeout ends meanwhile become visible. Time also skips by itself
+     * whenever nothing runs until the next message is due; this is for the time no message waits
+     * for.
+     *
+     * @param amount how far, zero or more
+     * @throws IllegalStateException without {@link Builder#virtualTime(boolean)}, or when closed
+     * @throws IllegalArgumentException when the amount is negative
+     */
+    public void advanceTime(Duration amount) {
+        Objects.requireNonNull(amount, "amount");
+        checkOpen();
+        if (!(clock instanceof VirtualClock)) {
+            throw new IllegalStateException("advanceTime needs virtual time: start LocalAws with "
+                    + "LocalAws.builder().virtualTime(true)");
+        }
+        ((VirtualClock) clock).advance(amount);
+        skipper.wake();
+    }
+
+    /**
+     * {@return how far virtual time has skipped ahead of the system clock; zero without
+     * {@link Builder#virtualTime(boolean)}}
+     */
+    public Duration timeSkipped() {
+        return clock instanceof VirtualClock ? ((VirtualClock) clock).skipped() : Duration.ZERO;
     }
 
     /** {@return the Lambda client, pointed at the local Lambda endpoint} */
@@ -522,7 +574,7 @@ public final class LocalAws implements AutoCloseable {
         // where an HTTP request would make ElasticMQ log an error for it.
         for (String url : service.activeSourceQueueUrls()) {
             String name = QueueNames.fromUrl(url);
-            long held = sqsServer.messagesHeld(name).orElse(0);
+            long held = sqsServer.messagesHeld(name).orElse(0) + (heldSends == null ? 0 : heldSends.held(name));
             if (held > 0) {
                 busy.put(name, held);
             }
@@ -548,6 +600,9 @@ public final class LocalAws implements AutoCloseable {
         long started = System.nanoTime();
         List<Runnable> steps = new ArrayList<>();
         steps.add(lambdaEndpoint::close);
+        if (skipper != null) {
+            steps.add(skipper::close);
+        }
         steps.add(freeze::release);
         steps.add(() -> service.close(CLOSE_WAIT));
         steps.add(workers::shutdownNow);
@@ -612,6 +667,7 @@ public final class LocalAws implements AutoCloseable {
         private Clock clock = Clock.systemUTC();
         private Duration mappingDeletionDelay = Duration.ZERO;
         private boolean systemProperties;
+        private boolean virtualTime;
 
         private Builder() {
         }
@@ -708,6 +764,30 @@ public final class LocalAws implements AutoCloseable {
         }
 
         /**
+         * Virtual time: the time in which nothing can happen is skipped. Whenever no invocation
+         * runs and no message is visible, the clock jumps to the moment the next delayed or
+         * in-flight message becomes visible, so message delays, visibility timeouts, long
+         * {@code relayPass} delays (over 15 minutes), deadlines and expiries take milliseconds of
+         * real time. An invocation never sees the clock jump: its remaining time and timeout pass
+         * in real time. Give {@link LocalAws#clock()} to the {@code Relay} (and the janitor) under
+         * test; move time by hand with {@link LocalAws#advanceTime(Duration)}. Cannot be combined
+         * with {@link #clock(Clock)}. Default {@code false}.
+         *
+         * <p>A message sent with a delay through {@link LocalAws#sqsClient()} is held by
+         * {@code LocalAws} and enters its queue when the virtual clock reaches its due time; the
+         * message id {@code SendMessage} returns for it is not the id it is received with. Send
+         * delayed messages through that client: one built elsewhere against
+         * {@link LocalAws#sqsEndpoint()} sends them on the system clock, which is behind.
+         *
+         * @param virtualTime whether to skip idle time
+         * @return this builder
+         */
+        public Builder virtualTime(boolean virtualTime) {
+            this.virtualTime = virtualTime;
+            return this;
+        }
+
+        /**
          * Starts the embedded SQS and the Lambda endpoint.
          *
          * @return the started {@code LocalAws}; close it when done
@@ -730,6 +810,11 @@ public final class LocalAws implements AutoCloseable {
                         "defaultConcurrency must be between 1 and 1000, was " + defaultConcurrency);
             }
             Objects.requireNonNull(clock, "clock");
+            if (virtualTime) {
+                if (!clock.equals(Clock.systemUTC())) {
+                    throw new IllegalArgumentException("virtualTime brings its own clock; do not set clock(...) too");
+                }
+            }
             String taken = System.getProperty("aws.endpointUrlSqs");
             if (systemProperties && taken != null) {
                 throw new IllegalStateException("system property aws.endpointUrlSqs is already set (to " + taken

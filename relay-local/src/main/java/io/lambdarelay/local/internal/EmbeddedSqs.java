@@ -81,6 +81,8 @@ public final class EmbeddedSqs implements AutoCloseable {
     private final ActorRef queueManager;
     private final String region;
     private final String accountId;
+    /** What the queues date visibility by: the system clock, or a virtual one. */
+    private final java.time.Clock clock;
 
     /**
      * Starts ElasticMQ.
@@ -92,11 +94,28 @@ public final class EmbeddedSqs implements AutoCloseable {
      * @throws RuntimeException when the server cannot start, e.g. the port is taken
      */
     public EmbeddedSqs(String region, String accountId, int port, QueueActivity activity) {
+        this(region, accountId, port, activity, null);
+    }
+
+    /**
+     * Starts ElasticMQ with the clock its queues date visibility timeouts and receives by. (New
+     * messages' delays ElasticMQ dates by the system clock whatever this says; see
+     * {@link HeldSends}.)
+     *
+     * @param region the region of queue ARNs
+     * @param accountId the account id of queue URLs and ARNs
+     * @param port the loopback port to listen on, 0 for any free one
+     * @param activity receives the server's queue events
+     * @param clock the clock, or {@code null} for the system's
+     * @throws RuntimeException when the server cannot start, e.g. the port is taken
+     */
+    public EmbeddedSqs(String region, String accountId, int port, QueueActivity activity, java.time.Clock clock) {
         Config config = ConfigFactory.parseString(SETTINGS).withFallback(ConfigFactory.load());
         this.system = ActorSystem.create("elasticmq", config);
         this.activity = activity;
         this.region = region;
         this.accountId = accountId;
+        this.clock = clock == null ? java.time.Clock.systemUTC() : clock;
         try {
             QueueActivity events = activity;
             ActorRef listener = system.actorOf(Props.create(Listener.class, () -> new Listener(events)),
@@ -104,7 +123,8 @@ public final class EmbeddedSqs implements AutoCloseable {
             // The queue manager ElasticMQ's builder would create, made here so that the pollers can
             // reach the queues without HTTP.
             this.queueManager = system.actorOf(Props.create(QueueManagerActor.class,
-                    () -> new QueueManagerActor(new NowProvider(), StrictSQSLimits$.MODULE$, Option.apply(listener))),
+                    () -> new QueueManagerActor(clock == null ? new NowProvider() : new ClockNowProvider(clock),
+                            StrictSQSLimits$.MODULE$, Option.apply(listener))),
                     "relay-local-queue-manager");
             this.server = SQSRestServerBuilder.withActorSystem(system)
                     .withQueueManagerActor(queueManager)
@@ -191,12 +211,25 @@ public final class EmbeddedSqs implements AutoCloseable {
                 return java.util.OptionalLong.empty();
             }
             org.elasticmq.QueueStatistics st = ask(queue,
-                    org.elasticmq.msg.GetQueueStatistics.apply(System.currentTimeMillis()), "GetQueueStatistics",
+                    org.elasticmq.msg.GetQueueStatistics.apply(clock.millis()), "GetQueueStatistics",
                     queueName);
             return java.util.OptionalLong.of(st.approximateNumberOfVisibleMessages()
                     + st.approximateNumberOfInvisibleMessages() + st.approximateNumberOfMessagesDelayed());
         } catch (IllegalStateException e) {
             return java.util.OptionalLong.empty();
+        }
+    }
+
+    /**
+     * {@return whether a queue of that name exists now}, asked of the queue manager directly
+     *
+     * @param queueName the queue name
+     */
+    public boolean queueExists(String queueName) {
+        try {
+            return lookup(queueName) != null;
+        } catch (IllegalStateException e) {
+            return false;
         }
     }
 
@@ -373,6 +406,25 @@ public final class EmbeddedSqs implements AutoCloseable {
                     .matchAny(e -> {
                     })
                     .build();
+        }
+    }
+
+    /** ElasticMQ's time from a {@link java.time.Clock}, so a skipping clock skips message delays and visibility too. */
+    private static final class ClockNowProvider extends NowProvider {
+        private final java.time.Clock clock;
+
+        ClockNowProvider(java.time.Clock clock) {
+            this.clock = clock;
+        }
+
+        @Override
+        public long nowMillis() {
+            return clock.millis();
+        }
+
+        @Override
+        public java.time.OffsetDateTime now() {
+            return java.time.OffsetDateTime.ofInstant(clock.instant(), java.time.ZoneOffset.UTC);
         }
     }
 }

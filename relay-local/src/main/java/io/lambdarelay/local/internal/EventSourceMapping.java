@@ -190,6 +190,7 @@ final class EventSourceMapping {
 
     private void pollLoop(int index) {
         long backoff = 0;
+        service.activity().pollerStarted(queueName);
         try {
             while (shouldRun(index)) {
                 try {
@@ -215,6 +216,7 @@ final class EventSourceMapping {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            service.activity().pollerStopped(queueName);
             pollerExited(index);
         }
     }

@@ -5,7 +5,10 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
@@ -29,6 +32,11 @@ public final class QueueActivity {
 
     private final Map<String, QueueState> queues = new ConcurrentHashMap<>();
     private final LongSupplier nowMillis;
+    /** Counts every change a {@link TimeSkipper} must see: signals, claims, due times, pollers. */
+    private final AtomicLong changes = new AtomicLong();
+    /** Poller threads running, and how many of them wait in {@link #await}. */
+    private final AtomicInteger pollers = new AtomicInteger();
+    private final AtomicInteger waiting = new AtomicInteger();
 
     /**
      * Creates the tracker.
@@ -40,7 +48,40 @@ public final class QueueActivity {
     }
 
     private QueueState state(String queue) {
-        return queues.computeIfAbsent(queue, q -> new QueueState());
+        return queues.computeIfAbsent(queue, q -> new QueueState(changes));
+    }
+
+    /**
+     * A poller thread of the queue started; it counts as busy except while it waits in
+     * {@link #await}.
+     */
+    void pollerStarted(String queue) {
+        QueueState s = state(queue);
+        synchronized (s) {
+            s.pollers++;
+        }
+        pollers.incrementAndGet();
+        changes.incrementAndGet();
+    }
+
+    /** A poller thread of the queue ended. */
+    void pollerStopped(String queue) {
+        QueueState s = state(queue);
+        synchronized (s) {
+            s.pollers--;
+        }
+        pollers.decrementAndGet();
+        changes.incrementAndGet();
+    }
+
+    /** {@return how many times the state has changed; equal before and after a check means it held still} */
+    long changes() {
+        return changes.get();
+    }
+
+    /** {@return pollers that are receiving or processing, not waiting} */
+    int busyPollers() {
+        return pollers.get() - waiting.get();
     }
 
     /** A queue was created (or created again under the same name). */
@@ -48,6 +89,7 @@ public final class QueueActivity {
         QueueState s = state(queue);
         synchronized (s) {
             s.deleted = false;
+            changes.incrementAndGet();
             s.notifyAll();
         }
     }
@@ -60,6 +102,7 @@ public final class QueueActivity {
             s.due.clear();
             s.dueById.clear();
             s.claimed = s.signals;
+            changes.incrementAndGet();
             s.notifyAll();
         }
     }
@@ -144,6 +187,7 @@ public final class QueueActivity {
                 s.releaseDue(now);
                 if (s.claimed < s.signals) {
                     s.claimed++;
+                    changes.incrementAndGet();
                     return true;
                 }
                 if (stop.getAsBoolean()) {
@@ -154,7 +198,55 @@ public final class QueueActivity {
                 if (until <= now) {
                     return false;
                 }
-                s.wait(until - now);
+                waiting.incrementAndGet();
+                changes.incrementAndGet();
+                try {
+                    s.wait(until - now);
+                } finally {
+                    // Still holding the monitor: busy again before a claim can be seen.
+                    waiting.decrementAndGet();
+                    changes.incrementAndGet();
+                }
+            }
+        }
+    }
+
+    /**
+     * {@return whether a polled queue has a message visible that no poller has claimed yet}
+     * Queues nobody polls (a dead-letter queue, say) are left out: what is visible there waits
+     * for no one.
+     */
+    public boolean anyVisible() {
+        long now = nowMillis.getAsLong();
+        for (QueueState s : queues.values()) {
+            synchronized (s) {
+                boolean due = !s.due.isEmpty() && s.due.firstKey() <= now;
+                if (!s.deleted && s.pollers > 0 && (s.claimed < s.signals || due)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** {@return when the next delayed or in-flight message of any queue becomes visible, if one will} */
+    public OptionalLong nextDueMillis() {
+        long next = Long.MAX_VALUE;
+        for (QueueState s : queues.values()) {
+            synchronized (s) {
+                if (!s.deleted && !s.due.isEmpty()) {
+                    next = Math.min(next, s.due.firstKey());
+                }
+            }
+        }
+        return next == Long.MAX_VALUE ? OptionalLong.empty() : OptionalLong.of(next);
+    }
+
+    /** Wakes every waiting poller, e.g. after the clock skipped ahead. */
+    public void wakeAll() {
+        for (QueueState s : queues.values()) {
+            synchronized (s) {
+                s.notifyAll();
             }
         }
     }
@@ -174,20 +266,29 @@ public final class QueueActivity {
 
     /** One queue's state; guarded by itself. */
     private static final class QueueState {
+        private final AtomicLong changes;
         /** Messages that became visible, ever; a poller claims one to poll. */
         long signals;
         long claimed;
+        /** Poller threads reading this queue. */
+        int pollers;
         boolean deleted;
         final TreeMap<Long, Set<String>> due = new TreeMap<>();
         final Map<String, Long> dueById = new HashMap<>();
 
+        QueueState(AtomicLong changes) {
+            this.changes = changes;
+        }
+
         void signal(int messages) {
             signals += messages;
+            changes.incrementAndGet();
             notifyAll();
         }
 
         void forget(String messageId) {
             Long at = dueById.remove(messageId);
+            changes.incrementAndGet();
             if (at != null) {
                 Set<String> ids = due.get(at);
                 ids.remove(messageId);

@@ -18,6 +18,8 @@ public final class StatsRecorder {
     private final LongAdder recursionDrops = new LongAdder();
     private final LongAdder callsAfterTimeout = new LongAdder();
     private final AtomicInteger running = new AtomicInteger();
+    /** Counts starts and ends of work, so a check can tell that nothing started or ended meanwhile. */
+    private final java.util.concurrent.atomic.AtomicLong workChanges = new java.util.concurrent.atomic.AtomicLong();
     private final Map<String, LongAdder> sent = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> received = new ConcurrentHashMap<>();
     private final Object idleSignal = new Object();
@@ -61,13 +63,20 @@ public final class StatsRecorder {
     /** Marks work (a batch or an Invoke call) as running until {@link #workDone()}. */
     void workStarted() {
         running.incrementAndGet();
+        workChanges.incrementAndGet();
     }
 
     void workDone() {
         running.decrementAndGet();
+        workChanges.incrementAndGet();
         synchronized (idleSignal) {
             idleSignal.notifyAll();
         }
+    }
+
+    /** {@return how many times work started or ended} */
+    long workChanges() {
+        return workChanges.get();
     }
 
     /** Work running now: batches between receive and delete, and Invoke calls. */
