@@ -236,6 +236,7 @@ final class HopRunner {
 
     private boolean runUnit(RelayPacket pkt) {
         try {
+            wiring.beforeUnit().accept(pkt);
             return worker.processUnit(pkt);
         } catch (RuntimeException e) {
             throw e;

@@ -62,7 +62,8 @@ public final class Relay implements AutoCloseable {
     private Relay(Builder b) {
         this.maxPacketBytes = b.maxPacketBytes;
         this.ledger = b.ledger;
-        this.wiring = Wiring.of(b.sqsClient, b.lambdaClient, b.clock, b.maxPacketBytes, b.ledger, b.pause);
+        this.wiring = Wiring.of(b.sqsClient, b.lambdaClient, b.clock, b.maxPacketBytes, b.ledger, b.pause,
+                b.beforeUnit);
         this.launcher = new Launcher(wiring);
     }
 
@@ -348,8 +349,30 @@ public final class Relay implements AutoCloseable {
         private BatchPass.Pause pause = Thread::sleep;
         private int maxPacketBytes = RelayPacket.DEFAULT_MAX_BYTES;
         private RelayLedger ledger;
+        private Consumer<RelayPacket> beforeUnit = pkt -> { };
 
         private Builder() {
+        }
+
+        /**
+         * Sets a listener a worker calls before each unit, on the unit's thread and as part of the
+         * unit, with the packet the unit gets: for tests that count units or inject a fault at
+         * one, and for metrics. What it throws fails the unit as the unit's own exception would
+         * (a {@link RelayThrottledException} included); if it blocks, the deadline hand-off cuts
+         * the unit short. It must not change the packet. Default: none.
+         *
+         * <pre>{@code
+         * Relay relay = Relay.builder().sqsClient(aws.sqsClient()).lambdaClient(aws.lambdaClient())
+         *         .beforeUnit(pkt -> aws.faults().point("Unit", pkt.relayId() + " " + pkt.getLong("next", 1)))
+         *         .build();
+         * }</pre>
+         *
+         * @param listener the listener
+         * @return this builder
+         */
+        public Builder beforeUnit(Consumer<RelayPacket> listener) {
+            this.beforeUnit = Objects.requireNonNull(listener, "listener");
+            return this;
         }
 
         /**

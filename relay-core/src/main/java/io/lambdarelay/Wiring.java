@@ -2,6 +2,7 @@ package io.lambdarelay;
 
 import io.lambdarelay.ledger.RelayLedger;
 import java.time.Clock;
+import java.util.function.Consumer;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
@@ -18,18 +19,21 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * @param resources setup, tear-down and counts of the relay's queues and mapping
  * @param watchdog the drain watchdog of fan-outs without a ledger
  * @param adaptiveRates the shares of adaptive rate limits found here
+ * @param beforeUnit called before each unit, as part of it
  */
 record Wiring(Clients clients, Clock clock, QueueFacts facts, FanIn fanIn, Sender sender, Redrive redrive,
-        RelayResources resources, DrainWatchdog watchdog, AdaptiveRates adaptiveRates) {
+        RelayResources resources, DrainWatchdog watchdog, AdaptiveRates adaptiveRates,
+        Consumer<RelayPacket> beforeUnit) {
 
     static Wiring of(SqsClient sqs, LambdaClient lambda, Clock clock, int maxPacketBytes, RelayLedger ledger,
-            BatchPass.Pause pause) {
+            BatchPass.Pause pause, Consumer<RelayPacket> beforeUnit) {
         Clients clients = new Clients(sqs, lambda);
         QueueFacts facts = new QueueFacts(clients);
         FanIn fanIn = FanIn.of(ledger);
         Sender sender = new Sender(clients, facts, clock, maxPacketBytes, pause);
         RelayResources resources = new QueuePerRelay(clients, facts, clock);
         return new Wiring(clients, clock, facts, fanIn, sender, new Redrive(clients, facts, sender, fanIn,
-                maxPacketBytes), resources, new DrainWatchdog(sender, resources, clock), new AdaptiveRates());
+                maxPacketBytes), resources, new DrainWatchdog(sender, resources, clock), new AdaptiveRates(),
+                beforeUnit);
     }
 }

@@ -769,7 +769,8 @@ public final class LocalAws implements AutoCloseable {
          * in-flight message becomes visible, so message delays, visibility timeouts, long
          * {@code relayPass} delays (over 15 minutes), deadlines and expiries take milliseconds of
          * real time. An invocation never sees the clock jump: its remaining time and timeout pass
-         * in real time. Give {@link LocalAws#clock()} to the {@code Relay} (and the janitor) under
+         * in real time. A test's own thread is not an invocation: between two of its calls, with
+         * nothing else running, time may skip to the next due message. Give {@link LocalAws#clock()} to the {@code Relay} (and the janitor) under
          * test; move time by hand with {@link LocalAws#advanceTime(Duration)}. Cannot be combined
          * with {@link #clock(Clock)}. Default {@code false}.
          *

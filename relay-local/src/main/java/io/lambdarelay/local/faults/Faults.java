@@ -63,6 +63,7 @@ public final class Faults {
     private final Set<String> failOnceMarkers = ConcurrentHashMap.newKeySet();
     private final Set<String> refuseMarkers = ConcurrentHashMap.newKeySet();
     private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, AtomicInteger>> pointPasses = new ConcurrentHashMap<>();
     private final Map<String, List<Long>> sentAt = new ConcurrentHashMap<>();
     private final List<InjectedFault> injected = new CopyOnWriteArrayList<>();
     private final Host host;
@@ -178,6 +179,101 @@ public final class Faults {
         if (host == null) {
             throw new IllegalStateException(what + " acts on invocations: use LocalAws.faults(), not Faults.create");
         }
+    }
+
+    /**
+     * A fault point: code under test passes here, and rules {@linkplain #on started} with the
+     * point's name act on it as on a call: {@link Rule#killInvocationBefore()} kills the invocation
+     * here, {@link Rule#outOfMemory()} kills it as out of memory, {@link Rule#hang()} blocks it
+     * until it is interrupted (a relay's deadline hand-off) or times out, {@link Rule#fail} throws.
+     * A relay test passes one before each unit, from the relay's {@code beforeUnit} listener:
+     * <pre>{@code
+     * Relay relay = Relay.builder()...beforeUnit(pkt -> aws.faults().point("Unit", pkt.relayId() + " " + pkt.getLong("next", 0)))
+     * aws.faults().on("Unit").after(3).times(1).killInvocationBefore();   // dies after its third unit
+     * }</pre>
+     * Every pass is counted by target ({@link #passes(String)}), so a test sees which units ran
+     * more than once.
+     *
+     * @param name the point's name, e.g. {@code "Unit"}
+     * @param target what passes: a rule's {@link Rule#target} text is looked for in it
+     * @throws InvocationKilled when a rule kills the invocation here
+     * @throws RuntimeException what a {@link Rule#fail} rule throws, or when a {@link Rule#hang()}
+     *     is interrupted
+     */
+    public void point(String name, String target) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(target, "target");
+        calls.computeIfAbsent(name, k -> new AtomicInteger()).incrementAndGet();
+        pointPasses.computeIfAbsent(name, k -> new ConcurrentHashMap<>())
+                .computeIfAbsent(target, k -> new AtomicInteger()).incrementAndGet();
+        boolean invocation = host != null && host.inInvocation();
+        for (Rule rule : rules) {
+            Rule.Action action = rule.fires(name, target, invocation);
+            if (action == null) {
+                continue;
+            }
+            switch (action) {
+                case KILL_BEFORE, KILL_AFTER, OUT_OF_MEMORY, HANG, FAIL ->
+                        actHere(rule, action == Rule.Action.KILL_AFTER ? Rule.Action.KILL_BEFORE : action, name, target,
+                                "point " + name, false);
+                default -> throw new IllegalStateException("a " + action + " rule acts on AWS calls; point " + name
+                        + " is not one: use killInvocationBefore, outOfMemory, hang or fail");
+            }
+        }
+    }
+
+    /** Does what a rule says at a call or point, before it takes effect: always throws. */
+    private void actHere(Rule rule, Rule.Action action, String name, String target, String where, boolean sqs) {
+        switch (action) {
+            case KILL_BEFORE -> {
+                record(name, target, InjectedFault.Kind.INVOCATION_KILLED, "at " + where + ", before it took effect");
+                host.killCurrentInvocation();
+                throw new InvocationKilled("at " + where + ", before it took effect");
+            }
+            case OUT_OF_MEMORY -> {
+                record(name, target, InjectedFault.Kind.OUT_OF_MEMORY, "the runtime ran out of memory at " + where);
+                host.killCurrentInvocation();
+                throw new InvocationKilled("out of memory at " + where);
+            }
+            case HANG -> {
+                hangHere(name, target);
+                throw new IllegalStateException("unreachable: a hang ends by throwing");
+            }
+            case FAIL -> {
+                record(name, target, InjectedFault.Kind.FAILED, rule.error.toString());
+                throw rule.error;
+            }
+            default -> {
+                RuntimeException e = sqs ? sqsThrottling() : lambdaThrottling();
+                record(name, target, InjectedFault.Kind.THROTTLED, e.toString());
+                throw e;
+            }
+        }
+    }
+
+    private void hangHere(String name, String target) {
+        record(name, target, InjectedFault.Kind.HUNG, "blocked until interrupted or timed out");
+        try {
+            new java.util.concurrent.CountDownLatch(1).await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("the hang injected at point " + name + " was interrupted", e);
+        }
+    }
+
+    /**
+     * How often each target passed a {@linkplain #point fault point}, in no particular order.
+     *
+     * @param name the point's name
+     * @return passes by target; a count over 1 is a repeat
+     */
+    public Map<String, Integer> passes(String name) {
+        Map<String, AtomicInteger> byTarget = pointPasses.get(name);
+        Map<String, Integer> copy = new HashMap<>();
+        if (byTarget != null) {
+            byTarget.forEach((t, n) -> copy.put(t, n.get()));
+        }
+        return copy;
     }
 
     /**
@@ -330,22 +426,9 @@ public final class Faults {
                 continue;
             }
             switch (action) {
-                case KILL_BEFORE -> {
-                    record(operation, target, InjectedFault.Kind.INVOCATION_KILLED, "at the call, before it took effect");
-                    host.killCurrentInvocation();
-                    throw new InvocationKilled("at " + operation + ", before it took effect");
-                }
                 case KILL_AFTER -> killAfter = true;
-                case FAIL -> {
-                    record(operation, target, InjectedFault.Kind.FAILED, rule.error.toString());
-                    throw rule.error;
-                }
-                case THROTTLE -> {
-                    RuntimeException e = sqs ? sqsThrottling() : lambdaThrottling();
-                    record(operation, target, InjectedFault.Kind.THROTTLED, e.toString());
-                    throw e;
-                }
-                default -> loseResponse = true;
+                case LOSE_RESPONSE -> loseResponse = true;
+                default -> actHere(rule, action, operation, target, operation, sqs);
             }
         }
         Object result;
@@ -495,7 +578,7 @@ public final class Faults {
      * to end the rule. Not thread-safe while being built; thread-safe once acting.
      */
     public final class Rule {
-        private enum Action { FAIL, THROTTLE, LOSE_RESPONSE, KILL_BEFORE, KILL_AFTER }
+        private enum Action { FAIL, THROTTLE, LOSE_RESPONSE, KILL_BEFORE, KILL_AFTER, OUT_OF_MEMORY, HANG }
 
         private final Set<String> operations;
         private String target;
@@ -637,6 +720,34 @@ public final class Faults {
             return start(Action.KILL_AFTER);
         }
 
+        /**
+         * Kills the invocation at this call or {@linkplain Faults#point point} as Lambda does when
+         * the function runs out of memory: the runtime dies there, none of the invocation's code
+         * runs after it, and SQS delivers its batch again after the visibility timeout. Recorded
+         * as {@link InjectedFault.Kind#OUT_OF_MEMORY}. Only invocations count; only on
+         * {@code LocalAws.faults()}.
+         *
+         * @return a handle to end the rule
+         */
+        public Injection outOfMemory() {
+            requireHost("outOfMemory");
+            return start(Action.OUT_OF_MEMORY);
+        }
+
+        /**
+         * Blocks the invocation at this {@linkplain Faults#point point} until its thread is
+         * interrupted (by a relay's deadline hand-off, or by Lambda's timeout), as a unit stuck on
+         * a call that never answers; then throws an {@code IllegalStateException}. An invocation
+         * nothing interrupts runs into its timeout. Only invocations count; only on
+         * {@code LocalAws.faults()}.
+         *
+         * @return a handle to end the rule
+         */
+        public Injection hang() {
+            requireHost("hang");
+            return start(Action.HANG);
+        }
+
         private Injection start(Action a) {
             if (action != null) {
                 throw new IllegalStateException("this rule already acts; start another with on(...)");
@@ -654,7 +765,8 @@ public final class Faults {
             if (stopped || !operations.contains(operation) || (target != null && !callTarget.contains(target))) {
                 return null;
             }
-            if ((action == Action.KILL_BEFORE || action == Action.KILL_AFTER) && !fromInvocation) {
+            if ((action == Action.KILL_BEFORE || action == Action.KILL_AFTER || action == Action.OUT_OF_MEMORY
+                    || action == Action.HANG) && !fromInvocation) {
                 return null;
             }
             if (seen++ < skip) {

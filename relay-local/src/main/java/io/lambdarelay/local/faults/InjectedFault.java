@@ -35,7 +35,11 @@ public record InjectedFault(Instant at, String operation, String target, Kind ki
         /** A batch was delivered to two invocations at once, as SQS may deliver a message twice. */
         DELIVERED_TWICE,
         /** An invocation was killed at a call (before or after it took effect); none of its code ran after it. */
-        INVOCATION_KILLED
+        INVOCATION_KILLED,
+        /** An invocation was killed as out of memory at a call or point; none of its code ran after it. */
+        OUT_OF_MEMORY,
+        /** An invocation was blocked at a call or point until interrupted or timed out. */
+        HUNG
     }
 
     /**

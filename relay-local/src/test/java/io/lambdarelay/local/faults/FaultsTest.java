@@ -226,4 +226,56 @@ class FaultsTest {
                     .map(InjectedFault::target).toList());
         }
     }
+    @Test
+    void points_countEveryPass_andKillTheInvocationAsOutOfMemory_orHangItUntilItsTimeout() {
+        try (LocalAws aws = LocalAws.start()) {
+            List<String> done = java.util.Collections.synchronizedList(new ArrayList<>());
+            aws.registerFunction("units", Duration.ofMillis(500), Job.class, (Job in,
+                    com.amazonaws.services.lambda.runtime.Context c) -> {
+                for (int i = 1; i <= 4; i++) {
+                    aws.faults().point("Unit", in.job() + "/u" + i);
+                    done.add(in.job() + "/u" + i);
+                }
+                return "ok";
+            });
+            aws.faults().on("Unit").target("oom").after(2).times(1).outOfMemory();
+            aws.faults().on("Unit").target("hung").after(1).times(1).hang();
+
+            String oom = invoke(aws, "oom");
+            String hung = invoke(aws, "hung");
+            String clean = invoke(aws, "clean");
+
+            assertTrue(oom.contains("out of memory at point Unit"), oom);
+            assertTrue(hung.contains("Task timed out"), hung);
+            assertEquals("\"ok\"", clean);
+            assertEquals(List.of("oom/u1", "oom/u2", "hung/u1", "clean/u1", "clean/u2", "clean/u3", "clean/u4"), done,
+                    "nothing ran after the kill or the hang");
+            assertEquals(List.of(InjectedFault.Kind.OUT_OF_MEMORY, InjectedFault.Kind.HUNG), aws.faults().injected()
+                    .stream().map(InjectedFault::kind).toList());
+            assertEquals(List.of("oom/u3", "hung/u2"), aws.faults().injected().stream().map(InjectedFault::target)
+                    .toList());
+            Map<String, Integer> passes = aws.faults().passes("Unit");
+            assertEquals(3 + 2 + 4, passes.size());
+            assertTrue(passes.values().stream().allMatch(n -> n == 1), passes.toString());
+
+            aws.faults().on("Unit").times(1).killInvocationBefore();
+            aws.faults().point("Unit", "from the test");
+            assertEquals(2, aws.faults().injected().size(), "outside an invocation a kill does not fire");
+            assertEquals(1, aws.faults().passes("Unit").get("from the test"));
+            aws.faults().clear();
+            aws.faults().on("Unit").times(1).throttle();
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> aws.faults().point("Unit", "x"));
+            assertTrue(e.getMessage().contains("acts on AWS calls"), e.getMessage());
+        }
+    }
+
+    record Job(String job) {
+    }
+
+    private static String invoke(LocalAws aws, String job) {
+        return aws.lambdaClient().invoke(b -> b.functionName("units").payload(
+                software.amazon.awssdk.core.SdkBytes.fromUtf8String("{\"job\":\"" + job + "\"}"))).payload()
+                .asUtf8String();
+    }
 }
