@@ -12,28 +12,15 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.sqs.model.Message;
 
 /** relayPassAll, split, fanOut, redrive and progress against embedded ElasticMQ. */
-class FanOutTest {
-    private static SqsServer sqs;
+class FanOutTest extends OnEmbeddedSqs {
     private RecordingLambda lambda;
     private Relay relay;
-
-    @BeforeAll
-    static void startSqs() {
-        sqs = SqsServer.start();
-    }
-
-    @AfterAll
-    static void stopSqs() {
-        sqs.close();
-    }
 
     @BeforeEach
     void setUp() {

@@ -27,9 +27,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
@@ -37,22 +35,11 @@ import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.SqsException;
 
 /** Inject a fault, then count: nothing lost, no forked chain proceeds, every failure typed. */
-class FaultInjectionTest {
-    private static SqsServer sqs;
+class FaultInjectionTest extends OnEmbeddedSqs {
     private Faults faults;
     private Faults.Injection sendFailure;
     private Relay relay;
     private InMemoryRelayLedger ledger;
-
-    @BeforeAll
-    static void startSqs() {
-        sqs = SqsServer.start();
-    }
-
-    @AfterAll
-    static void stopSqs() {
-        sqs.close();
-    }
 
     @BeforeEach
     void setUp() {

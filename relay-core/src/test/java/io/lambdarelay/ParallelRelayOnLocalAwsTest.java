@@ -4,9 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.amazonaws.services.lambda.runtime.Context;
-import io.lambdarelay.ledger.InMemoryRelayLedger;
 import io.lambdarelay.ledger.PartTally;
-import io.lambdarelay.local.LocalAws;
 import io.lambdarelay.local.testing.Await;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,28 +14,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /** Fan-out relays end to end on relay-local: exact fan-in, a shared rate limit, tolerated failures. */
-class ParallelRelayOnLocalAwsTest {
-    private static LocalAws aws;
-    private static Relay relay;
-
-    @BeforeAll
-    static void start() {
-        aws = LocalAws.start();
-        relay = Relay.builder().sqsClient(aws.sqsClient()).lambdaClient(aws.lambdaClient())
-                .ledger(new InMemoryRelayLedger()).build();
-    }
-
-    @AfterAll
-    static void stop() {
-        aws.close();
-    }
-
+class ParallelRelayOnLocalAwsTest extends OnLocalAwsWithLedger {
     /** One unit per part unless "units" says more; fails the parts listed in "fail". */
     static class PartWorker extends RelayWorker {
         final Map<Integer, AtomicInteger> processed = new ConcurrentHashMap<>();

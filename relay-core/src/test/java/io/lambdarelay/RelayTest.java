@@ -21,9 +21,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.lambda.model.CreateEventSourceMappingRequest;
@@ -36,22 +34,11 @@ import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /** Relay's SQS side against embedded ElasticMQ; its Lambda calls recorded whole. */
-class RelayTest {
-    private static SqsServer sqs;
+class RelayTest extends OnEmbeddedSqs {
     private static final Instant NOW = Instant.parse("2026-11-23T12:00:00Z");
 
     private RecordingLambda lambda;
     private Relay relay;
-
-    @BeforeAll
-    static void startSqs() {
-        sqs = SqsServer.start();
-    }
-
-    @AfterAll
-    static void stopSqs() {
-        sqs.close();
-    }
 
     @BeforeEach
     void newRelay() {

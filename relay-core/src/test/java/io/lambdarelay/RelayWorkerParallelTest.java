@@ -20,16 +20,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.sqs.model.Message;
 
 /** RelayWorker's ledger claims, fan-in, guards, pacing, throttling and watchdog; no sleeps. */
-class RelayWorkerParallelTest {
-    private static SqsServer sqs;
+class RelayWorkerParallelTest extends OnEmbeddedSqs {
     private static final Instant START = Instant.parse("2026-11-23T12:00:00Z");
 
     private MutableClock clock;
@@ -37,16 +34,6 @@ class RelayWorkerParallelTest {
     private Relay relay;
     private final MutableClock invocationClock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
     private LocalContext ctx;
-
-    @BeforeAll
-    static void startSqs() {
-        sqs = SqsServer.start();
-    }
-
-    @AfterAll
-    static void stopSqs() {
-        sqs.close();
-    }
 
     @BeforeEach
     void setUp() {

@@ -21,31 +21,18 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
-class RelayWorkerTest {
-    private static SqsServer sqs;
+class RelayWorkerTest extends OnEmbeddedSqs {
     private static final Instant NOW = Instant.parse("2026-11-23T12:00:00Z");
 
     private Relay relay;
     private final MutableClock invocationClock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
     private LocalContext ctx;
-
-    @BeforeAll
-    static void startSqs() {
-        sqs = SqsServer.start();
-    }
-
-    @AfterAll
-    static void stopSqs() {
-        sqs.close();
-    }
 
     @BeforeEach
     void setUp() {

@@ -3,8 +3,6 @@ package io.lambdarelay;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.lambdarelay.ledger.InMemoryRelayLedger;
-import io.lambdarelay.local.LocalAws;
 import io.lambdarelay.local.LocalContext;
 import io.lambdarelay.local.faults.Faults;
 import io.lambdarelay.local.faults.InjectedFault;
@@ -14,8 +12,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,22 +19,7 @@ import org.junit.jupiter.api.Test;
  * an invocation at its hand-off, before or after it took effect; and what a relay with a ledger
  * makes of it: an exact result, with the repeated units visible.
  */
-class UserFaultsOnLocalAwsTest {
-    private static LocalAws aws;
-    private static Relay relay;
-
-    @BeforeAll
-    static void start() {
-        aws = LocalAws.start();
-        relay = Relay.builder().sqsClient(aws.sqsClient()).lambdaClient(aws.lambdaClient())
-                .ledger(new InMemoryRelayLedger()).build();
-    }
-
-    @AfterAll
-    static void stop() {
-        aws.close();
-    }
-
+class UserFaultsOnLocalAwsTest extends OnLocalAwsWithLedger {
     /** Sums 1..target, two units a hop (as RelayOnLocalAwsTest's), counting how often each number ran. */
     static final class CountingWorker extends RelayOnLocalAwsTest.SummingWorker {
         final Map<Long, AtomicInteger> runs = new ConcurrentHashMap<>();

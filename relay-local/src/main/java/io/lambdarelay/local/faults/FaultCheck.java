@@ -167,13 +167,14 @@ public final class FaultCheck {
                 Thread.currentThread().interrupt();
                 error = "interrupted";
             }
+            Map<String, Integer> passes = aws.faults().passes(UNIT);
             Map<String, Integer> repeated = new TreeMap<>();
-            aws.faults().passes(UNIT).forEach((unit, n) -> {
+            passes.forEach((unit, n) -> {
                 if (n > 1) {
                     repeated.put(unit, n);
                 }
             });
-            return new Outcome(fault, value, false, error, repeated, aws.faults().passes(UNIT).size(),
+            return new Outcome(fault, value, false, error, repeated, passes.size(),
                     aws.faults().injected(), aws.timeSkipped(), Duration.ofNanos(System.nanoTime() - started));
         } finally {
             runner.shutdownNow();

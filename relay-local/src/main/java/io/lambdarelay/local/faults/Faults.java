@@ -235,10 +235,7 @@ public final class Faults {
                 host.killCurrentInvocation();
                 throw new InvocationKilled("out of memory at " + where);
             }
-            case HANG -> {
-                hangHere(name, target);
-                throw new IllegalStateException("unreachable: a hang ends by throwing");
-            }
+            case HANG -> throw hangUntilInterrupted(name, target);
             case FAIL -> {
                 record(name, target, InjectedFault.Kind.FAILED, rule.error.toString());
                 throw rule.error;
@@ -251,13 +248,15 @@ public final class Faults {
         }
     }
 
-    private void hangHere(String name, String target) {
+    /** Blocks until the thread is interrupted; returns what to throw then. */
+    private IllegalStateException hangUntilInterrupted(String name, String target) {
         record(name, target, InjectedFault.Kind.HUNG, "blocked until interrupted or timed out");
         try {
             new java.util.concurrent.CountDownLatch(1).await();
+            throw new AssertionError("a latch nobody counts down was released");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("the hang injected at point " + name + " was interrupted", e);
+            return new IllegalStateException("the hang injected at " + name + " was interrupted", e);
         }
     }
 

@@ -346,8 +346,17 @@ public final class EmbeddedSqs implements AutoCloseable {
         String body = m.content().value();
         return new ReceivedMessage(m.id().id(), m.deliveryReceipt().get().receipt(), body,
                 Collections.unmodifiableMap(attributes), Collections.unmodifiableMap(messageAttributes),
-                MD5Util$.MODULE$.md5Digest(body),
+                md5OfBody(body),
                 messageAttributes.isEmpty() ? null : MD5Util$.MODULE$.md5AttributeDigest(m.messageAttributes()));
+    }
+
+    /**
+     * {@return the hex MD5 of a message body, as SQS reports it in {@code MD5OfMessageBody}}
+     *
+     * @param body the body
+     */
+    static String md5OfBody(String body) {
+        return MD5Util$.MODULE$.md5Digest(body);
     }
 
     /**

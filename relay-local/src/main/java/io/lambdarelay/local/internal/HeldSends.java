@@ -5,13 +5,10 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -126,12 +123,13 @@ public final class HeldSends {
 
     private SendMessageResponse send(SqsClient real, SendMessageRequest send) {
         String queue = QueueNames.fromUrl(send.queueUrl());
-        if (!holds(queue, send.delaySeconds(), send.messageBody())) {
+        if (!delayed(send.delaySeconds()) || !holdable(queue, send.delaySeconds(), send.messageBody())
+                || !queueExists.test(queue)) {
             return real.sendMessage(send);
         }
         hold(queue, send.toBuilder(), send.delaySeconds(), send.messageSystemAttributes());
         return SendMessageResponse.builder().messageId(UUID.randomUUID().toString())
-                .md5OfMessageBody(md5(send.messageBody())).build();
+                .md5OfMessageBody(EmbeddedSqs.md5OfBody(send.messageBody())).build();
     }
 
     private SendMessageBatchResponse sendBatch(SqsClient real, SendMessageBatchRequest batch) {
@@ -139,24 +137,25 @@ public final class HeldSends {
         List<SendMessageBatchRequestEntry> entries = batch.entries();
         Set<String> ids = new HashSet<>();
         entries.forEach(e -> ids.add(e.id()));
-        boolean anyDelayed = entries.stream().anyMatch(e -> e.delaySeconds() != null && e.delaySeconds() > 0);
-        if (!anyDelayed || entries.size() > 10 || ids.size() != entries.size()
-                || entries.stream().mapToLong(e -> utf8(e.messageBody())).sum() > MAX_BODY_BYTES
-                || !entries.stream().allMatch(e -> holds(queue, e.delaySeconds(), e.messageBody())
-                        || e.delaySeconds() == null || e.delaySeconds() == 0)) {
+        boolean wellFormed = entries.size() <= 10 && ids.size() == entries.size()
+                && entries.stream().mapToLong(e -> utf8(e.messageBody())).sum() <= MAX_BODY_BYTES;
+        if (!wellFormed || entries.stream().noneMatch(e -> delayed(e.delaySeconds()))
+                || !entries.stream().allMatch(e -> !delayed(e.delaySeconds())
+                        || holdable(queue, e.delaySeconds(), e.messageBody()))
+                || !queueExists.test(queue)) {
             return real.sendMessageBatch(batch);
         }
         List<SendMessageBatchRequestEntry> now = new ArrayList<>();
         List<SendMessageBatchResultEntry> heldResults = new ArrayList<>();
         for (SendMessageBatchRequestEntry e : entries) {
-            if (e.delaySeconds() == null || e.delaySeconds() == 0) {
+            if (!delayed(e.delaySeconds())) {
                 now.add(e);
                 continue;
             }
             hold(queue, SendMessageRequest.builder().queueUrl(batch.queueUrl()).messageBody(e.messageBody())
                     .messageAttributes(e.messageAttributes()), e.delaySeconds(), e.messageSystemAttributes());
             heldResults.add(SendMessageBatchResultEntry.builder().id(e.id()).messageId(UUID.randomUUID().toString())
-                    .md5OfMessageBody(md5(e.messageBody())).build());
+                    .md5OfMessageBody(EmbeddedSqs.md5OfBody(e.messageBody())).build());
         }
         if (now.isEmpty()) {
             return SendMessageBatchResponse.builder().successful(heldResults).failed(List.of()).build();
@@ -167,10 +166,14 @@ public final class HeldSends {
         return sent.toBuilder().successful(ok).build();
     }
 
-    private boolean holds(String queue, Integer delaySeconds, String body) {
-        return delaySeconds != null && delaySeconds > 0 && delaySeconds <= MAX_DELAY_SECONDS
-                && !queue.endsWith(".fifo") && body != null && utf8(body) <= MAX_BODY_BYTES
-                && queueExists.test(queue);
+    private static boolean delayed(Integer delaySeconds) {
+        return delaySeconds != null && delaySeconds > 0;
+    }
+
+    /** Whether SQS would take this delayed message as it is (the queue's existence asked apart, once). */
+    private static boolean holdable(String queue, int delaySeconds, String body) {
+        return delaySeconds <= MAX_DELAY_SECONDS && !queue.endsWith(".fifo") && body != null
+                && utf8(body) <= MAX_BODY_BYTES;
     }
 
     private void hold(String queue, SendMessageRequest.Builder request, int delaySeconds,
@@ -267,14 +270,5 @@ public final class HeldSends {
 
     private static long utf8(String s) {
         return s == null ? 0 : s.getBytes(StandardCharsets.UTF_8).length;
-    }
-
-    private static String md5(String body) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(
-                    body.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("this JVM has no MD5", e);
-        }
     }
 }
