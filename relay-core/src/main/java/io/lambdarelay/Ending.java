@@ -10,8 +10,10 @@ import org.slf4j.LoggerFactory;
  * many parts failed, its packet was dead-lettered, its watchdog saw it drained) claims the end
  * through the ledger with the invocation's lease, runs the completion or failure hook, records
  * that the hook ran, and tears down. A duplicate of the ending message that arrives while the
- * first runs does nothing; a redelivery after the first died runs what is left. Without a ledger
- * every caller ends the relay (at least once). Thread-safe as far as its worker is.
+ * first runs does nothing and returns its record as failed ({@link EndingElsewhere}), so the
+ * message stays: should the first die, its redelivery runs what is left (a duplicate that
+ * acknowledged would delete the one message the redelivery needs). Without a ledger every caller
+ * ends the relay (at least once). Thread-safe as far as its worker is.
  */
 final class Ending {
     private static final Logger LOG = LoggerFactory.getLogger(Ending.class);
@@ -70,8 +72,9 @@ final class Ending {
             throws Exception {
         Completion claim = fanIn.beginCompletion(pkt, messageId, inv.lease());
         if (claim == Completion.OTHER) {
-            LOG.info("relay {}: another invocation is ending it; message {} is acknowledged", pkt.relayId(), messageId);
-            return;
+            LOG.info("relay {}: another invocation is ending it; message {} is returned, to come back after the "
+                    + "visibility timeout in case that invocation dies", pkt.relayId(), messageId);
+            throw new EndingElsewhere();
         }
         if (claim == Completion.RUN_HOOK) {
             if (failure == null) {
@@ -89,6 +92,18 @@ final class Ending {
             LOG.info("relay {}: its hook ran already; message {} finishes the tear-down", pkt.relayId(), messageId);
         }
         relay.tearDown(pkt, keepDlq);
+    }
+
+    /**
+     * Thrown when another invocation holds the lease on the relay's end: the record is returned
+     * to SQS as failed, without a warning, an {@code onFailure} call or a dead-lettering.
+     */
+    static final class EndingElsewhere extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        EndingElsewhere() {
+            super("another invocation is ending the relay", null, false, false);
+        }
     }
 
     private static boolean keepsDeadLetters(RelayFailure failure) {

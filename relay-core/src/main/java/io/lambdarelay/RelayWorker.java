@@ -255,6 +255,8 @@ public abstract class RelayWorker implements RequestHandler<SQSEvent, SQSBatchRe
             runner.run(pkt, message, inv);
         } catch (Deadline.HandedOff e) {
             throw e;
+        } catch (Ending.EndingElsewhere e) {
+            failures.add(new SQSBatchResponse.BatchItemFailure(message.getMessageId()));
         } catch (InvalidPacketException e) {
             if (!runner.deadLetterInvalid(message, e)) {
                 failures.add(new SQSBatchResponse.BatchItemFailure(message.getMessageId()));
@@ -281,6 +283,8 @@ public abstract class RelayWorker implements RequestHandler<SQSEvent, SQSBatchRe
         try {
             runner.afterDeadLetter(pkt, message, inv);
             return true;
+        } catch (Ending.EndingElsewhere e) {
+            return false;
         } catch (Exception e) {
             LOG.warn("relay {}: part {} hop {} is in the dead-letter queue, but recording that failed ({}); the record "
                     + "comes back once more to record it", pkt.relayId(), pkt.part(), pkt.hop(),

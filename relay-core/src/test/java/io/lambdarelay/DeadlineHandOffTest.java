@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lambdarelay.FaultFixture.Worker;
 import io.lambdarelay.ledger.PartTally;
-import io.lambdarelay.testing.SteppedMapping;
+import io.lambdarelay.local.Delivery;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +28,8 @@ import software.amazon.awssdk.services.sqs.model.Message;
  * The deadline hand-off: when an invocation's time runs out during a unit, its records are handed
  * on as of their last completed unit and their messages deleted, so only the running unit runs
  * again, and never twice over. The deadline is fired by the test (from inside a unit, or from
- * another thread at the moment a unit completes); the clock is the fixture's; nothing sleeps.
+ * another thread at the moment a unit completes); the test delivers each batch through LocalAws;
+ * time is its virtual clock; nothing sleeps.
  */
 class DeadlineHandOffTest extends FaultModelBase {
 
@@ -58,7 +59,7 @@ class DeadlineHandOffTest extends FaultModelBase {
         private final Map<Integer, Integer> unitsThisInvocation = new TreeMap<>();
 
         DeadlineWorker(Relay relay, FaultFixture f) {
-            super(relay, f.clock);
+            super(relay, f.aws);
         }
 
         @Override
@@ -89,13 +90,14 @@ class DeadlineHandOffTest extends FaultModelBase {
         }
     }
 
+    /** A worker, which the function runs from now on. */
     private DeadlineWorker worker(Relay relay) {
-        return new DeadlineWorker(relay, f);
+        return f.use(new DeadlineWorker(relay, f));
     }
 
     /** The visible messages of a queue, left visible. */
     private List<Message> peek(String queueUrl) {
-        return sqs.client().receiveMessage(r -> r.queueUrl(queueUrl).maxNumberOfMessages(10).visibilityTimeout(0))
+        return aws.sqsClient().receiveMessage(r -> r.queueUrl(queueUrl).maxNumberOfMessages(10).visibilityTimeout(0))
                 .messages();
     }
 
@@ -111,11 +113,11 @@ class DeadlineHandOffTest extends FaultModelBase {
         w.unitMs = 1_000;
         w.fireAtUnit = 4; // three units completed, the fourth still running
 
-        SteppedMapping.Delivery d = f.mapping(pkt, w, 1).deliver();
+        Delivery d = f.deliver(pkt);
 
         assertEquals(List.of(true), w.fires);
-        assertEquals(Set.of(), d.failed(), "nothing for SQS to deliver again");
-        assertFalse(Thread.interrupted(), "the hand-off's interrupt does not outlive the invocation");
+        assertEquals(Set.of(), d.failedIds(), "nothing for SQS to deliver again");
+        assertEquals(0, WORKER_INTERRUPTED.get(), "the hand-off's interrupt does not outlive the handler");
         List<Message> queued = f.take(pkt.queueUrl());
         assertEquals(1, queued.size(), "the received message is gone, the handed-on one is there");
         RelayPacket next = RelayPacket.fromJson(queued.get(0).body());
@@ -134,7 +136,7 @@ class DeadlineHandOffTest extends FaultModelBase {
             w.unitMs = 1_000;
             w.fireAtUnit = 5;
 
-            f.mapping(pkt, w, 1).deliverAll(50);
+            f.deliverAll(pkt, 50);
 
             assertEquals(1, w.completed.size(), "completed once");
             assertEquals(30, w.completed.get(0).getLong("n", 0), "exact");
@@ -160,16 +162,16 @@ class DeadlineHandOffTest extends FaultModelBase {
                     return w.deadline.fire();
                 });
 
-                SteppedMapping.Delivery d = f.mapping(pkt, w, 1).deliver();
+                Delivery d = f.deliver(pkt);
                 boolean handedOff = firing.get(10, TimeUnit.SECONDS);
 
-                assertEquals(Set.of(), d.failed());
+                assertEquals(Set.of(), d.failedIds());
                 List<Message> queued = f.take(pkt.queueUrl());
                 assertEquals(1, queued.size(), "one hop 2, never two (run " + i + ")");
                 assertEquals(handedOff ? 1 : 2, n(queued.get(0)), "the winner's packet");
                 outcomes.merge((relay == f.plain ? "plain " : "ledger ") + (handedOff ? "deadline" : "unit"), 1,
                         Integer::sum);
-                assertFalse(Thread.interrupted());
+                assertEquals(0, WORKER_INTERRUPTED.get(), "run " + i);
             }
         }
         assertEquals(80, outcomes.values().stream().mapToInt(Integer::intValue).sum(), outcomes.toString());
@@ -183,13 +185,11 @@ class DeadlineHandOffTest extends FaultModelBase {
         w.unitMs = 1_000;
         w.fireInSecondRecord = true;
         w.fireAtUnit = 2; // the first record ran all its 6 units; the second completed 1 and runs its second; the third waits
-        SteppedMapping mapping = f.mapping(pkt, w, 3);
+        Delivery d = f.deliver(pkt);
 
-        SteppedMapping.Delivery d = mapping.deliver();
-
-        assertEquals(3, d.received().size());
+        assertEquals(3, d.messageIds().size());
         assertEquals(List.of(true), w.fires);
-        assertEquals(Set.of(), d.failed());
+        assertEquals(Set.of(), d.failedIds());
         List<Message> queued = peek(pkt.queueUrl());
         Map<Integer, Long> byPart = queued.stream().collect(Collectors.toMap(
                 m -> RelayPacket.fromJson(m.body()).part(), DeadlineHandOffTest::n));
@@ -199,7 +199,7 @@ class DeadlineHandOffTest extends FaultModelBase {
         assertEquals(Map.of(order.get(1), 1L, third, 0L), byPart,
                 "the first record finished; the second as of its first unit; the third untouched");
         assertEquals(List.of(order.get(0)), w.partsCompleted);
-        mapping.deliverAll(20);
+        f.deliverAll(pkt, 20);
 
         assertEquals(1, w.completed.size());
         assertEquals(new PartTally(3, 0, 18), f.ledger.tally(pkt.relayId()), "the cut-short unit is not counted");
@@ -215,7 +215,7 @@ class DeadlineHandOffTest extends FaultModelBase {
         w.firePart = 1;
         w.fireAtUnit = 3; // its last unit: returns false, but after the deadline handed the part on
 
-        f.mapping(pkt, w, 1).deliverAll(20);
+        f.deliverAll(pkt, 20);
 
         assertEquals(List.of(true), w.fires);
         assertEquals(List.of(0, 1), w.partsCompleted.stream().sorted().toList(), "each part completed once");
@@ -233,7 +233,7 @@ class DeadlineHandOffTest extends FaultModelBase {
         w.fireAtUnit = 1;
         w.fireEveryTime = true;
 
-        int deliveries = f.mapping(pkt, w, 1).deliverAll(20);
+        int deliveries = f.deliverAll(pkt, 20).size();
 
         assertEquals(List.of(RelayFailure.Reason.NO_PROGRESS),
                 w.relayFailures.stream().map(RelayFailure::reason).toList());
@@ -251,11 +251,11 @@ class DeadlineHandOffTest extends FaultModelBase {
         f.faults.on("SendMessage", "SendMessageBatch").target(pkt.queueUrl())
                 .fail(software.amazon.awssdk.core.exception.SdkClientException.create("down"));
 
-        SteppedMapping.Delivery d = f.mapping(pkt, w, 1).deliver();
+        Delivery d = f.deliver(pkt);
 
         assertEquals(List.of(false), w.fires, "nothing was passed, so nothing was handed off");
         assertTrue(w.unitParts.size() > 1, "the units went on after the failed hand-off");
-        assertEquals(Set.of(d.received().get(0).messageId()), d.failed(),
+        assertEquals(Set.copyOf(d.messageIds()), d.failedIds(),
                 "the worker's own pass failed too: SQS delivers the message again");
         assertEquals(1, f.held(pkt.queueUrl()), "the packet is not lost");
         assertNotNull(w.deadline);
@@ -263,8 +263,8 @@ class DeadlineHandOffTest extends FaultModelBase {
 
     @Test
     void handsOffAtDeadline_false_startsNoAlarm_soLambdasTimeoutEndsTheInvocation() {
-        Worker on = new Worker(f.plain, f.clock);
-        Worker off = new Worker(f.plain, f.clock) {
+        Worker on = new Worker(f.plain, aws);
+        Worker off = new Worker(f.plain, aws) {
             @Override
             protected boolean handsOffAtDeadline() {
                 return false;

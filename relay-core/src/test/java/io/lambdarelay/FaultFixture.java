@@ -7,15 +7,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lambdarelay.ledger.InMemoryRelayLedger;
 import io.lambdarelay.ledger.RelayLedger;
-import io.lambdarelay.local.faults.Faults;
+import io.lambdarelay.local.Delivery;
+import io.lambdarelay.local.LocalAws;
 import io.lambdarelay.local.LocalContext;
-import io.lambdarelay.local.testing.MutableClock;
-import io.lambdarelay.local.testing.RecordingLambda;
-import io.lambdarelay.local.testing.SqsServer;
-import io.lambdarelay.testing.SteppedMapping;
+import io.lambdarelay.local.faults.Faults;
+import io.lambdarelay.local.faults.InjectedFault;
 import java.io.UncheckedIOException;
+import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -23,67 +22,137 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
+import software.amazon.awssdk.services.lambda.model.EventSourceMappingConfiguration;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
 
 /**
- * The world of the fault-model tests: the embedded SQS and a {@link RecordingLambda}, both behind
- * relay-local's {@link Faults}, one {@link MutableClock} for the relay,
- * the ledger and every invocation's remaining time, and a worker whose units move that clock.
+ * The world of the fault-model tests: a {@link LocalAws} with virtual time and manual delivery (the
+ * test delivers each batch), its {@link Faults} for what goes wrong, the relay on its clients and
+ * clock, and a worker whose units move that clock. A fault at a unit is a rule on the fault point
+ * {@code "Unit"} that every unit passes, with {@link #unitsOf(int)} as its target; a fault in the
+ * end hook, a rule on {@code "Complete"}.
  */
 final class FaultFixture {
-    static final Instant NOW = Instant.parse("2026-06-01T00:00:00Z");
     static final String WORKER = "w";
     static final Duration TIMEOUT = Duration.ofSeconds(10);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    final SqsServer sqs;
-    /** The faults in front of the relay's clients, on the fixture's clock. */
+    final LocalAws aws;
+    /** The faults in front of the relay's clients, on the virtual clock. */
     final Faults faults;
-    final RecordingLambda lambda = new RecordingLambda(SqsServer.REGION).function(WORKER, (int) TIMEOUT.toSeconds());
-    final MutableClock clock = new MutableClock(NOW);
-    final InMemoryRelayLedger ledger = new InMemoryRelayLedger(clock);
+    final Clock clock;
+    final InMemoryRelayLedger ledger;
     /** A relay with the ledger. */
     final Relay relay;
     /** A relay without a ledger, on the same clients. */
     final Relay plain;
+    private final AtomicReference<RelayWorker> workerCode;
+    /** Faults injected before this test: the LocalAws serves the whole class. */
+    private final int injectedBefore;
 
-    FaultFixture(SqsServer sqs) {
-        this.sqs = sqs;
-        this.faults = Faults.create(clock);
+    FaultFixture(LocalAws aws, AtomicReference<RelayWorker> workerCode) {
+        this.injectedBefore = aws.faults().injected().size();
+        this.aws = aws;
+        this.faults = aws.faults();
+        this.clock = aws.clock();
+        this.ledger = new InMemoryRelayLedger(clock);
+        this.workerCode = workerCode;
         this.relay = relay(ledger);
         this.plain = relay(null);
     }
 
     Relay relay(RelayLedger l) {
-        return Relay.builder().sqsClient(faults.sqs(sqs.client())).lambdaClient(faults.lambda(lambda)).clock(clock).ledger(l)
+        return Relay.builder().sqsClient(aws.sqsClient()).lambdaClient(aws.lambdaClient()).clock(clock).ledger(l)
+                .beforeUnit(p -> faults.point("Unit", unitsOf(p.part())))
                 .build();
     }
 
-    /** The context of an invocation of the worker that starts now on the fixture's clock. */
+    /** The fault point target of a part's units: a rule with it acts on that part only. */
+    static String unitsOf(int part) {
+        return "part=" + part + ";";
+    }
+
+    /** Every unit of the part fails with an exception. */
+    Faults.Injection failUnitsOf(int part) {
+        return faults.on("Unit").target(unitsOf(part)).fail(new IllegalStateException("a unit of part " + part
+                + " fails"));
+    }
+
+    /** Every invocation that runs a unit of the part dies at it, as at its timeout. */
+    Faults.Injection killUnitsOf(int part) {
+        return faults.on("Unit").target(unitsOf(part)).killInvocationBefore();
+    }
+
+    /** {@return the faults of a kind injected in this test} */
+    List<InjectedFault> injected(InjectedFault.Kind kind) {
+        List<InjectedFault> all = faults.injected();
+        return all.subList(injectedBefore, all.size()).stream().filter(i -> i.kind() == kind).toList();
+    }
+
+    /** Moves the virtual clock, as time passing. */
+    void advance(Duration d) {
+        aws.advanceTime(d);
+    }
+
+    /** The worker the function runs from now on. */
+    <W extends RelayWorker> W use(W worker) {
+        workerCode.set(worker);
+        return worker;
+    }
+
+    /** One delivery from the relay's queue by its mapping (null: nothing to deliver). */
+    Delivery deliver(RelayPacket pkt) {
+        return aws.deliver(pkt.queueUrl());
+    }
+
+    /** Deliveries until there is nothing to deliver, at most {@code max}. */
+    List<Delivery> deliverAll(RelayPacket pkt, int max) {
+        return aws.deliverAll(pkt.queueUrl(), max);
+    }
+
+    /** The context of an invocation of the worker that starts now, for a test that calls the handler itself. */
     LocalContext context() {
         return LocalContext.builder().functionName(WORKER).timeout(TIMEOUT).clock(clock).build();
     }
 
-    SteppedMapping mapping(RelayPacket pkt, RelayWorker worker, int batchSize) {
-        return new SteppedMapping(sqs.client(), pkt.queueUrl(), worker, this::context, batchSize, clock);
+    /** The uuids of the event-source mappings there are. */
+    List<String> mappings() {
+        return aws.lambdaClient().listEventSourceMappings(r -> r.functionName(WORKER)).eventSourceMappings().stream()
+                .map(EventSourceMappingConfiguration::uuid).toList();
+    }
+
+    List<String> queueUrls() {
+        return aws.sqsClient().listQueues().queueUrls();
+    }
+
+    /** Deletes every mapping and queue and ends every fault, between tests. */
+    void deleteEverything() {
+        faults.clear();
+        for (String uuid : mappings()) {
+            aws.lambdaClient().deleteEventSourceMapping(r -> r.uuid(uuid));
+        }
+        for (String url : queueUrls()) {
+            aws.sqsClient().deleteQueue(r -> r.queueUrl(url));
+        }
     }
 
     /** Receives and deletes every visible message of a queue, with its receive count. */
     List<Message> take(String queueUrl) {
         List<Message> out = new ArrayList<>();
         while (true) {
-            List<Message> msgs = sqs.client().receiveMessage(r -> r.queueUrl(queueUrl).maxNumberOfMessages(10)
+            List<Message> msgs = aws.sqsClient().receiveMessage(r -> r.queueUrl(queueUrl).maxNumberOfMessages(10)
                     .messageSystemAttributeNames(MessageSystemAttributeName.ALL)).messages();
             if (msgs.isEmpty()) {
                 return out;
             }
             for (Message m : msgs) {
                 out.add(m);
-                sqs.client().deleteMessage(r -> r.queueUrl(queueUrl).receiptHandle(m.receiptHandle()));
+                aws.sqsClient().deleteMessage(r -> r.queueUrl(queueUrl).receiptHandle(m.receiptHandle()));
             }
         }
     }
@@ -104,7 +173,7 @@ final class FaultFixture {
         m.setBody(body);
         m.setEventSource("aws:sqs");
         m.setEventSourceArn(arn(queueUrl));
-        m.setAwsRegion(SqsServer.REGION);
+        m.setAwsRegion(aws.region().id());
         m.setAttributes(new LinkedHashMap<>(Map.of("ApproximateReceiveCount", Long.toString(receiveCount))));
         m.setMessageAttributes(new LinkedHashMap<>());
         SQSEvent event = new SQSEvent();
@@ -117,14 +186,18 @@ final class FaultFixture {
     }
 
     String arn(String queueUrl) {
-        return sqs.client().getQueueAttributes(r -> r.queueUrl(queueUrl).attributeNames(QueueAttributeName.QUEUE_ARN))
+        return aws.sqsClient().getQueueAttributes(r -> r.queueUrl(queueUrl).attributeNames(QueueAttributeName.QUEUE_ARN))
                 .attributes().get(QueueAttributeName.QUEUE_ARN);
     }
 
-    /** Messages a queue holds (visible, in flight, delayed), read exactly; -1 if it is gone. */
+    /** Messages a queue holds (visible, in flight, delayed), exact on the local SQS; -1 if it is gone. */
     long held(String queueUrl) {
         try {
-            return sqs.messagesHeld(queueUrl);
+            Map<QueueAttributeName, String> a = aws.sqsClient().getQueueAttributes(r -> r.queueUrl(queueUrl)
+                    .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                            QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE,
+                            QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED)).attributes();
+            return a.values().stream().mapToLong(Long::parseLong).sum();
         } catch (QueueDoesNotExistException e) {
             return -1;
         }
@@ -150,18 +223,13 @@ final class FaultFixture {
     }
 
     /**
-     * A worker whose units each take {@link #unitMs} on the fixture's clock and count to the
-     * packet's {@code target}; its hooks record what they saw, and a test turns faults on.
+     * A worker whose units each take {@link #unitMs} on the virtual clock and count to the
+     * packet's {@code target}; its hooks record what they saw. Its end hook passes the fault point
+     * {@code "Complete"}.
      */
     static class Worker extends RelayWorker {
-        final MutableClock clock;
+        final LocalAws aws;
         volatile long unitMs = 1_000;
-        /** Units of this part throw. */
-        volatile Integer failPart;
-        /** Units of this part die as a killed invocation. */
-        volatile Integer killPart;
-        /** The next onComplete dies as a killed invocation. */
-        volatile boolean killNextHook;
         /** Units wait here (both invocations inside a unit at once). */
         volatile CountDownLatch gate;
         final List<Integer> unitParts = Collections.synchronizedList(new ArrayList<>());
@@ -170,25 +238,19 @@ final class FaultFixture {
         final List<RelayFailure> relayFailures = Collections.synchronizedList(new ArrayList<>());
         final List<Exception> failures = Collections.synchronizedList(new ArrayList<>());
 
-        Worker(Relay relay, MutableClock clock) {
+        Worker(Relay relay, LocalAws aws) {
             super(relay);
-            this.clock = clock;
+            this.aws = aws;
         }
 
         @Override
         protected boolean processUnit(RelayPacket pkt) throws Exception {
-            if (Integer.valueOf(pkt.part()).equals(killPart)) {
-                throw new SteppedMapping.Killed();
-            }
-            if (Integer.valueOf(pkt.part()).equals(failPart)) {
-                throw new IllegalStateException("a unit of part " + pkt.part() + " fails");
-            }
             CountDownLatch g = gate;
             if (g != null) {
                 g.countDown();
                 g.await(10, TimeUnit.SECONDS);
             }
-            clock.advance(Duration.ofMillis(unitMs));
+            aws.advanceTime(Duration.ofMillis(unitMs));
             unitParts.add(pkt.part());
             long n = pkt.getLong("n", 0) + 1;
             pkt.put("n", n);
@@ -197,10 +259,7 @@ final class FaultFixture {
 
         @Override
         protected void onComplete(RelayPacket pkt, Context context) {
-            if (killNextHook) {
-                killNextHook = false;
-                throw new SteppedMapping.Killed();
-            }
+            aws.faults().point("Complete", pkt.relayId());
             completed.add(pkt.copy());
         }
 
@@ -221,7 +280,7 @@ final class FaultFixture {
 
         @Override
         protected void pause(long millis) {
-            clock.advance(Duration.ofMillis(millis));
+            aws.advanceTime(Duration.ofMillis(millis));
         }
     }
 }

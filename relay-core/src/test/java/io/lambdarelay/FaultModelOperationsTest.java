@@ -32,15 +32,15 @@ class FaultModelOperationsTest extends FaultModelBase {
                 .build()).put("target", 1L);
         f.relay.fanOut(pkt, 3, (i, p) -> { });
         List<Message> parts = f.take(pkt.queueUrl());
-        Worker w = new Worker(f.relay, f.clock);
-        w.failPart = 1;
+        Worker w = f.use(new Worker(f.relay, aws));
+        Faults.Injection bug = f.failUnitsOf(1);
         w.handleRequest(f.event(pkt.queueUrl(), FaultFixture.part(parts, 1), 1), f.context());
         w.handleRequest(f.event(pkt.queueUrl(), FaultFixture.part(parts, 0), 1), f.context());
         assertEquals(new PartTally(1, 1, 1), f.ledger.tally(pkt.relayId()));
-        w.failPart = null; // the bug is fixed
+        bug.stop(); // the bug is fixed
 
         assertEquals(1, f.relay.redrive(pkt));
-        f.mapping(pkt, w, 1).deliverAll(5);
+        f.deliverAll(pkt, 5);
 
         assertEquals(List.of(0, 1), w.unitParts, "the redriven part ran, not dropped as a fork");
         assertEquals(new PartTally(2, 0, 2), f.ledger.tally(pkt.relayId()));
@@ -66,13 +66,14 @@ class FaultModelOperationsTest extends FaultModelBase {
     @Test
     void s08_aMappingWhoseCreateResponseWasLost_isRolledBackWithTheQueues() {
         f.faults.on("CreateEventSourceMapping").times(1).loseResponse();
+        int createsBefore = f.faults.calls("CreateEventSourceMapping");
 
         RelaySetupException e = assertThrows(RelaySetupException.class, () -> f.relay.setup(null, WORKER));
 
-        assertEquals(1, f.lambda.requests(software.amazon.awssdk.services.lambda.model
-                .CreateEventSourceMappingRequest.class).size(), "the mapping was created");
-        assertTrue(f.lambda.mappings().isEmpty(), "and deleted again");
-        assertTrue(sqs.queueUrls().isEmpty());
+        assertEquals(1, f.faults.calls("CreateEventSourceMapping") - createsBefore, "the mapping was created");
+        assertEquals(1, f.injected(InjectedFault.Kind.RESPONSE_LOST).size());
+        assertTrue(f.mappings().isEmpty(), "and deleted again");
+        assertTrue(f.queueUrls().isEmpty());
         assertTrue(e.getMessage().endsWith("everything it had created was deleted"), e.getMessage());
     }
 
@@ -83,28 +84,29 @@ class FaultModelOperationsTest extends FaultModelBase {
         RelaySetupException e = assertThrows(RelaySetupException.class, () -> f.relay.setup(null, WORKER, forever));
 
         assertTrue(e.getMessage().contains("expiresAfter"), e.getMessage());
-        assertTrue(f.lambda.mappings().isEmpty());
-        assertTrue(sqs.queueUrls().isEmpty());
+        assertTrue(f.mappings().isEmpty());
+        assertTrue(f.queueUrls().isEmpty());
     }
 
     @Test
     void s09_aTearDownThatStoppedAfterTheMapping_isFinishedByTheJanitor_whatEverTheQueueHolds() {
         RelayPacket pkt = f.relay.setup(null, WORKER).put("target", 1L);
         f.relay.relayPass(pkt);
-        Worker w = new Worker(f.relay, f.clock);
+        Worker w = f.use(new Worker(f.relay, aws));
         Faults.Injection deleteFails = f.faults.on("DeleteQueue")
                 .fail(SqsException.builder().message("injected 500").statusCode(500).build());
-        f.mapping(pkt, w, 1).deliver();
+        f.deliver(pkt);
         deleteFails.stop();
         assertEquals(1, w.completed.size());
-        assertTrue(f.lambda.mappings().isEmpty(), "the mapping went first");
+        assertTrue(f.mappings().isEmpty(), "the mapping went first");
         assertEquals(1, f.held(pkt.queueUrl()), "the queue stays with its last packet, which nothing delivers again");
-        assertTrue(sqs.client().listQueueTags(r -> r.queueUrl(pkt.queueUrl())).tags()
+        assertTrue(aws.sqsClient().listQueueTags(r -> r.queueUrl(pkt.queueUrl())).tags()
                 .containsKey(RelayTeardown.TAG_ENDING));
-        RelayJanitor janitor = RelayJanitor.builder().sqsClient(sqs.client()).lambdaClient(f.lambda).clock(f.clock).build();
+        RelayJanitor janitor = RelayJanitor.builder().sqsClient(aws.sqsClient()).lambdaClient(aws.lambdaClient())
+                .clock(f.clock).build();
 
         assertEquals(List.of(), janitor.sweep().removedRelays(), "a tear-down may still be running");
-        f.clock.advance(RelayJanitor.ENDING_GRACE.plusMinutes(1));
+        f.advance(RelayJanitor.ENDING_GRACE.plusMinutes(1));
         JanitorReport report = janitor.sweep();
 
         assertEquals(List.of(pkt.relayId()), report.removedRelays());
@@ -118,9 +120,9 @@ class FaultModelOperationsTest extends FaultModelBase {
                 .build()).put("target", 1L);
         f.relay.fanOut(pkt, 4, (i, p) -> { });
         List<Message> parts = f.take(pkt.queueUrl());
-        Worker w = new Worker(f.relay, f.clock);
+        Worker w = new Worker(f.relay, aws);
         for (int part = 0; part < 3; part++) {
-            w.failPart = part;
+            f.failUnitsOf(part);
             w.handleRequest(f.event(pkt.queueUrl(), FaultFixture.part(parts, part), 1), f.context());
         }
         assertEquals(3, f.held(dlq(pkt)));
@@ -130,23 +132,23 @@ class FaultModelOperationsTest extends FaultModelBase {
 
         assertEquals(0, f.held(dlq(pkt)));
         assertEquals(3, f.held(pkt.queueUrl()));
-        assertEquals(List.of(), f.faults.injected(InjectedFault.Kind.SHORT_POLL_EMPTY), "it only long-polls");
+        assertEquals(List.of(), f.injected(InjectedFault.Kind.SHORT_POLL_EMPTY), "it only long-polls");
     }
 
     @Test
     void s13_aStartWhoseFirstPassFails_leavesNoQueueOrMapping() {
         assertThrows(PacketTooLargeException.class, () -> f.relay.start(null, WORKER, RelaySetup.defaults(),
                 p -> p.put("blob", "x".repeat(70_000))));
-        assertTrue(sqs.queueUrls().isEmpty());
-        assertTrue(f.lambda.mappings().isEmpty());
+        assertTrue(f.queueUrls().isEmpty());
+        assertTrue(f.mappings().isEmpty());
 
         Faults.Injection sqsDown = f.faults.on("SendMessage")
                 .fail(SqsException.builder().message("injected 503").statusCode(503).build());
         assertThrows(RelayPassException.class, () -> f.relay.start(null, WORKER, RelaySetup.defaults(),
                 p -> p.put("job", 1L)));
         sqsDown.stop();
-        assertTrue(sqs.queueUrls().isEmpty());
-        assertTrue(f.lambda.mappings().isEmpty());
+        assertTrue(f.queueUrls().isEmpty());
+        assertTrue(f.mappings().isEmpty());
 
         RelayPacket started = f.relay.start(null, WORKER, RelaySetup.defaults(), p -> p.put("job", 2L));
         assertEquals(1, started.hop());
@@ -160,7 +162,7 @@ class FaultModelOperationsTest extends FaultModelBase {
         assertThrows(PartialPassException.class, () -> f.plain.startFanOut(null, WORKER, RelaySetup.defaults(), 10,
                 (i, p) -> { }));
 
-        assertTrue(sqs.queueUrls().isEmpty());
-        assertTrue(f.lambda.mappings().isEmpty());
+        assertTrue(f.queueUrls().isEmpty());
+        assertTrue(f.mappings().isEmpty());
     }
 }

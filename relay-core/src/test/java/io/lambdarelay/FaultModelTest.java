@@ -1,31 +1,28 @@
 package io.lambdarelay;
 
-import io.lambdarelay.local.faults.Faults;
 import static io.lambdarelay.FaultFixture.WORKER;
 import static io.lambdarelay.FaultFixture.dlq;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
-import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import io.lambdarelay.FaultFixture.Worker;
+import io.lambdarelay.janitor.JanitorReport;
+import io.lambdarelay.janitor.RelayJanitor;
 import io.lambdarelay.ledger.LedgerUnavailableException;
 import io.lambdarelay.ledger.PartTally;
 import io.lambdarelay.ledger.RelayLedger;
+import io.lambdarelay.local.Delivery;
+import io.lambdarelay.local.InvocationEvent;
+import io.lambdarelay.local.faults.Faults;
+import io.lambdarelay.local.faults.InjectedFault;
 import io.lambdarelay.testing.CapturedStderr;
 import io.lambdarelay.testing.DelegatingLedger;
-import io.lambdarelay.testing.SteppedMapping;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.exception.AbortedException;
@@ -34,12 +31,13 @@ import software.amazon.awssdk.services.sqs.model.Message;
 /**
  * The fault model on the worker's side: each test is one scenario of docs/operations.md's fault
  * table (its number in the name), injects the SQS or Lambda behaviour that breaks it, and counts
- * the outcome. Time is the fixture's clock; nothing sleeps.
+ * the outcome. The test delivers each batch through LocalAws; time is its virtual clock; nothing sleeps.
  */
 class FaultModelTest extends FaultModelBase {
 
+    /** A worker, which the function runs from now on. */
     private Worker worker(Relay relay) {
-        return new Worker(relay, f.clock);
+        return f.use(new Worker(relay, aws));
     }
 
     private static RelaySetup attempts(int maxReceiveCount) {
@@ -52,12 +50,14 @@ class FaultModelTest extends FaultModelBase {
         RelayPacket pkt = f.relay.setup(null, WORKER, attempts(1)).put("target", 3L);
         f.relay.relayPass(pkt);
         Worker w = worker(f.relay);
-        w.failPart = 0;
+        f.failUnitsOf(0);
 
-        f.mapping(pkt, w, 1).deliver();
+        f.deliver(pkt);
 
         assertEquals(List.of(RelayFailure.Reason.DEAD_LETTERED), w.relayFailures.stream().map(RelayFailure::reason).toList());
+        assertFalse(f.injected(InjectedFault.Kind.COUNTS_LAGGED).isEmpty(), "the DLQ's count lagged");
         assertFalse(f.exists(pkt.queueUrl()), "the relay is over");
+        f.faults.lagCounts(null); // the counts catch up
         assertEquals(1, f.held(dlq(pkt)), "the dead-lettered packet and its queue are kept");
     }
 
@@ -87,10 +87,10 @@ class FaultModelTest extends FaultModelBase {
         Worker w = worker(f.relay);
         w.unitMs = 4_000; // two fit a fresh 10 s invocation's first unit each; the third record has 2 s left
 
-        SteppedMapping.Delivery d = f.mapping(pkt, w, 3).deliver();
+        Delivery d = f.deliver(pkt);
 
-        assertEquals(3, d.received().size());
-        assertEquals(Set.of(), d.failed());
+        assertEquals(3, d.messageIds().size());
+        assertEquals(Set.of(), d.failedIds());
         assertEquals(2, w.unitParts.size(), "two records ran a unit");
         assertEquals(0, f.held(dlq(pkt)), "no healthy part in the dead-letter queue");
         assertEquals(3, f.held(pkt.queueUrl()), "all three parts go on");
@@ -101,15 +101,16 @@ class FaultModelTest extends FaultModelBase {
         RelayPacket pkt = f.relay.setup(null, WORKER, attempts(2)).put("target", 1L);
         f.relay.fanOut(pkt, 2, (i, p) -> { });
         Worker w = worker(f.relay);
-        w.killPart = 1;
+        f.killUnitsOf(1);
 
-        f.mapping(pkt, w, 1).deliverAll(10);
+        f.deliverAll(pkt, 10);
 
         assertEquals(List.of(RelayFailure.Reason.TOO_MANY_FAILED_PARTS),
                 w.relayFailures.stream().map(RelayFailure::reason).toList());
+        assertEquals(2, f.injected(InjectedFault.Kind.INVOCATION_KILLED).size(), "both attempts died");
         assertEquals(new PartTally(1, 1, 1), f.ledger.tally(pkt.relayId()));
         assertFalse(f.exists(pkt.queueUrl()), "no orphaned queue or mapping");
-        assertTrue(f.lambda.mappings().isEmpty());
+        assertTrue(f.mappings().isEmpty());
         assertEquals(1, f.held(dlq(pkt)));
     }
 
@@ -118,16 +119,17 @@ class FaultModelTest extends FaultModelBase {
         RelayPacket pkt = f.plain.setup(null, WORKER, attempts(2)).put("target", 5L);
         f.plain.relayPass(pkt);
         Worker w = worker(f.plain);
-        w.killPart = 0;
+        f.killUnitsOf(0);
 
-        SteppedMapping m = f.mapping(pkt, w, 1);
-        assertTrue(m.deliver().killed());
-        assertTrue(m.deliver().killed());
-        m.deliver();
+        assertEquals(InvocationEvent.Outcome.FAILED, f.deliver(pkt).outcome());
+        assertEquals(InvocationEvent.Outcome.FAILED, f.deliver(pkt).outcome());
+        assertEquals(2, f.injected(InjectedFault.Kind.INVOCATION_KILLED).size());
+        f.deliver(pkt);
 
         assertEquals(List.of(RelayFailure.Reason.DEAD_LETTERED), w.relayFailures.stream().map(RelayFailure::reason).toList());
+        assertEquals(2, f.injected(InjectedFault.Kind.INVOCATION_KILLED).size(), "no unit ran on the third");
         assertFalse(f.exists(pkt.queueUrl()));
-        List<Message> dead = sqs.client().receiveMessage(r -> r.queueUrl(dlq(pkt)).messageAttributeNames("All"))
+        List<Message> dead = aws.sqsClient().receiveMessage(r -> r.queueUrl(dlq(pkt)).messageAttributeNames("All"))
                 .messages();
         assertEquals(AttemptsExhaustedException.class.getName(),
                 dead.get(0).messageAttributes().get(Relay.ATTR_ERROR).stringValue());
@@ -138,16 +140,15 @@ class FaultModelTest extends FaultModelBase {
         RelayPacket pkt = f.plain.setup(null, WORKER, attempts(2)).put("target", 5L);
         f.plain.relayPass(pkt);
         Worker w = worker(f.plain);
-        w.failPart = 0;
+        f.failUnitsOf(0);
         Faults.Injection aborted = f.faults.on("SendMessage", "SendMessageBatch").target(dlq(pkt))
                 .fail(AbortedException.create("thread interrupted at the invocation's timeout"));
-        SteppedMapping m = f.mapping(pkt, w, 1);
-        m.deliver();
-        m.deliver(); // the last attempt: its move to the DLQ is aborted
+        f.deliver(pkt);
+        f.deliver(pkt); // the last attempt: its move to the DLQ is aborted
         assertTrue(w.relayFailures.isEmpty());
         aborted.stop();
 
-        m.deliver();
+        f.deliver(pkt);
 
         assertEquals(List.of(RelayFailure.Reason.DEAD_LETTERED), w.relayFailures.stream().map(RelayFailure::reason).toList());
         assertEquals(1, f.held(dlq(pkt)));
@@ -171,9 +172,9 @@ class FaultModelTest extends FaultModelBase {
                 .build()).put("target", 1L);
         relay.fanOut(pkt, 2, (i, p) -> { });
         Worker w = worker(relay);
-        w.failPart = 1;
+        f.failUnitsOf(1);
 
-        f.mapping(pkt, w, 1).deliverAll(10);
+        f.deliverAll(pkt, 10);
 
         assertEquals(1, w.completed.size(), "the fan-in ended once, its failed part within the tolerance");
         assertEquals(new PartTally(1, 1, 1), f.ledger.tally(pkt.relayId()));
@@ -182,23 +183,16 @@ class FaultModelTest extends FaultModelBase {
     }
 
     @Test
-    void s06_theLastHopDeliveredTwiceAtOnce_withTheSameMessageId_completesOnce() throws Exception {
+    void s06_theLastHopDeliveredTwiceAtOnce_withTheSameMessageId_completesOnce() {
         RelayPacket pkt = f.relay.setup(null, WORKER).put("target", 1L);
         f.relay.relayPass(pkt);
-        Message last = f.take(pkt.queueUrl()).get(0);
-        SQSEvent event = f.event(pkt.queueUrl(), last, 1);
         Worker w = worker(f.relay);
-        w.gate = new CountDownLatch(2);
-        ExecutorService pool = Executors.newFixedThreadPool(2);
-        try {
-            Future<SQSBatchResponse> a = pool.submit(() -> w.handleRequest(event, f.context()));
-            Future<SQSBatchResponse> b = pool.submit(() -> w.handleRequest(event, f.context()));
-            assertEquals(List.of(), a.get(20, TimeUnit.SECONDS).getBatchItemFailures());
-            assertEquals(List.of(), b.get(20, TimeUnit.SECONDS).getBatchItemFailures());
-        } finally {
-            pool.shutdownNow();
-        }
+        w.gate = new CountDownLatch(2); // both invocations inside the unit at once
+        f.faults.deliverTwice(pkt.relayId(), 1);
 
+        Delivery d = f.deliver(pkt);
+
+        assertTrue(d.deliveredTwice()); // the copy that found the end claimed returned its record: the queue went anyway
         assertEquals(2, w.unitParts.size(), "both copies ran the unit (units are at least once)");
         assertEquals(1, w.completed.size(), "onComplete once");
         assertFalse(f.exists(pkt.queueUrl()));
@@ -208,21 +202,22 @@ class FaultModelTest extends FaultModelBase {
     void s06_theLastPartDeliveredTwiceAtOnce_completesOnce_andAHookThatDiedIsRunByTheRedelivery() {
         RelayPacket pkt = f.relay.setup(null, WORKER).put("target", 1L);
         f.relay.fanOut(pkt, 2, (i, p) -> { });
-        List<Message> parts = f.take(pkt.queueUrl());
         Worker w = worker(f.relay);
-        w.handleRequest(f.event(pkt.queueUrl(), FaultFixture.part(parts, 0), 1), f.context());
-        SQSEvent last = f.event(pkt.queueUrl(), FaultFixture.part(parts, 1), 1);
-        w.killNextHook = true;
+        assertTrue(f.deliver(pkt).succeeded(), "the first part");
+        f.faults.on("Complete").times(1).killInvocationBefore();
+        f.faults.deliverTwice(pkt.relayId(), 1);
 
-        assertThrows(SteppedMapping.Killed.class, () -> w.handleRequest(last, f.context()));
-        w.handleRequest(last, f.context()); // a duplicate while the first invocation's lease runs
+        Delivery last = f.deliver(pkt); // one copy's hook dies; the other arrives while its lease runs
+        assertTrue(last.deliveredTwice());
+        assertEquals(1, f.injected(InjectedFault.Kind.INVOCATION_KILLED).size());
         assertEquals(0, w.completed.size());
         assertTrue(f.exists(pkt.queueUrl()), "nobody tore down under the dying holder");
+        assertEquals(1, f.held(pkt.queueUrl()), "the duplicate did not take the message away");
 
-        f.clock.advance(Duration.ofMinutes(1)); // the visibility timeout: the killed invocation is long over
-        w.handleRequest(last, f.context());
-        w.handleRequest(last, f.context());
+        List<Delivery> redelivered = f.deliverAll(pkt, 5); // after the visibility timeout: the lease is long over
 
+        assertEquals(1, redelivered.size());
+        assertTrue(redelivered.get(0).succeeded());
         assertEquals(1, w.completed.size(), "the redelivery ran the hook once");
         assertFalse(f.exists(pkt.queueUrl()));
     }
@@ -233,11 +228,12 @@ class FaultModelTest extends FaultModelBase {
         f.relay.fanOut(pkt, 2, (i, p) -> { });
         Message part0 = FaultFixture.part(f.take(pkt.queueUrl()), 0);
         String forged = FaultFixture.withStats(part0.body(), s -> s.put("parts", 4_294_967_297L));
+        aws.sqsClient().sendMessage(r -> r.queueUrl(pkt.queueUrl()).messageBody(forged));
         Worker w = worker(f.relay);
 
-        SQSBatchResponse r = w.handleRequest(f.event(pkt.queueUrl(), "m-forged", forged, 1), f.context());
+        Delivery d = f.deliver(pkt);
 
-        assertEquals(List.of(), r.getBatchItemFailures());
+        assertEquals(Set.of(), d.failedIds());
         assertInstanceOf(InvalidPacketException.class, w.failures.get(0));
         assertEquals(List.of(), w.completed);
         assertTrue(f.exists(pkt.queueUrl()), "the relay was not torn down");
@@ -252,9 +248,9 @@ class FaultModelTest extends FaultModelBase {
         Worker w = worker(f.relay);
         w.unitMs = 9_100;
 
-        SteppedMapping.Delivery d = f.mapping(pkt, w, 1).deliver();
+        Delivery d = f.deliver(pkt);
 
-        assertEquals(Set.of(), d.failed());
+        assertEquals(Set.of(), d.failedIds());
         assertEquals(List.of(), w.failures);
         assertEquals(1, w.unitParts.size());
         assertEquals(0, f.held(dlq(pkt)));
@@ -264,27 +260,28 @@ class FaultModelTest extends FaultModelBase {
     @Test
     void s14_aBodyThatIsNotAPacket_goesToTheDlqOnItsFirstReceive_andTheLogSaysWhyWithoutTheBody() {
         RelayPacket pkt = f.relay.setup(null, WORKER);
-        Worker w = worker(f.relay);
+        worker(f.relay);
         String secret = "{\"QueueUrl\":\"" + pkt.queueUrl() + "\",\"UUID\":\"u\",\"ssn\":\"078-05-1120\"";
-        SQSBatchResponse moved;
-        SQSBatchResponse kept;
+        Delivery moved;
+        Delivery kept;
         CapturedStderr stderr = CapturedStderr.start();
         try (stderr) {
-            moved = w.handleRequest(f.event(pkt.queueUrl(), "m-5", secret, 1), f.context());
+            aws.sqsClient().sendMessage(r -> r.queueUrl(pkt.queueUrl()).messageBody(secret));
+            moved = f.deliver(pkt);
             f.faults.on("SendMessage", "SendMessageBatch").target(dlq(pkt)).fail(AbortedException.create("no"));
-            kept = w.handleRequest(f.event(pkt.queueUrl(), "m-6", secret, 1), f.context());
+            aws.sqsClient().sendMessage(r -> r.queueUrl(pkt.queueUrl()).messageBody(secret));
+            kept = f.deliver(pkt);
         }
 
-        assertEquals(List.of(), moved.getBatchItemFailures());
+        assertEquals(Set.of(), moved.failedIds());
         assertEquals(1, f.held(dlq(pkt)));
-        assertEquals(List.of("m-6"), kept.getBatchItemFailures().stream()
-                .map(SQSBatchResponse.BatchItemFailure::getItemIdentifier).toList());
+        assertEquals(Set.copyOf(kept.messageIds()), kept.failedIds());
         String logs = stderr.text();
         int max = 5 + RelaySetup.REDRIVE_BACKSTOP;
-        assertTrue(logs.contains("message m-5 is not a relay packet (MALFORMED") && logs.contains("receive 1 of "
-                + max + ": moved to the dead-letter queue"), logs);
-        assertTrue(logs.contains("message m-6 is not a relay packet") && logs.contains("SQS refused the move; it comes "
-                + "back until SQS moves it after receive " + max), logs);
+        assertTrue(logs.contains("message " + moved.messageIds().get(0) + " is not a relay packet (MALFORMED")
+                && logs.contains("receive 1 of " + max + ": moved to the dead-letter queue"), logs);
+        assertTrue(logs.contains("message " + kept.messageIds().get(0) + " is not a relay packet")
+                && logs.contains("SQS refused the move; it comes back until SQS moves it after receive " + max), logs);
         assertFalse(logs.contains("078-05-1120"), "the body is never logged");
     }
 
@@ -296,15 +293,48 @@ class FaultModelTest extends FaultModelBase {
         Message m = f.take(own.queueUrl()).get(0);
         String forged = m.body().replace(own.mappingUuid(), victim.mappingUuid()).replace(dlq(own), dlq(victim));
         assertTrue(forged.contains(victim.mappingUuid()) && forged.contains(dlq(victim)));
+        aws.sqsClient().sendMessage(r -> r.queueUrl(own.queueUrl()).messageBody(forged));
         Worker w = worker(f.relay);
 
-        w.handleRequest(f.event(own.queueUrl(), "m-forged", forged, 1), f.context());
+        assertTrue(f.deliver(own).succeeded());
 
         assertEquals(1, w.completed.size());
         assertFalse(f.exists(own.queueUrl()));
         assertFalse(f.exists(dlq(own)), "its own DLQ, found from its queue's redrive policy, is gone");
-        assertTrue(f.lambda.mappings().containsKey(victim.mappingUuid()), "the other relay's mapping stays");
-        assertFalse(f.lambda.mappings().containsKey(own.mappingUuid()));
+        assertTrue(f.mappings().contains(victim.mappingUuid()), "the other relay's mapping stays");
+        assertFalse(f.mappings().contains(own.mappingUuid()));
         assertTrue(f.exists(victim.queueUrl()) && f.exists(dlq(victim)), "the other relay's queues stay");
+    }
+
+    @Test
+    void s16_aMappingDeletedUnderARunningRelay_stallsIt_withItsPacketKept_untilTheJanitorRemovesItAtItsExpiry() {
+        RelayPacket pkt = f.relay.setup(null, WORKER, RelaySetup.builder().expiresAfter(Duration.ofHours(2)).build())
+                .put("target", 30L);
+        f.relay.relayPass(pkt);
+        Worker w = worker(f.relay);
+        f.faults.on("Unit").target(FaultFixture.unitsOf(0)).after(3).times(1).deleteMapping(); // during unit 4
+
+        List<Delivery> deliveries = f.deliverAll(pkt, 50);
+
+        assertEquals(1, deliveries.size(), "nothing delivers after the invocation whose mapping went");
+        assertTrue(deliveries.get(0).succeeded(), "that invocation went on and passed the packet");
+        assertEquals(1, f.injected(InjectedFault.Kind.MAPPING_DELETED).size());
+        assertFalse(f.mappings().contains(pkt.mappingUuid()));
+        assertEquals(1, f.held(pkt.queueUrl()), "the packet waits, as of its last unit");
+        long n = RelayPacket.fromJson(aws.sqsClient().receiveMessage(r -> r.queueUrl(pkt.queueUrl()).visibilityTimeout(0))
+                .messages().get(0).body()).getLong("n", 0);
+        assertEquals(w.unitParts.size(), n, "every unit that ran is in it");
+        assertEquals(List.of(), w.completed);
+        assertEquals(List.of(), w.relayFailures);
+        RelayJanitor janitor = RelayJanitor.builder().sqsClient(aws.sqsClient()).lambdaClient(aws.lambdaClient())
+                .clock(f.clock).build();
+        assertEquals(List.of(), janitor.sweep().removedRelays(), "neither expired nor idle");
+
+        f.advance(Duration.ofHours(2).plusMinutes(1));
+        JanitorReport report = janitor.sweep();
+
+        assertEquals(List.of(pkt.relayId()), report.removedRelays(), "removed at its expiry");
+        assertFalse(f.exists(pkt.queueUrl()));
+        assertFalse(f.exists(dlq(pkt)), "its DLQ was empty");
     }
 }

@@ -129,6 +129,7 @@ public final class LocalAws implements AutoCloseable {
     /** Under virtual time: the messages held for their delay, and what skips idle time; else null. */
     private final HeldSends heldSends;
     private final TimeSkipper skipper;
+    private final boolean manualDelivery;
     /** The system properties this instance set, with the values they had before; empty unless asked for. */
     private final Map<String, String> replacedProperties;
 
@@ -148,6 +149,18 @@ public final class LocalAws implements AutoCloseable {
                 ActiveInvocation invocation = currentInvocation.get();
                 if (invocation != null) {
                     invocation.timedOut().set(true);
+                }
+            }
+
+            @Override
+            public String deleteCurrentMapping() {
+                ActiveInvocation invocation = currentInvocation.get();
+                String uuid = invocation == null ? null : invocation.mappingUuid();
+                try {
+                    return uuid != null && service.deleteMappingNow(uuid) ? uuid : null;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return null;
                 }
             }
         });
@@ -172,7 +185,7 @@ public final class LocalAws implements AutoCloseable {
             traced = sqsClient(plannedEndpoint, new SqsTracingInterceptor(currentInvocation, stats));
             this.service = new LambdaService(b.region, b.accountId, clock, b.defaultConcurrency,
                     b.mappingDeletionDelay, this::internalSqs, this::embeddedSqs, activity, workers, stats,
-                    currentInvocation);
+                    currentInvocation, b.manualDelivery);
             service.twiceDeliveries(faults::takeTwiceDelivery);
             endpoint = new LambdaEndpoint(service, httpThreads);
             lambda = LambdaClient.builder()
@@ -216,7 +229,9 @@ public final class LocalAws implements AutoCloseable {
         this.realLambda = lambda;
         this.lambdaClient = faults.lambda(lambda);
         this.replacedProperties = b.systemProperties ? setSystemProperties() : Map.of();
-        this.skipper = virtual == null ? null : new TimeSkipper(virtual, activity, stats, heldSends, traced);
+        this.skipper = virtual == null ? null
+                : new TimeSkipper(virtual, activity, stats, heldSends, traced, !b.manualDelivery);
+        this.manualDelivery = b.manualDelivery;
         LOG.info("LocalAws started in {} ms: SQS at {}, Lambda at {}, region {}, account {}",
                 Duration.ofNanos(System.nanoTime() - started).toMillis(), sqsEndpoint, lambdaEndpoint.uri(),
                 region, accountId);
@@ -545,6 +560,10 @@ public final class LocalAws implements AutoCloseable {
             throw new IllegalArgumentException("timeout must be zero or positive, was " + timeout);
         }
         checkOpen();
+        if (manualDelivery) {
+            throw new IllegalStateException("under manualDelivery nothing is delivered by itself, so awaitIdle "
+                    + "would wait for nothing: deliver with deliver(queueUrl) or deliverAll(queueUrl, max)");
+        }
         long deadline = System.nanoTime() + timeout.toNanos();
         long backoff = 2;
         while (true) {
@@ -566,6 +585,76 @@ public final class LocalAws implements AutoCloseable {
             }
             backoff = Math.min(MAX_IDLE_BACKOFF_MILLIS, backoff * 2);
         }
+    }
+
+    /**
+     * Delivers one batch from a queue, with {@link Builder#manualDelivery(boolean)}: the enabled
+     * event-source mapping that reads the queue receives up to its batch size of visible messages,
+     * invokes its function on a worker thread (timeout, faults and recursion check as always), waits
+     * for it, deletes what succeeded and leaves the failed messages to their visibility timeout,
+     * as a poller would. Under {@linkplain Builder#virtualTime(boolean) virtual time}, when nothing is
+     * visible, time first moves to the moment the queue's next message becomes visible (a delay
+     * ending, or a failed batch's visibility timeout), as a waiting poller would see it.
+     *
+     * <pre>{@code
+     * try (LocalAws aws = LocalAws.builder().virtualTime(true).manualDelivery(true).start()) {
+     *     ...
+     *     Delivery first = aws.deliver(pkt.queueUrl());      // hop 1
+     *     assertEquals(Set.of(), first.failedIds());
+     *     aws.deliverAll(pkt.queueUrl(), 100);                // the rest of the relay
+     * }
+     * }</pre>
+     *
+     * @param queueUrl the queue's URL
+     * @return what the delivery did, or null when there is nothing to deliver: nothing visible (nor
+     *     due, under virtual time), the queue is gone, or no enabled mapping reads it
+     * @throws IllegalStateException without manual delivery, or when closed or interrupted
+     */
+    public Delivery deliver(String queueUrl) {
+        Objects.requireNonNull(queueUrl, "queueUrl");
+        checkOpen();
+        if (!manualDelivery) {
+            throw new IllegalStateException("deliver is for manual delivery: start LocalAws with "
+                    + "LocalAws.builder().manualDelivery(true); otherwise mappings deliver by themselves "
+                    + "(wait for them with awaitIdle)");
+        }
+        String name = QueueNames.fromUrl(queueUrl);
+        try {
+            Delivery d = service.deliverOnce(name);
+            if (d != null || skipper == null || service.mappingsReading(name).isEmpty() || !skipper.skipTo(name)) {
+                return d;
+            }
+            return service.deliverOnce(name);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while delivering from " + name, e);
+        }
+    }
+
+    /**
+     * Delivers from a queue, one batch at a time as {@link #deliver(String)} does, until there is
+     * nothing to deliver (under virtual time: until the queue holds nothing, is gone or is no longer
+     * read by an enabled mapping) or {@code max} deliveries were made.
+     *
+     * @param queueUrl the queue's URL
+     * @param max the most deliveries to make, 1 or more: a bound for a relay that never ends
+     * @return the deliveries made, in order
+     * @throws IllegalStateException without manual delivery, or when closed or interrupted
+     * @throws IllegalArgumentException when {@code max} is below 1
+     */
+    public List<Delivery> deliverAll(String queueUrl, int max) {
+        if (max < 1) {
+            throw new IllegalArgumentException("max must be 1 or more, was " + max);
+        }
+        List<Delivery> out = new ArrayList<>();
+        while (out.size() < max) {
+            Delivery d = deliver(queueUrl);
+            if (d == null) {
+                break;
+            }
+            out.add(d);
+        }
+        return out;
     }
 
     private Map<String, Long> busySourceQueues() {
@@ -668,6 +757,7 @@ public final class LocalAws implements AutoCloseable {
         private Duration mappingDeletionDelay = Duration.ZERO;
         private boolean systemProperties;
         private boolean virtualTime;
+        private boolean manualDelivery;
 
         private Builder() {
         }
@@ -772,7 +862,8 @@ public final class LocalAws implements AutoCloseable {
          * in real time. A test's own thread is not an invocation: between two of its calls, with
          * nothing else running, time may skip to the next due message. Give {@link LocalAws#clock()} to the {@code Relay} (and the janitor) under
          * test; move time by hand with {@link LocalAws#advanceTime(Duration)}. Cannot be combined
-         * with {@link #clock(Clock)}. Default {@code false}.
+         * with {@link #clock(Clock)}. With {@link #manualDelivery(boolean)} time does not skip by
+         * itself: see there. Default {@code false}.
          *
          * <p>A message sent with a delay through {@link LocalAws#sqsClient()} is held by
          * {@code LocalAws} and enters its queue when the virtual clock reaches its due time; the
@@ -785,6 +876,25 @@ public final class LocalAws implements AutoCloseable {
          */
         public Builder virtualTime(boolean virtualTime) {
             this.virtualTime = virtualTime;
+            return this;
+        }
+
+        /**
+         * Manual delivery: event-source mappings run no pollers; a test delivers each batch itself
+         * with {@link LocalAws#deliver(String)} or {@link LocalAws#deliverAll(String, int)}, on its
+         * own thread, and sees what each did. Everything else is as usual: mappings are created,
+         * listed, updated and deleted through the Lambda API, functions run on worker threads with
+         * their timeouts, faults act. With {@linkplain #virtualTime(boolean) virtual time}, time no
+         * longer skips by itself: it moves when a delivery waits for the queue's next message, and
+         * by {@link LocalAws#advanceTime(Duration)}, so a test decides every step. A batching
+         * window is not waited for. {@link LocalAws#awaitIdle(Duration)} is refused. Default
+         * {@code false}.
+         *
+         * @param manualDelivery whether the test delivers
+         * @return this builder
+         */
+        public Builder manualDelivery(boolean manualDelivery) {
+            this.manualDelivery = manualDelivery;
             return this;
         }
 

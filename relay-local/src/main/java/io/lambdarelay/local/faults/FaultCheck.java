@@ -24,7 +24,9 @@ import java.util.function.Supplier;
  *
  * <p>Lagging counts and empty short polls ({@link Faults#lagCounts}, {@link Faults#emptyShortPolls})
  * are not among the classes: a relay worker reads no counts and polls no queue itself; test code
- * of your own that does with those faults directly.
+ * of your own that does with those faults directly. Nor is a deleted mapping
+ * ({@link Faults.Rule#deleteMapping()}): it stalls any relay, whatever its worker does, until the
+ * janitor removes it at its expiry.
  *
  * <p>The scenario sets the job up on the {@code LocalAws} it is given, runs it to the end and
  * returns its result; its relay reports each unit with {@link Run#unit(String)}, naming it by what

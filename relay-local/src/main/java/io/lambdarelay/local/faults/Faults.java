@@ -86,6 +86,15 @@ public final class Faults {
 
         /** Stops the calling thread's invocation: none of its AWS calls reach a service from now on. */
         void killCurrentInvocation();
+
+        /**
+         * Deletes the event-source mapping that delivered the calling thread's invocation, as
+         * {@code DeleteEventSourceMapping} would; the invocation goes on.
+         *
+         * @return the mapping's uuid, or null when the invocation was not delivered by a mapping,
+         *     or its mapping is already deleted
+         */
+        String deleteCurrentMapping();
     }
 
     /** Thrown into a killed invocation's code at the call where it died. An {@code Error}: a handler does not catch it. */
@@ -185,7 +194,8 @@ public final class Faults {
      * A fault point: code under test passes here, and rules {@linkplain #on started} with the
      * point's name act on it as on a call: {@link Rule#killInvocationBefore()} kills the invocation
      * here, {@link Rule#outOfMemory()} kills it as out of memory, {@link Rule#hang()} blocks it
-     * until it is interrupted (a relay's deadline hand-off) or times out, {@link Rule#fail} throws.
+     * until it is interrupted (a relay's deadline hand-off) or times out, {@link Rule#fail} throws,
+     * {@link Rule#deleteMapping()} deletes the mapping that delivered the invocation and lets it go on.
      * A relay test passes one before each unit, from the relay's {@code beforeUnit} listener:
      * <pre>{@code
      * Relay relay = Relay.builder()...beforeUnit(pkt -> aws.faults().point("Unit", pkt.relayId() + " " + pkt.getLong("next", 0)))
@@ -213,6 +223,7 @@ public final class Faults {
                 continue;
             }
             switch (action) {
+                case DELETE_MAPPING -> deleteMapping(name, target);
                 case KILL_BEFORE, KILL_AFTER, OUT_OF_MEMORY, HANG, FAIL ->
                         actHere(rule, action == Rule.Action.KILL_AFTER ? Rule.Action.KILL_BEFORE : action, name, target,
                                 "point " + name, false);
@@ -245,6 +256,15 @@ public final class Faults {
                 record(name, target, InjectedFault.Kind.THROTTLED, e.toString());
                 throw e;
             }
+        }
+    }
+
+    /** Deletes the mapping of the calling invocation, records it, and lets the invocation go on. */
+    private void deleteMapping(String name, String target) {
+        String uuid = host.deleteCurrentMapping();
+        if (uuid != null) {
+            record(name, target, InjectedFault.Kind.MAPPING_DELETED, "event-source mapping " + uuid
+                    + " deleted under its running invocation");
         }
     }
 
@@ -425,6 +445,7 @@ public final class Faults {
                 continue;
             }
             switch (action) {
+                case DELETE_MAPPING -> deleteMapping(operation, target);
                 case KILL_AFTER -> killAfter = true;
                 case LOSE_RESPONSE -> loseResponse = true;
                 default -> actHere(rule, action, operation, target, operation, sqs);
@@ -573,11 +594,13 @@ public final class Faults {
     /**
      * Which calls a fault acts on, and how often. Build it with {@link #target}, then
      * {@link #times}, {@link #always}, {@link #withProbability} or {@link #after}, and end it with
-     * what to do: {@link #fail}, {@link #throttle} or {@link #loseResponse}, which returns a handle
-     * to end the rule. Not thread-safe while being built; thread-safe once acting.
+     * what to do: {@link #fail}, {@link #throttle}, {@link #loseResponse}, or on
+     * {@code LocalAws.faults()} {@link #killInvocationBefore}, {@link #killInvocationAfter},
+     * {@link #outOfMemory}, {@link #hang} or {@link #deleteMapping}, which returns a handle to end
+     * the rule. Not thread-safe while being built; thread-safe once acting.
      */
     public final class Rule {
-        private enum Action { FAIL, THROTTLE, LOSE_RESPONSE, KILL_BEFORE, KILL_AFTER, OUT_OF_MEMORY, HANG }
+        private enum Action { FAIL, THROTTLE, LOSE_RESPONSE, KILL_BEFORE, KILL_AFTER, OUT_OF_MEMORY, HANG, DELETE_MAPPING }
 
         private final Set<String> operations;
         private String target;
@@ -747,6 +770,24 @@ public final class Faults {
             return start(Action.HANG);
         }
 
+        /**
+         * Deletes the event-source mapping that delivered the invocation making this call or
+         * passing this {@linkplain Faults#point point}, as an operator, a clean-up script or a
+         * stack update might while a relay runs; the invocation itself goes on, and so does the
+         * call. What it then passes on stays in the queue with nobody to deliver it. Recorded as
+         * {@link InjectedFault.Kind#MAPPING_DELETED} (not when the mapping was already deleted).
+         * Only invocations delivered by a mapping count; only on {@code LocalAws.faults()}.
+         * <pre>{@code
+         * aws.faults().on("Unit").after(3).times(1).deleteMapping();   // during the fourth unit
+         * }</pre>
+         *
+         * @return a handle to end the rule
+         */
+        public Injection deleteMapping() {
+            requireHost("deleteMapping");
+            return start(Action.DELETE_MAPPING);
+        }
+
         private Injection start(Action a) {
             if (action != null) {
                 throw new IllegalStateException("this rule already acts; start another with on(...)");
@@ -765,7 +806,7 @@ public final class Faults {
                 return null;
             }
             if ((action == Action.KILL_BEFORE || action == Action.KILL_AFTER || action == Action.OUT_OF_MEMORY
-                    || action == Action.HANG) && !fromInvocation) {
+                    || action == Action.HANG || action == Action.DELETE_MAPPING) && !fromInvocation) {
                 return null;
             }
             if (seen++ < skip) {

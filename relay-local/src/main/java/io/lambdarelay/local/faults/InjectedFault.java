@@ -39,7 +39,9 @@ public record InjectedFault(Instant at, String operation, String target, Kind ki
         /** An invocation was killed as out of memory at a call or point; none of its code ran after it. */
         OUT_OF_MEMORY,
         /** An invocation was blocked at a call or point until interrupted or timed out. */
-        HUNG
+        HUNG,
+        /** The event-source mapping that delivered a running invocation was deleted under it. */
+        MAPPING_DELETED
     }
 
     /**

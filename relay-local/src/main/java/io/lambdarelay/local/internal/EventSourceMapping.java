@@ -1,5 +1,6 @@
 package io.lambdarelay.local.internal;
 
+import io.lambdarelay.local.Delivery;
 import io.lambdarelay.local.InvocationEvent;
 import java.time.Duration;
 import java.time.Instant;
@@ -176,6 +177,9 @@ final class EventSourceMapping {
 
     // Caller holds the lock.
     private void reconcile() {
+        if (service.manualDelivery()) {
+            return; // the test delivers, one batch per deliverOnce()
+        }
         int target = targetConcurrency();
         for (int i = 0; i < target; i++) {
             if (!pollers.containsKey(i)) {
@@ -269,6 +273,26 @@ final class EventSourceMapping {
     }
 
     /**
+     * One delivery on the caller's thread, for manual delivery: receives a batch of what is
+     * visible (no batching window), invokes the function and settles the batch, as a poller would.
+     *
+     * @return what the delivery did, or null when the mapping is disabled or being deleted, the
+     *     queue is gone, or nothing is visible
+     */
+    Delivery deliverOnce() throws InterruptedException {
+        MappingConfig c = config;
+        if (deleting || !c.enabled || service.activity().isDeleted(queueName)) {
+            return null;
+        }
+        List<ReceivedMessage> batch = service.receive(queueName, Math.min(10, c.batchSize));
+        if (batch.isEmpty()) {
+            return null;
+        }
+        service.stats().received(queueName, batch.size());
+        return process(batch, c);
+    }
+
+    /**
      * One short poll, unless the mapping is being deleted or the queue is gone. Counted while in
      * flight, so that {@link #delete} can wait for it.
      */
@@ -289,7 +313,7 @@ final class EventSourceMapping {
         }
     }
 
-    private void process(List<ReceivedMessage> batch, MappingConfig c) throws InterruptedException {
+    private Delivery process(List<ReceivedMessage> batch, MappingConfig c) throws InterruptedException {
         RegisteredFunction fn = c.function;
         boolean terminate = RegisteredFunction.TERMINATE.equals(fn.recursiveLoop());
         List<ReceivedMessage> deliver = new ArrayList<>(batch.size());
@@ -317,7 +341,9 @@ final class EventSourceMapping {
             recordRecursionDrop(fn, dropped);
         }
         if (deliver.isEmpty()) {
-            return;
+            List<String> ids = batch.stream().map(ReceivedMessage::messageId).toList();
+            return new Delivery(uuid, fn.name(), null, ids, Set.copyOf(ids), InvocationEvent.Outcome.RECURSION_DROPPED,
+                    false);
         }
         service.stats().workStarted();
         try {
@@ -329,7 +355,7 @@ final class EventSourceMapping {
                 String t = traceHeader;
                 twin = new Thread(() -> {
                     try {
-                        invokeAndSettle(fn, c, deliver, l, t);
+                        invokeAndSettle(fn, c, deliver, l, t, true);
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                     }
@@ -337,10 +363,11 @@ final class EventSourceMapping {
                 twin.setDaemon(true);
                 twin.start();
             }
-            invokeAndSettle(fn, c, deliver, lineage, traceHeader);
+            Delivery d = invokeAndSettle(fn, c, deliver, lineage, traceHeader, twin != null);
             if (twin != null) {
                 twin.join();
             }
+            return d;
         } finally {
             service.stats().workDone();
         }
@@ -359,11 +386,11 @@ final class EventSourceMapping {
                 InvocationEvent.Outcome.RECURSION_DROPPED, dropped, dropped, MAX_RECURSIVE_HOPS, Duration.ZERO));
     }
 
-    private void invokeAndSettle(RegisteredFunction fn, MappingConfig c, List<ReceivedMessage> deliver, Lineage lineage,
-            String traceHeader) throws InterruptedException {
+    private Delivery invokeAndSettle(RegisteredFunction fn, MappingConfig c, List<ReceivedMessage> deliver,
+            Lineage lineage, String traceHeader, boolean twice) throws InterruptedException {
         byte[] event = service.json().sqsEvent(deliver, queueArn, service.region());
         service.stats().invocationStarted();
-        Invoker.Result result = service.invoker().invoke(fn, event, lineage, traceHeader);
+        Invoker.Result result = service.invoker().invoke(fn, uuid, event, lineage, traceHeader);
         Set<String> ids = new HashSet<>();
         deliver.forEach(m -> ids.add(m.messageId()));
         Set<String> failed;
@@ -405,6 +432,8 @@ final class EventSourceMapping {
         service.publish(new InvocationEvent(fn.name(), result.requestId(),
                 InvocationEvent.Trigger.EVENT_SOURCE_MAPPING, outcome, deliver.size(), failed.size(),
                 lineage.count(fn.lineageHash()), result.duration()));
+        return new Delivery(uuid, fn.name(), result.requestId(), deliver.stream().map(ReceivedMessage::messageId)
+                .toList(), failed, outcome, twice);
     }
 
     private void deleteAll(List<ReceivedMessage> messages) {

@@ -231,6 +231,23 @@ public final class HeldSends {
         }
     }
 
+    /**
+     * {@return when the first message held for a queue is due, if one is held}
+     *
+     * @param queueName the queue name
+     */
+    public OptionalLong nextDueMillis(String queueName) {
+        synchronized (held) {
+            long next = Long.MAX_VALUE;
+            for (Held h : held) {
+                if (h.queueName().equals(queueName)) {
+                    next = Math.min(next, h.dueMillis());
+                }
+            }
+            return next == Long.MAX_VALUE ? OptionalLong.empty() : OptionalLong.of(next);
+        }
+    }
+
     /** {@return how many times a message was held or released} */
     long changes() {
         return changes.get();

@@ -34,11 +34,12 @@ public final class Invoker {
     /**
      * Runs one invocation and waits for it, at most for the function's timeout.
      *
+     * @param mappingUuid the event-source mapping that delivers the payload, or null for Invoke
      * @throws InterruptedException when the calling thread is interrupted while it waits; the
      *     handler is interrupted too
      */
-    public Result invoke(RegisteredFunction fn, byte[] payload, Lineage lineage, String traceHeader)
-            throws InterruptedException {
+    public Result invoke(RegisteredFunction fn, String mappingUuid, byte[] payload, Lineage lineage,
+            String traceHeader) throws InterruptedException {
         String requestId = UUID.randomUUID().toString();
         InvocationLog log = new InvocationLog(requestId);
         LocalContext context = LocalContext.builder()
@@ -50,7 +51,7 @@ public final class Invoker {
                 .clock(clock)
                 .logger(log.tee(new Slf4jLambdaLogger(fn.name(), requestId)))
                 .build();
-        ActiveInvocation invocation = new ActiveInvocation(fn, lineage, traceHeader);
+        ActiveInvocation invocation = new ActiveInvocation(fn, mappingUuid, lineage, traceHeader);
         long started = System.nanoTime();
         Future<byte[]> future = workers.submit(() -> {
             current.set(invocation);

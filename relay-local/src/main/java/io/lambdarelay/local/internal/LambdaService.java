@@ -3,6 +3,7 @@ package io.lambdarelay.local.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lambdarelay.local.Delivery;
 import io.lambdarelay.local.InvocationEvent;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -57,6 +58,7 @@ public final class LambdaService {
     // Guarded by itself; insertion order is the order List returns.
     private final Map<String, EventSourceMapping> mappings = new LinkedHashMap<>();
     private final List<Consumer<InvocationEvent>> listeners = new CopyOnWriteArrayList<>();
+    private final boolean manualDelivery;
 
     /**
      * Creates the service.
@@ -67,10 +69,12 @@ public final class LambdaService {
      * @param activity what the embedded SQS reports about its queues, for the pollers' waits
      * @param workers runs handlers and asynchronous invocations; the service does not shut it down
      * @param current marks the thread that runs an invocation, shared with the tracing interceptor
+     * @param manualDelivery whether mappings run no pollers and deliver only through {@link #deliverOnce}
      */
     public LambdaService(String region, String accountId, Clock clock, int defaultConcurrency,
             Duration deletionDelay, Supplier<SqsClient> sqs, Supplier<EmbeddedSqs> embeddedSqs, QueueActivity activity, ExecutorService workers, StatsRecorder stats,
-            ThreadLocal<ActiveInvocation> current) {
+            ThreadLocal<ActiveInvocation> current, boolean manualDelivery) {
+        this.manualDelivery = manualDelivery;
         this.region = region;
         this.accountId = accountId;
         this.clock = clock;
@@ -86,6 +90,50 @@ public final class LambdaService {
 
     String region() {
         return region;
+    }
+
+    boolean manualDelivery() {
+        return manualDelivery;
+    }
+
+    /**
+     * One delivery from a queue by the first enabled mapping that reads it, on the caller's thread
+     * (manual delivery).
+     *
+     * @param queueName the queue
+     * @return what it did, or null when no enabled mapping reads the queue, the queue is gone, or
+     *     nothing in it is visible
+     */
+    public Delivery deliverOnce(String queueName) throws InterruptedException {
+        removeGoneMappings();
+        EventSourceMapping chosen = null;
+        synchronized (mappings) {
+            for (EventSourceMapping m : mappings.values()) {
+                if (!m.isDeleting() && m.config().enabled && QueueNames.fromArn(m.queueArn()).equals(queueName)) {
+                    chosen = m;
+                    break;
+                }
+            }
+        }
+        return chosen == null ? null : chosen.deliverOnce();
+    }
+
+    /**
+     * {@return the uuids of the mappings, not being deleted, that read a queue}
+     *
+     * @param queueName the queue
+     */
+    public List<String> mappingsReading(String queueName) {
+        removeGoneMappings();
+        List<String> uuids = new ArrayList<>();
+        synchronized (mappings) {
+            for (EventSourceMapping m : mappings.values()) {
+                if (!m.isDeleting() && QueueNames.fromArn(m.queueArn()).equals(queueName)) {
+                    uuids.add(m.uuid());
+                }
+            }
+        }
+        return uuids;
     }
 
     int defaultConcurrency() {
@@ -356,6 +404,26 @@ public final class LambdaService {
         return mappingJson(m, "Updating");
     }
 
+    /**
+     * Deletes a mapping as {@code DeleteEventSourceMapping} would, for an injected fault.
+     *
+     * @param uuid the mapping
+     * @return whether it was there to delete (and not already being deleted)
+     */
+    public boolean deleteMappingNow(String uuid) throws InterruptedException {
+        removeGoneMappings();
+        EventSourceMapping m;
+        synchronized (mappings) {
+            m = mappings.get(uuid);
+        }
+        if (m == null || m.isDeleting()) {
+            return false;
+        }
+        m.delete(clock.instant());
+        LOG.debug("deleting event-source mapping {} (injected)", uuid);
+        return true;
+    }
+
     ObjectNode deleteMapping(String uuid) throws InterruptedException {
         removeGoneMappings();
         EventSourceMapping m = mapping(uuid);
@@ -594,7 +662,7 @@ public final class LambdaService {
 
     private InvokeResult runInvoke(RegisteredFunction fn, byte[] event, boolean tail) throws InterruptedException {
         stats.invocationStarted();
-        Invoker.Result r = invoker.invoke(fn, event, Lineage.empty(), null);
+        Invoker.Result r = invoker.invoke(fn, null, event, Lineage.empty(), null);
         InvocationEvent.Outcome outcome;
         String functionError;
         byte[] payload;

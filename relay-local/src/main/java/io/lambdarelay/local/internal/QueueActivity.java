@@ -242,6 +242,21 @@ public final class QueueActivity {
         return next == Long.MAX_VALUE ? OptionalLong.empty() : OptionalLong.of(next);
     }
 
+    /**
+     * {@return when the queue's next delayed or in-flight message becomes visible, if one will}
+     *
+     * @param queue the queue name
+     */
+    public OptionalLong nextDueMillis(String queue) {
+        QueueState s = queues.get(queue);
+        if (s == null) {
+            return OptionalLong.empty();
+        }
+        synchronized (s) {
+            return s.deleted || s.due.isEmpty() ? OptionalLong.empty() : OptionalLong.of(s.due.firstKey());
+        }
+    }
+
     /** Wakes every waiting poller, e.g. after the clock skipped ahead. */
     public void wakeAll() {
         for (QueueState s : queues.values()) {

@@ -44,17 +44,23 @@ public final class TimeSkipper implements AutoCloseable {
      * @param stats the work running
      * @param held the messages held for their delay
      * @param releaseTo the client held messages are sent with
+     * @param automatic whether to skip by itself; without it (manual delivery) time moves only
+     *     when {@link #skipTo} or the clock's owner moves it
      */
     public TimeSkipper(VirtualClock clock, QueueActivity activity, StatsRecorder stats, HeldSends held,
-            SqsClient releaseTo) {
+            SqsClient releaseTo, boolean automatic) {
         this.clock = clock;
         this.activity = activity;
         this.stats = stats;
         this.held = held;
         this.releaseTo = releaseTo;
-        this.thread = new Thread(this::run, "relay-local-time-skipper");
-        thread.setDaemon(true);
-        thread.start();
+        if (automatic) {
+            this.thread = new Thread(this::run, "relay-local-time-skipper");
+            thread.setDaemon(true);
+            thread.start();
+        } else {
+            this.thread = null;
+        }
     }
 
     /** {@return how often the clock jumped} */
@@ -115,6 +121,30 @@ public final class TimeSkipper implements AutoCloseable {
         return b.isEmpty() ? a : OptionalLong.of(Math.min(a.getAsLong(), b.getAsLong()));
     }
 
+    /**
+     * Moves the clock to when the queue's next delayed, held or in-flight message becomes visible,
+     * if that is later than now, and releases what is then due.
+     *
+     * @param queueName the queue
+     * @return whether a message of the queue is due now
+     */
+    public boolean skipTo(String queueName) {
+        held.releaseDue(releaseTo);
+        OptionalLong a = activity.nextDueMillis(queueName);
+        OptionalLong b = held.nextDueMillis(queueName);
+        if (a.isEmpty() && b.isEmpty()) {
+            return false;
+        }
+        long next = Math.min(a.orElse(Long.MAX_VALUE), b.orElse(Long.MAX_VALUE));
+        if (clock.advanceTo(next) > 0) {
+            jumps.incrementAndGet();
+            LOG.debug("queue {} has nothing visible until {}: virtual time moved there", queueName,
+                    Instant.ofEpochMilli(next));
+        }
+        wake();
+        return true;
+    }
+
     /** Releases the held messages now due and wakes the pollers, after the clock was moved by hand. */
     public void wake() {
         held.releaseDue(releaseTo);
@@ -125,6 +155,9 @@ public final class TimeSkipper implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        if (thread == null) {
+            return;
+        }
         thread.interrupt();
         try {
             thread.join(1000);
