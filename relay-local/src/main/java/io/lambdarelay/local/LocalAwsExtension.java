@@ -2,6 +2,8 @@ package io.lambdarelay.local;
 
 import java.util.Objects;
 import java.util.function.Supplier;
+import io.lambdarelay.local.faults.Faults;
+import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
@@ -10,9 +12,11 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * A JUnit 5 extension that gives tests a started {@link LocalAws}: declare a parameter of type
- * {@code LocalAws} (or {@code SqsClient} / {@code LambdaClient}, its clients) in a test, a
- * lifecycle method or the constructor. One {@code LocalAws} is started per test class, on first
- * use, and closed after the class.
+ * {@code LocalAws} (or {@code SqsClient} / {@code LambdaClient}, its clients, or {@code Faults},
+ * its {@linkplain LocalAws#faults() fault injection}) in a test, a lifecycle method or the
+ * constructor. One {@code LocalAws} is started per test class, on first use, and closed after the
+ * class. The fault rules a test started end after it ({@link Faults#clear()}), so they do not act
+ * on the next test of the class; what was injected stays recorded.
  * <pre>{@code
  * @ExtendWith(LocalAwsExtension.class)
  * class WorkerTest {
@@ -24,9 +28,11 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * {@code @RegisterExtension static LocalAwsExtension aws = new LocalAwsExtension(() ->
  * LocalAws.builder().region("eu-west-1").start());}
  *
- * <p>Thread-safe; {@code LocalAws} itself is thread-safe, so parallel tests of a class share it.
+ * <p>Thread-safe; {@code LocalAws} itself is thread-safe, so parallel tests of a class share it
+ * (but not its fault rules: the first test to end clears them, so run tests that inject faults
+ * one at a time).
  */
-public final class LocalAwsExtension implements ParameterResolver {
+public final class LocalAwsExtension implements ParameterResolver, AfterEachCallback {
 
     private static final ExtensionContext.Namespace NAMESPACE =
             ExtensionContext.Namespace.create(LocalAwsExtension.class);
@@ -50,7 +56,8 @@ public final class LocalAwsExtension implements ParameterResolver {
     @Override
     public boolean supportsParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
         Class<?> type = parameterContext.getParameter().getType();
-        return type == LocalAws.class || type == SqsClient.class || type == LambdaClient.class;
+        return type == LocalAws.class || type == SqsClient.class || type == LambdaClient.class
+                || type == Faults.class;
     }
 
     @Override
@@ -63,15 +70,31 @@ public final class LocalAwsExtension implements ParameterResolver {
         if (type == LambdaClient.class) {
             return aws.lambdaClient();
         }
+        if (type == Faults.class) {
+            return aws.faults();
+        }
         return aws;
     }
 
-    private LocalAws localAws(ExtensionContext context) {
+    /** Ends the fault rules the test started, if the class has a {@code LocalAws}. */
+    @Override
+    public void afterEach(ExtensionContext context) {
+        Resource r = classContext(context).getStore(NAMESPACE).get(Resource.class, Resource.class);
+        if (r != null) {
+            r.aws.faults().clear();
+        }
+    }
+
+    private static ExtensionContext classContext(ExtensionContext context) {
         ExtensionContext classContext = context;
         while (classContext.getTestMethod().isPresent() && classContext.getParent().isPresent()) {
             classContext = classContext.getParent().get();
         }
-        return classContext.getStore(NAMESPACE)
+        return classContext;
+    }
+
+    private LocalAws localAws(ExtensionContext context) {
+        return classContext(context).getStore(NAMESPACE)
                 .getOrComputeIfAbsent(Resource.class, k -> new Resource(factory.get()), Resource.class)
                 .aws;
     }

@@ -2,8 +2,11 @@ package io.lambdarelay.local;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.lambdarelay.local.faults.Faults;
+import io.lambdarelay.local.faults.InjectedFault;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -33,8 +36,19 @@ class LocalAwsExtensionTest {
 
     @Test
     @Order(2)
-    void sharesTheInstanceAcrossTheClass(LocalAws aws) {
+    void sharesTheInstanceAcrossTheClass(LocalAws aws, Faults faults) {
         assertSame(FIRST.get(), aws);
         assertTrue(aws.sqsClient().listQueues().queueUrls().stream().anyMatch(u -> u.endsWith("/injected")));
+        assertSame(aws.faults(), faults);
+        faults.on("ListQueues").fail(new IllegalStateException("injected"));
+        assertThrows(IllegalStateException.class, () -> aws.sqsClient().listQueues());
+    }
+
+    @Test
+    @Order(3)
+    void endsTheFaultRulesOfTheTestBefore(LocalAws aws) {
+        assertTrue(aws.sqsClient().listQueues().queueUrls().stream().anyMatch(u -> u.endsWith("/injected")),
+                "the rule of the test before acts no more");
+        assertEquals(1, aws.faults().injected(InjectedFault.Kind.FAILED).size(), "what it injected stays recorded");
     }
 }
