@@ -47,9 +47,11 @@ final class ControlCodec {
     private static final String ADAPTIVE_RATE = "adaptiveRate";
     private static final String PART_RATE = "partRate";
     private static final String RATE_FOUND = "rateFound";
+    private static final String END_WHEN_DEAD_LETTERED = "endWhenDeadLettered";
     private static final Set<String> KNOWN = Set.of(SQS_COUNT, RELAY_ID, HOP, PART, PARTS, CREATED_AT, DEADLINE,
             NOT_BEFORE, DLQ_URL, FUNCTION, MAX_HOPS, MAX_IDLE_HOPS, MAX_RECEIVE, TOLERATED, RATE, CONCURRENCY,
-            IDLE_HOPS, PACE_AT, THROTTLES, UNIT_MS, WATCHDOG, EMPTY_SINCE, ADAPTIVE_RATE, PART_RATE, RATE_FOUND);
+            IDLE_HOPS, PACE_AT, THROTTLES, UNIT_MS, WATCHDOG, EMPTY_SINCE, ADAPTIVE_RATE, PART_RATE, RATE_FOUND,
+            END_WHEN_DEAD_LETTERED);
     /** The most parts a fan-out may have. */
     static final int MAX_PARTS = 100_000;
 
@@ -91,7 +93,7 @@ final class ControlCodec {
                 f.text(RELAY_ID), f.count(SQS_COUNT), f.count(HOP), part, parts, f.instant(CREATED_AT),
                 f.instant(DEADLINE), f.instant(NOT_BEFORE), f.text(DLQ_URL), f.text(FUNCTION));
         Policy policy = new Policy(f.count(MAX_HOPS), f.count(MAX_IDLE_HOPS), f.count(MAX_RECEIVE), f.count(TOLERATED),
-                f.rate(RATE), f.integer(CONCURRENCY, 0), f.count(ADAPTIVE_RATE) > 0);
+                f.rate(RATE), f.integer(CONCURRENCY, 0), f.count(ADAPTIVE_RATE) > 0, f.count(END_WHEN_DEAD_LETTERED) > 0);
         HopState hopState = new HopState(f.count(WATCHDOG) > 0 ? HopState.Kind.WATCHDOG : HopState.Kind.WORK,
                 f.count(IDLE_HOPS), f.count(PACE_AT), f.integer(THROTTLES, 0), f.count(UNIT_MS), f.count(EMPTY_SINCE),
                 f.rate(PART_RATE), f.count(RATE_FOUND) > 0);
@@ -140,6 +142,9 @@ final class ControlCodec {
         putPositive(stats, CONCURRENCY, p.concurrency());
         if (p.adaptive()) {
             stats.put(ADAPTIVE_RATE, 1L);
+        }
+        if (p.endsWhenDeadLettered()) {
+            stats.put(END_WHEN_DEAD_LETTERED, 1L);
         }
         putPositive(stats, IDLE_HOPS, s.idleHops());
         putPositive(stats, PACE_AT, s.paceAt());

@@ -38,6 +38,30 @@ final class Ending {
         end(pkt, messageId, inv, failure, keepsDeadLetters(failure));
     }
 
+    /** Whether a relay with this packet's policy parks when its packets are dead-lettered. */
+    static boolean parks(RelayPacket pkt) {
+        return !pkt.policy().endsWhenDeadLettered();
+    }
+
+    /**
+     * Parks the relay instead of ending it: its mappings are disabled and its queues kept, so the
+     * dead-lettered packets can go back once the worker is fixed. The relay has not ended: no
+     * completion is claimed, and {@link RelayWorker#onRelayParked} runs (at least once).
+     */
+    void park(RelayPacket pkt, Invocation inv, RelayFailure failure) {
+        String where = pkt.header().isPart() ? "part " + pkt.part() + " hop " + pkt.hop() : "hop " + pkt.hop();
+        int disabled = relay.wiring().parking().park(pkt.queueUrl(), relay.wiring().clock().instant().toString(),
+                failure.reason() + " at " + where);
+        LOG.warn("relay {} parked ({}): {}; {} mapping(s) disabled, its queues kept. Fix the worker, deploy it, then "
+                + "resume the relay (RelayControl.resume or: relay resume {})", pkt.relayId(), failure.reason(),
+                failure.message(), disabled, pkt.relayId());
+        try {
+            worker.onRelayParked(pkt, failure, inv.context());
+        } catch (RuntimeException hookFailure) {
+            LOG.warn("relay {}: onRelayParked hook threw {}", pkt.relayId(), hookFailure.getClass().getName());
+        }
+    }
+
     /** The watchdog saw the fan-out drained, with {@code deadLettered} parts in the dead-letter queue. */
     void drained(RelayPacket dog, String messageId, Invocation inv, long deadLettered) throws Exception {
         end(dog, messageId, inv, null, deadLettered > 0);
@@ -50,7 +74,9 @@ final class Ending {
             return; // no ledger: the drain watchdog completes the fan-out
         }
         RelayFailure tooMany = Guards.tooManyFailedParts(pkt, tally);
-        if (tooMany != null) {
+        if (tooMany != null && parks(pkt)) {
+            park(pkt, inv, tooMany);
+        } else if (tooMany != null) {
             end(pkt, messageId, inv, tooMany, true);
         } else if (tally.finished() >= pkt.partCount()) {
             LOG.info("relay {}: all {} parts finished ({} failed, tolerated {}); completing", pkt.relayId(),
@@ -63,6 +89,8 @@ final class Ending {
     void deadLettered(RelayPacket pkt, String messageId, Invocation inv, long receiveCount) throws Exception {
         if (pkt.header().isPart()) {
             partDone(pkt, messageId, inv, true);
+        } else if (parks(pkt)) {
+            park(pkt, inv, Guards.deadLettered(pkt, receiveCount));
         } else {
             end(pkt, messageId, inv, Guards.deadLettered(pkt, receiveCount), true);
         }

@@ -211,7 +211,12 @@ final class HopRunner {
 
     private void watch(RelayPacket dog, String messageId, Invocation inv) throws Exception {
         DrainWatchdog.Verdict v = wiring.watchdog().watch(dog);
-        if (v.failure() != null) {
+        if (v.failure() != null && Ending.parks(dog)) {
+            // The watchdog waits in the parked queue, to watch again once the relay is resumed.
+            dog.hopState(dog.hopState().withEmptySince(0));
+            wiring.sender().pass(dog, DrainWatchdog.PERIOD);
+            ending.park(dog, inv, v.failure());
+        } else if (v.failure() != null) {
             ending.failed(dog, messageId, inv, v.failure());
         } else if (v.complete()) {
             ending.drained(dog, messageId, inv, v.deadLettered());

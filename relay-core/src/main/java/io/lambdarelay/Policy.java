@@ -12,17 +12,20 @@ package io.lambdarelay;
  * @param rate units per second across the relay
  * @param concurrency the mapping's maximum concurrency
  * @param adaptive whether {@code rate} is only where to start, the real limit being found from throttles
+ * @param endsWhenDeadLettered whether a dead-lettered chain, or too many dead-lettered parts, end
+ *     the relay instead of parking it ({@link RelaySetup#parkWhenDeadLettered()} off)
  */
 record Policy(long maxHops, long maxIdleHops, long maxReceive, long toleratedFailures, double rate, int concurrency,
-        boolean adaptive) {
+        boolean adaptive, boolean endsWhenDeadLettered) {
 
     /** No rules: a packet the Node package started. */
-    static final Policy NONE = new Policy(0, 0, 0, 0, 0, 0, false);
+    static final Policy NONE = new Policy(0, 0, 0, 0, 0, 0, false, false);
 
     /** The policy the setup options ask for. */
     static Policy of(RelaySetup options) {
         return new Policy(options.maxHops(), options.maxIdleHops(), options.maxReceiveCount(),
                 options.toleratedFailures(), options.rateLimit() == null ? 0 : options.rateLimit(),
-                options.maximumConcurrency() == null ? 0 : options.maximumConcurrency(), options.adaptiveRate());
+                options.maximumConcurrency() == null ? 0 : options.maximumConcurrency(), options.adaptiveRate(),
+                !options.parkWhenDeadLettered());
     }
 }

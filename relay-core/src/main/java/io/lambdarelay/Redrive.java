@@ -48,7 +48,11 @@ final class Redrive {
     }
 
     int run(RelayPacket relay) {
-        String queueUrl = relay.queueUrl();
+        return run(relay.queueUrl(), relay.relayId());
+    }
+
+    /** Moves the relay's dead-lettered packets back to its queue; returns how many. */
+    int run(String queueUrl, String relayId) {
         Queues.Info info;
         try {
             info = facts.of(queueUrl);
@@ -76,7 +80,7 @@ final class Redrive {
                 if (fresh.isEmpty()) {
                     break;
                 }
-                moved += moveBatch(relay, dlqUrl, fresh, kept);
+                moved += moveBatch(queueUrl, dlqUrl, fresh, kept);
             }
         } catch (QueueDoesNotExistException e) {
             throw new RelayException("redrive needs both queues of a live relay, but one is gone (" + describe(e)
@@ -87,16 +91,16 @@ final class Redrive {
         } finally {
             release(dlqUrl, kept);
         }
-        LOG.info("relay {}: moved {} message(s) from the dead-letter queue back to the relay queue{}", relay.relayId(),
+        LOG.info("relay {}: moved {} message(s) from the dead-letter queue back to the relay queue{}", relayId,
                 moved, kept.isEmpty() ? "" : "; " + kept.size() + " that are not packets of this relay stay");
         return moved;
     }
 
-    private int moveBatch(RelayPacket relay, String dlqUrl, List<Message> msgs, List<Message> kept) {
+    private int moveBatch(String queueUrl, String dlqUrl, List<Message> msgs, List<Message> kept) {
         List<Message> moving = new ArrayList<>();
         List<SendMessageBatchRequestEntry> entries = new ArrayList<>();
         for (Message m : msgs) {
-            RelayPacket pkt = packetOf(relay, m);
+            RelayPacket pkt = packetOf(queueUrl, m);
             if (pkt == null) {
                 kept.add(m);
                 continue;
@@ -109,7 +113,7 @@ final class Redrive {
         if (entries.isEmpty()) {
             return 0;
         }
-        var sent = clients.sqs().sendMessageBatch(r -> r.queueUrl(relay.queueUrl()).entries(entries));
+        var sent = clients.sqs().sendMessageBatch(r -> r.queueUrl(queueUrl).entries(entries));
         List<DeleteMessageBatchRequestEntry> deletes = new ArrayList<>();
         for (var ok : sent.successful()) {
             deletes.add(DeleteMessageBatchRequestEntry.builder().id(ok.id())
@@ -120,16 +124,16 @@ final class Redrive {
         }
         if (!sent.failed().isEmpty()) {
             throw new RelayException(sent.failed().size() + " message(s) could not be moved back to "
-                    + relay.queueUrl() + "; they stay in " + dlqUrl + ", run redrive again");
+                    + queueUrl + "; they stay in " + dlqUrl + ", run redrive again");
         }
         return deletes.size();
     }
 
     /** The message's packet if it is one of this relay's, else {@code null} (it stays where it is). */
-    private RelayPacket packetOf(RelayPacket relay, Message m) {
+    private RelayPacket packetOf(String queueUrl, Message m) {
         try {
             RelayPacket pkt = RelayPacket.parse(m.body(), maxPacketBytes, m.messageId());
-            return relay.queueUrl().equals(pkt.queueUrl()) ? pkt : null;
+            return queueUrl.equals(pkt.queueUrl()) ? pkt : null;
         } catch (InvalidPacketException e) {
             return null;
         }

@@ -47,6 +47,15 @@ public final class Relay implements AutoCloseable {
     public static final String TAG_EXPIRES = TAG_PREFIX + "expires";
     /** Tag saying whether a queue is the relay queue ({@code queue}) or its dead-letter queue ({@code dlq}). */
     public static final String TAG_ROLE = TAG_PREFIX + "role";
+    /**
+     * Tag of a parked relay's queue: when it parked (ISO-8601). A worker sets it when a chain's
+     * packet, or more parts than tolerated, end in the dead-letter queue; resuming removes it.
+     */
+    public static final String TAG_PARKED = TAG_PREFIX + "parked";
+    /** Tag of a parked relay's queue: why, in words (reason, part, hop; never packet contents). */
+    public static final String TAG_PARKED_REASON = TAG_PREFIX + "parked-reason";
+    /** Tag of a paused relay's queue: when it was paused (ISO-8601); resuming removes it. */
+    public static final String TAG_PAUSED = TAG_PREFIX + "paused";
     /** SQS's longest per-message delay. */
     public static final Duration MAX_SQS_DELAY = Duration.ofSeconds(900);
     /** Message attribute naming the exception type that dead-lettered a packet. */

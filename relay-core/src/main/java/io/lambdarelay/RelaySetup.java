@@ -51,6 +51,7 @@ public final class RelaySetup {
     private final boolean adaptiveRate;
     private final int toleratedFailures;
     private final boolean denyInsecureTransport;
+    private final boolean parkWhenDeadLettered;
 
     private RelaySetup(Builder b) {
         this.queueName = b.queueName;
@@ -69,6 +70,7 @@ public final class RelaySetup {
         this.adaptiveRate = b.adaptiveRate;
         this.toleratedFailures = b.toleratedFailures;
         this.denyInsecureTransport = b.denyInsecureTransport;
+        this.parkWhenDeadLettered = b.parkWhenDeadLettered;
     }
 
     /** {@return the default options} */
@@ -104,6 +106,7 @@ public final class RelaySetup {
         b.adaptiveRate = adaptiveRate;
         b.toleratedFailures = toleratedFailures;
         b.denyInsecureTransport = denyInsecureTransport;
+        b.parkWhenDeadLettered = parkWhenDeadLettered;
         return b;
     }
 
@@ -134,6 +137,14 @@ public final class RelaySetup {
     /** {@return whether the rate limit is only where to start, the real limit being found from throttles} */
     public boolean adaptiveRate() {
         return adaptiveRate;
+    }
+
+    /**
+     * {@return whether a relay parks instead of ending when a chain's packet, or more parts than
+     * tolerated, end in the dead-letter queue}
+     */
+    public boolean parkWhenDeadLettered() {
+        return parkWhenDeadLettered;
     }
 
     /** {@return how many parts of a fan-out may fail before the relay counts as failed} */
@@ -212,14 +223,14 @@ public final class RelaySetup {
                 && tags.equals(r.tags) && maxHops == r.maxHops && maxIdleHops == r.maxIdleHops
                 && Objects.equals(rateLimit, r.rateLimit) && adaptiveRate == r.adaptiveRate
                 && toleratedFailures == r.toleratedFailures
-                && denyInsecureTransport == r.denyInsecureTransport;
+                && denyInsecureTransport == r.denyInsecureTransport && parkWhenDeadLettered == r.parkWhenDeadLettered;
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(queueName, batchSize, maximumConcurrency, maximumBatchingWindow, maxReceiveCount,
                 visibilityTimeout, messageRetention, expiresAfter, manageRecursion, tags, maxHops, maxIdleHops, rateLimit,
-                adaptiveRate, toleratedFailures, denyInsecureTransport);
+                adaptiveRate, toleratedFailures, denyInsecureTransport, parkWhenDeadLettered);
     }
 
     @Override
@@ -230,7 +241,7 @@ public final class RelaySetup {
                 + messageRetention + ", expiresAfter=" + expiresAfter + ", manageRecursion=" + manageRecursion
                 + ", tags=" + tags.keySet() + ", maxHops=" + maxHops + ", maxIdleHops=" + maxIdleHops + ", rateLimit="
                 + rateLimit + ", adaptiveRate=" + adaptiveRate + ", toleratedFailures=" + toleratedFailures + ", denyInsecureTransport="
-                + denyInsecureTransport + "}";
+                + denyInsecureTransport + ", parkWhenDeadLettered=" + parkWhenDeadLettered + "}";
     }
 
     static void validateQueueName(String field, String name, int maxLength) {
@@ -258,6 +269,7 @@ public final class RelaySetup {
         private boolean adaptiveRate;
         private int toleratedFailures;
         private boolean denyInsecureTransport;
+        private boolean parkWhenDeadLettered = true;
 
         private Builder() {
         }
@@ -421,6 +433,27 @@ public final class RelaySetup {
          */
         public Builder adaptiveRate(boolean adaptive) {
             this.adaptiveRate = adaptive;
+            return this;
+        }
+
+        /**
+         * What happens when a chain's packet ends in the dead-letter queue after its last attempt,
+         * or more parts of a fan-out than {@link #toleratedFailures} do: with {@code true} (the
+         * default) the relay <b>parks</b>. Its mapping is disabled, and its queue, dead-letter
+         * queue and ledger entries are kept; the queue is tagged {@link Relay#TAG_PARKED}, the
+         * worker's {@link RelayWorker#onRelayParked} runs, and the janitor leaves the relay until
+         * its expiry. After you deploy a fix, {@link RelayControl#resume(String)} (or
+         * {@code relay resume <id>}) moves the dead-lettered packets back and enables the mapping,
+         * and the relay goes on under the same id with the new code. With {@code false} the relay
+         * ends instead: {@link RelayWorker#onRelayFailed} with {@link RelayFailure.Reason#DEAD_LETTERED}
+         * or {@link RelayFailure.Reason#TOO_MANY_FAILED_PARTS}, and a tear-down that keeps the
+         * dead-letter queue.
+         *
+         * @param park whether to park
+         * @return this builder
+         */
+        public Builder parkWhenDeadLettered(boolean park) {
+            this.parkWhenDeadLettered = park;
             return this;
         }
 

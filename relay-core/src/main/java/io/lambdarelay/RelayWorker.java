@@ -46,9 +46,10 @@ import software.amazon.awssdk.core.exception.AbortedException;
  *       redelivers it from the last hand-off. Units since the last hand-off may therefore run
  *       again: make them idempotent. On the last attempt ({@code maxReceiveCount}) the worker moves
  *       the packet, unchanged, to the dead-letter queue with the exception's type as a message
- *       attribute; a chain is then ended ({@link #onRelayFailed}, tear-down keeping the
- *       dead-letter queue), a part counts as failed in the ledger. Should that move fail, the
- *       queue's redrive policy moves the packet instead.</li>
+ *       attribute; a chain then parks ({@link #onRelayParked}: mapping disabled, queues kept,
+ *       until it is resumed after a fix), and a part counts as failed, the relay parking past
+ *       its tolerated failures. Should that move fail, the queue's redrive policy moves the
+ *       packet instead.</li>
  *   <li><b>Forks</b>: with a ledger ({@link Relay.Builder#ledger}), each hop is claimed first; a
  *       second message for a claimed hop is acknowledged without work.</li>
  *   <li><b>Guards</b>: past the relay's deadline, its hop limit, or too many hops without a
@@ -124,6 +125,24 @@ public abstract class RelayWorker implements RequestHandler<SQSEvent, SQSBatchRe
      * @throws Exception to fail the record; it is redelivered
      */
     protected void onPartComplete(RelayPacket pkt, Context context) throws Exception {
+    }
+
+    /**
+     * Called when the relay parks ({@link RelaySetup.Builder#parkWhenDeadLettered}, on by
+     * default): a chain's packet, or more parts than tolerated, ended in the dead-letter queue.
+     * The relay has not ended: its mappings are disabled and its queues kept until it is resumed
+     * ({@link RelayControl#resume}) or removed at its expiry. At least once (two parts parking at
+     * the same moment each call it). Default: calls {@link #onRelayFailed}, so alerting written
+     * for failures hears of it; override it if your {@code onRelayFailed} cleans up what a
+     * resumed relay would still need.
+     *
+     * @param pkt the packet whose dead-lettering parked the relay
+     * @param failure why, with the figures ({@link RelayFailure.Reason#DEAD_LETTERED} or
+     *     {@link RelayFailure.Reason#TOO_MANY_FAILED_PARTS})
+     * @param context the invocation's context
+     */
+    protected void onRelayParked(RelayPacket pkt, RelayFailure failure, Context context) {
+        onRelayFailed(pkt, failure, context);
     }
 
     /**

@@ -40,8 +40,9 @@ class FaultModelTest extends FaultModelBase {
         return f.use(new Worker(relay, aws));
     }
 
+    /** A relay that ends (not parks) when its packets are dead-lettered: these scenarios are about its end. */
     private static RelaySetup attempts(int maxReceiveCount) {
-        return RelaySetup.builder().maxReceiveCount(maxReceiveCount).build();
+        return RelaySetup.builder().maxReceiveCount(maxReceiveCount).parkWhenDeadLettered(false).build();
     }
 
     @Test

@@ -71,6 +71,14 @@ class IamPolicyCoverageTest {
             relay.progress(pkt);
             relay.tearDown(pkt);
             RelayJanitor.builder().sqsClient(aws.sqsClient()).lambdaClient(aws.lambdaClient()).build().sweep();
+            RelayPacket other = relay.setup(null, "iam-worker");
+            RelayControl control = RelayControl.builder().sqsClient(aws.sqsClient()).lambdaClient(aws.lambdaClient())
+                    .build();
+            control.list();
+            control.pause(other.relayId());
+            control.resume(other.relayId());
+            control.redrive(other.relayId());
+            control.cancel(other.relayId());
         }
     }
 
@@ -81,6 +89,7 @@ class IamPolicyCoverageTest {
         Set<String> start = allowedActions("start-role-policy.json");
         Set<String> worker = allowedActions("worker-role-policy.json");
         Set<String> janitor = allowedActions("janitor-role-policy.json");
+        Set<String> operator = allowedActions("operator-role-policy.json");
 
         List<String> missing = new ArrayList<>();
         for (String a : iamActions(calls.getOrDefault(Role.START, Set.of()))) {
@@ -98,6 +107,11 @@ class IamPolicyCoverageTest {
                 missing.add("janitor role lacks " + a);
             }
         }
+        for (String a : iamActions(calls.getOrDefault(Role.OPERATOR, Set.of()))) {
+            if (!operator.contains(a)) {
+                missing.add("operator role lacks " + a);
+            }
+        }
         for (String a : iamActions(calls.getOrDefault(Role.START_OR_WORKER, Set.of()))) {
             if (!start.contains(a) && !worker.contains(a)) {
                 missing.add("neither start nor worker role allows " + a);
@@ -107,11 +121,14 @@ class IamPolicyCoverageTest {
         assertTrue(iamActions(calls.get(Role.START)).containsAll(Set.of("sqs:CreateQueue", "lambda:CreateEventSourceMapping",
                 "lambda:GetFunctionConfiguration")), "the recorder saw setup's calls: " + calls.get(Role.START));
         assertTrue(iamActions(calls.get(Role.JANITOR)).contains("sqs:ListQueues"), "the recorder saw the janitor");
+        assertTrue(iamActions(calls.get(Role.OPERATOR)).containsAll(Set.of("sqs:ListQueueTags",
+                "lambda:UpdateEventSourceMapping")), "the recorder saw the control: " + calls.get(Role.OPERATOR));
     }
 
     @Test
     void thePoliciesUseNoServiceWideWildcards_andScopeQueuesToTheRelayPrefix() throws IOException {
-        for (String file : List.of("start-role-policy.json", "worker-role-policy.json", "janitor-role-policy.json")) {
+        for (String file : List.of("start-role-policy.json", "worker-role-policy.json", "janitor-role-policy.json",
+                "operator-role-policy.json")) {
             JsonNode policy = new ObjectMapper().readTree(Files.readString(IAM.resolve(file)));
             for (JsonNode st : policy.get("Statement")) {
                 String text = st.get("Action").toString();

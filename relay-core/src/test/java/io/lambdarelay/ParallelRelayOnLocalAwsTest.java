@@ -137,7 +137,7 @@ class ParallelRelayOnLocalAwsTest extends OnLocalAwsWithLedger {
         PartWorker worker = new PartWorker(relay, Set.of(1, 2, 3));
         aws.registerFunction("intolerant", Duration.ofSeconds(1), worker);
         RelayPacket pkt = relay.setup(null, "intolerant", RelaySetup.builder().maxReceiveCount(1).toleratedFailures(2)
-                .maximumConcurrency(2).build());
+                .maximumConcurrency(2).parkWhenDeadLettered(false).build());
         relay.fanOut(pkt, 20, (i, p) -> { });
 
         Await.until("the relay to fail", Duration.ofSeconds(30), () -> !worker.relayFailures.isEmpty(),

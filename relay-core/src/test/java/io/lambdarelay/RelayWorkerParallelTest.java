@@ -215,7 +215,8 @@ class RelayWorkerParallelTest extends OnEmbeddedSqs {
 
     @Test
     void fanIn_moreFailedPartsThanTolerated_failsTheRelayOnce() {
-        RelayPacket pkt = relay.setup(null, "worker", RelaySetup.builder().maxReceiveCount(2).build()).put("target", 1L);
+        RelayPacket pkt = relay.setup(null, "worker", RelaySetup.builder().maxReceiveCount(2).parkWhenDeadLettered(false)
+                .build()).put("target", 1L);
         relay.fanOut(pkt, 3, (i, p) -> { });
         List<RelayPacket> parts = drain(pkt.queueUrl());
         Worker poison = new Worker(relay, 10);

@@ -31,6 +31,9 @@ import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
  *       empty queue means the chain died: a worker crashed for good, or a setup crashed between
  *       creating the queues and the mapping. The first empty sighting is remembered in the tag
  *       {@code lambda-relay:idle-since}, so the janitor itself keeps no state.</li>
+ *   <li>A <b>parked</b> or <b>paused</b> relay (tagged {@link Relay#TAG_PARKED} or
+ *       {@link Relay#TAG_PAUSED}) is never idle: it waits for a resume, and only its expiry
+ *       removes it.</li>
  *   <li><b>Half torn down</b>: a tear-down began (the queue carries the tag
  *       {@code lambda-relay:ending}) more than {@link #ENDING_GRACE} ago but the queue is still
  *       there, because a step after the mapping's deletion failed. Nothing will deliver its
@@ -135,7 +138,13 @@ public final class RelayJanitor {
             return;
         }
         boolean idle = false;
-        if (messages == 0) {
+        boolean stopped = tags.containsKey(Relay.TAG_PARKED) || tags.containsKey(Relay.TAG_PAUSED);
+        if (stopped) {
+            // Parked or paused on purpose: its packets wait for a resume; only its expiry removes it.
+            if (tags.containsKey(TAG_IDLE_SINCE)) {
+                sqs.untagQueue(r -> r.queueUrl(url).tagKeys(TAG_IDLE_SINCE));
+            }
+        } else if (messages == 0) {
             String since = tags.get(TAG_IDLE_SINCE);
             if (since == null) {
                 if (!expired) {

@@ -15,7 +15,7 @@ import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
  */
 public final class LibraryCallRecorder implements ExecutionInterceptor {
     /** Who makes a call, as IAM sees it. */
-    public enum Role { START, WORKER, JANITOR, START_OR_WORKER }
+    public enum Role { START, WORKER, JANITOR, OPERATOR, START_OR_WORKER }
 
     private static final Map<Role, Set<String>> CALLS = new ConcurrentHashMap<>();
 
@@ -37,6 +37,9 @@ public final class LibraryCallRecorder implements ExecutionInterceptor {
                 String cls = f.getClassName();
                 if (cls.startsWith("io.lambdarelay.janitor.")) {
                     return Role.JANITOR;
+                }
+                if (isLibraryClass(cls, "io.lambdarelay.RelayControl")) {
+                    return Role.OPERATOR;
                 }
                 if (isLibraryClass(cls, "io.lambdarelay.RelayWorker")) {
                     return Role.WORKER;

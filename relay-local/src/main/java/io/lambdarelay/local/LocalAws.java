@@ -497,6 +497,23 @@ public final class LocalAws implements AutoCloseable {
         return register(name, timeout, handler.getClass().getName() + "::handleRequest", Handlers.stream(handler));
     }
 
+    /**
+     * Replaces the code of a registered function, as deploying a new version with
+     * {@code UpdateFunctionCode} does: invocations that start from now on run {@code handler};
+     * one that runs finishes with the old code. Its name, ARN, timeout, recursion config and
+     * mappings stay. Use it to show that a relay goes on with fixed code.
+     *
+     * @param name the function's name
+     * @param handler the new code
+     * @throws IllegalStateException when no function of that name is registered, or when closed
+     */
+    public void updateFunctionCode(String name, RequestHandler<SQSEvent, SQSBatchResponse> handler) {
+        Objects.requireNonNull(handler, "handler");
+        checkOpen();
+        service.updateCode(name, handler.getClass().getName() + "::handleRequest",
+                Handlers.typed(service.json(), SQSEvent.class, handler));
+    }
+
     private LocalFunction register(String name, Duration timeout, String handlerName, FunctionHandler handler) {
         if (name == null || !FUNCTION_NAME.matcher(name).matches()) {
             throw new IllegalArgumentException(

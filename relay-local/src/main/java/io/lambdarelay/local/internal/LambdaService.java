@@ -186,6 +186,21 @@ public final class LambdaService {
         return fn;
     }
 
+    /**
+     * Replaces a registered function's code, as {@code UpdateFunctionCode} does.
+     *
+     * @throws IllegalStateException when no function of that name is registered
+     */
+    public void updateCode(String name, String handlerName, FunctionHandler handler) {
+        RegisteredFunction fn = functions.get(name);
+        if (fn == null) {
+            throw new IllegalStateException("function '" + name + "' is not registered; register it first");
+        }
+        fn.code(handlerName, handler);
+        functionsModified.put(name, clock.instant());
+        LOG.debug("replaced the code of function {}", name);
+    }
+
     /** Adds a listener called after every invocation and recursion drop. */
     public void addListener(Consumer<InvocationEvent> listener) {
         listeners.add(listener);

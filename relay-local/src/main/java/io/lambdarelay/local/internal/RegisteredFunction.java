@@ -3,7 +3,7 @@ package io.lambdarelay.local.internal;
 import java.time.Duration;
 import java.util.Objects;
 
-/** A function registered in-process. Thread-safe: only the recursion setting changes. */
+/** A function registered in-process. Thread-safe: only the recursion setting and the code change. */
 public final class RegisteredFunction {
 
     /** Lambda's default recursion setting. */
@@ -15,8 +15,8 @@ public final class RegisteredFunction {
     private final String arn;
     private final Duration timeout;
     private final int memorySizeMb;
-    private final String handlerName;
-    private final FunctionHandler handler;
+    private volatile String handlerName;
+    private volatile FunctionHandler handler;
     private final String lineageHash;
     private volatile String recursiveLoop = TERMINATE;
 
@@ -59,6 +59,12 @@ public final class RegisteredFunction {
 
     public FunctionHandler handler() {
         return handler;
+    }
+
+    /** Replaces the code: invocations that start from now on run the new handler. */
+    void code(String newHandlerName, FunctionHandler newHandler) {
+        this.handlerName = newHandlerName;
+        this.handler = Objects.requireNonNull(newHandler, "handler");
     }
 
     public String lineageHash() {

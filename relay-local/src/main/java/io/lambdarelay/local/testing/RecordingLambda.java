@@ -2,6 +2,7 @@ package io.lambdarelay.local.testing;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -24,11 +25,13 @@ import software.amazon.awssdk.services.lambda.model.PutFunctionRecursionConfigRe
 import software.amazon.awssdk.services.lambda.model.PutFunctionRecursionConfigResponse;
 import software.amazon.awssdk.services.lambda.model.RecursiveLoop;
 import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
+import software.amazon.awssdk.services.lambda.model.UpdateEventSourceMappingRequest;
+import software.amazon.awssdk.services.lambda.model.UpdateEventSourceMappingResponse;
 
 /**
  * A {@link LambdaClient} for unit tests that records every request whole and answers the calls a
- * relay makes (function configuration, recursion config, creating, reading, listing and deleting
- * event-source mappings) from functions the test declares. Nothing runs: end-to-end tests use {@link io.lambdarelay.local.LocalAws}. A
+ * relay makes (function configuration, recursion config, creating, reading, listing, enabling,
+ * disabling and deleting event-source mappings) from functions the test declares. Nothing runs: end-to-end tests use {@link io.lambdarelay.local.LocalAws}. A
  * call it does not answer throws {@link UnsupportedOperationException}. Thread-safe.
  */
 public final class RecordingLambda implements LambdaClient {
@@ -39,6 +42,7 @@ public final class RecordingLambda implements LambdaClient {
     private final Map<String, RecursiveLoop> recursion = new ConcurrentHashMap<>();
     private final Map<String, String> mappings = new ConcurrentHashMap<>();
     private final Map<String, String> mappingFunctions = new ConcurrentHashMap<>();
+    private final Set<String> disabled = ConcurrentHashMap.newKeySet();
     private volatile RuntimeException failCreateMapping;
     private volatile RuntimeException failDeleteMapping;
 
@@ -203,6 +207,21 @@ public final class RecordingLambda implements LambdaClient {
                 .functionArn(m.functionArn()).state(m.state()).build();
     }
 
+    /** Enables or disables a mapping; other settings are recorded but not kept. */
+    @Override
+    public UpdateEventSourceMappingResponse updateEventSourceMapping(UpdateEventSourceMappingRequest r) {
+        requests.add(r);
+        if (configuration(r.uuid()) == null) {
+            throw notFound(r.uuid());
+        }
+        if (Boolean.FALSE.equals(r.enabled())) {
+            disabled.add(r.uuid());
+        } else if (Boolean.TRUE.equals(r.enabled())) {
+            disabled.remove(r.uuid());
+        }
+        return UpdateEventSourceMappingResponse.builder().uuid(r.uuid()).state("Updating").build();
+    }
+
     /** Lists the mappings, filtered by {@code EventSourceArn} and {@code FunctionName}; one page holds them all. */
     @Override
     public ListEventSourceMappingsResponse listEventSourceMappings(ListEventSourceMappingsRequest r) {
@@ -219,7 +238,8 @@ public final class RecordingLambda implements LambdaClient {
         String queueArn = mappings.get(uuid);
         String fn = mappingFunctions.get(uuid);
         return queueArn == null || fn == null ? null : EventSourceMappingConfiguration.builder().uuid(uuid)
-                .eventSourceArn(queueArn).functionArn(fn).state("Enabled").build();
+                .eventSourceArn(queueArn).functionArn(fn).state(disabled.contains(uuid) ? "Disabled" : "Enabled")
+                .build();
     }
 
     private static ResourceNotFoundException notFound(String uuid) {

@@ -1,0 +1,462 @@
+package io.lambdarelay;
+
+import io.lambdarelay.internal.Queues;
+import io.lambdarelay.internal.RelayTeardown;
+import io.lambdarelay.ledger.PartTally;
+import io.lambdarelay.ledger.RelayLedger;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.lambda.LambdaClient;
+import software.amazon.awssdk.services.lambda.model.EventSourceMappingConfiguration;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
+
+/**
+ * Operates running relays by their id alone: list them, read one's status, pause, resume (also
+ * after a fix, for a parked relay), cancel, and redrive. Everything is read from the relays'
+ * queues (their tags and counts) and their event-source mappings, so it needs only the clients,
+ * and a ledger for the parts' tally.
+ * <pre>{@code
+ * RelayControl control = RelayControl.builder().sqsClient(sqs).lambdaClient(lambda).build();
+ * for (RelaySummary r : control.list()) { ... }
+ * control.pause(relayId);                 // packets wait
+ * control.resume(relayId);                // a parked relay: dead-lettered packets go back first
+ * }</pre>
+ * The {@code relay} command line does the same. Calls {@code sqs:ListQueues},
+ * {@code sqs:ListQueueTags}, {@code sqs:GetQueueAttributes}, {@code sqs:TagQueue},
+ * {@code sqs:UntagQueue}, and for resume, redrive and cancel also the calls of
+ * {@link Relay#redrive} and {@link Relay#tearDown}; {@code lambda:ListEventSourceMappings},
+ * {@code lambda:GetEventSourceMapping}, {@code lambda:UpdateEventSourceMapping} and
+ * {@code lambda:DeleteEventSourceMapping}. Thread-safe; it never closes the clients it was given.
+ */
+public final class RelayControl {
+    private static final Logger LOG = LoggerFactory.getLogger(RelayControl.class);
+
+    private final SqsClient sqs;
+    private final LambdaClient lambda;
+    private final RelayLedger ledger;
+    private final Clock clock;
+    private final String prefix;
+    private final Relay relay;
+
+    private RelayControl(Builder b) {
+        this.sqs = b.sqsClient;
+        this.lambda = b.lambdaClient;
+        this.ledger = b.ledger;
+        this.clock = b.clock;
+        this.prefix = b.queueNamePrefix;
+        this.relay = Relay.builder().sqsClient(sqs).lambdaClient(lambda).ledger(ledger).clock(clock)
+                .maxPacketBytes(1_048_576).build(); // redrive reads packets of any size the relay allowed
+    }
+
+    /** {@return a builder} */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A relay's queues and their tags, as found. */
+    private record Found(String relayId, String queueUrl, Map<String, String> queueTags, String dlqUrl,
+            Map<String, String> dlqTags) {
+        Map<String, String> tags() {
+            return queueTags != null ? queueTags : dlqTags;
+        }
+    }
+
+    /**
+     * Lists the relays whose queues' names start with the prefix, oldest first.
+     *
+     * @return the relays
+     */
+    public List<RelaySummary> list() {
+        Map<String, Found> found = new LinkedHashMap<>();
+        for (String url : queueUrls()) {
+            Map<String, String> tags = tagsOrNull(url);
+            String id = tags == null ? null : tags.get(Relay.TAG_RELAY_ID);
+            if (id != null) {
+                found.merge(id, found(id, url, tags), RelayControl::merge);
+            }
+        }
+        List<RelaySummary> out = new ArrayList<>();
+        for (Found f : found.values()) {
+            out.add(summary(f, mappingsOf(f)));
+        }
+        out.sort(Comparator.comparing(RelaySummary::created, Comparator.nullsLast(Comparator.naturalOrder()))
+                .thenComparing(RelaySummary::relayId));
+        return out;
+    }
+
+    /**
+     * Reads a relay's status.
+     *
+     * @param relayId the relay's id
+     * @return its state, counts, mappings and, with a ledger, its tally
+     * @throws UnknownRelayException when no queue under the prefix carries the id
+     */
+    public RelayStatus status(String relayId) {
+        Found f = find(relayId);
+        List<RelayStatus.Mapping> mappings = mappingsOf(f);
+        RelaySummary summary = summary(f, mappings);
+        long visible = -1;
+        long inFlight = -1;
+        long delayed = -1;
+        if (f.queueUrl() != null) {
+            try {
+                Map<QueueAttributeName, String> a = sqs.getQueueAttributes(r -> r.queueUrl(f.queueUrl())
+                        .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE,
+                                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED)).attributes();
+                visible = count(a.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES));
+                inFlight = count(a.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE));
+                delayed = count(a.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED));
+            } catch (QueueDoesNotExistException e) {
+                LOG.debug("relay {}: its queue went during the status", relayId);
+            }
+        }
+        long dead = f.dlqUrl() == null ? -1 : Queues.countMessages(sqs, f.dlqUrl());
+        PartTally tally = ledger == null ? null : ledger.tally(relayId);
+        return new RelayStatus(summary, visible, inFlight, delayed, dead, mappings,
+                tally == null ? OptionalLong.empty() : OptionalLong.of(tally.done()),
+                tally == null ? OptionalLong.empty() : OptionalLong.of(tally.failed()),
+                tally == null ? OptionalLong.empty() : OptionalLong.of(tally.units()));
+    }
+
+    /**
+     * Pauses a running relay: its mappings are disabled, so its packets wait in its queue (a
+     * packet being worked on finishes its hop and waits too). Pausing a paused or parked relay
+     * changes nothing.
+     *
+     * @param relayId the relay's id
+     * @return its status after
+     * @throws UnknownRelayException when no queue under the prefix carries the id
+     * @throws RelayStateException when it is draining or failed
+     */
+    public RelayStatus pause(String relayId) {
+        Found f = find(relayId);
+        RelayState state = summary(f, mappingsOf(f)).state();
+        if (state == RelayState.RUNNING) {
+            relay.wiring().parking().pause(f.queueUrl(), clock.instant().toString());
+            LOG.info("relay {} paused", relayId);
+        } else if (state == RelayState.DRAINING || state == RelayState.FAILED) {
+            throw new RelayStateException(state, "relay " + relayId + " is " + state + ": nothing to pause");
+        }
+        return status(relayId);
+    }
+
+    /**
+     * Resumes a relay. A paused one: its mappings are enabled. A parked one: first its
+     * dead-lettered packets go back to its queue (each as the next hop of its chain, a part the
+     * ledger counted as failed running again), then its mappings are enabled, so it goes on under
+     * the same id with the code deployed now. A running relay is left as it is.
+     *
+     * @param relayId the relay's id
+     * @return what resuming did
+     * @throws UnknownRelayException when no queue under the prefix carries the id
+     * @throws RelayStateException when it is draining or failed (its queue is gone, or no mapping
+     *     reads it): start a new relay with the dead-lettered packets instead
+     */
+    public Resumed resume(String relayId) {
+        Found f = find(relayId);
+        RelaySummary before = summary(f, mappingsOf(f));
+        switch (before.state()) {
+            case RUNNING:
+                return new Resumed(relayId, RelayState.RUNNING, 0, 0);
+            case PAUSED: {
+                int enabled = relay.wiring().parking().wake(f.queueUrl());
+                LOG.info("relay {} resumed: {} mapping(s) enabled", relayId, enabled);
+                return new Resumed(relayId, RelayState.PAUSED, 0, enabled);
+            }
+            case PARKED: {
+                int moved = relay.wiring().redrive().run(f.queueUrl(), relayId);
+                int enabled = relay.wiring().parking().wake(f.queueUrl());
+                LOG.info("relay {} resumed after parking: {} packet(s) moved back, {} mapping(s) enabled", relayId,
+                        moved, enabled);
+                return new Resumed(relayId, RelayState.PARKED, moved, enabled);
+            }
+            default:
+                throw new RelayStateException(before.state(), "relay " + relayId + " is " + before.state()
+                        + (before.detail().isEmpty() ? "" : " (" + before.detail() + ")") + ": it cannot be resumed; "
+                        + "start a new relay" + (f.dlqUrl() != null ? " with the packets in " + f.dlqUrl() : ""));
+        }
+    }
+
+    /**
+     * What {@link #resume(String)} did.
+     *
+     * @param relayId the relay
+     * @param from its state before
+     * @param packetsMovedBack dead-lettered packets moved back to its queue
+     * @param mappingsEnabled mappings enabled
+     */
+    public record Resumed(String relayId, RelayState from, int packetsMovedBack, int mappingsEnabled) {
+    }
+
+    /**
+     * Cancels a relay: tears it down (its mappings, then its queue) whatever its queue holds. Its
+     * dead-letter queue is deleted if empty and kept, and reported, if not. A relay already gone
+     * but for a dead-letter queue: that queue is deleted if empty.
+     *
+     * @param relayId the relay's id
+     * @return what was deleted and kept
+     * @throws UnknownRelayException when no queue under the prefix carries the id
+     */
+    public TearDownResult cancel(String relayId) {
+        Found f = find(relayId);
+        if (f.queueUrl() == null) {
+            long n = Queues.countMessages(sqs, f.dlqUrl());
+            boolean deleted = n == 0 && Queues.delete(sqs, f.dlqUrl());
+            return new TearDownResult(false, false, deleted, n > 0, Math.max(0, n), f.dlqUrl());
+        }
+        RelayTeardown.Result r = RelayTeardown.run(sqs, lambda, f.queueUrl(), null, RelaySetup.DLQ_SUFFIX, false,
+                clock.instant(), (step, e) -> new TearDownException("could not " + step + " (" + e.getClass()
+                        .getSimpleName() + "); cancel again, or let the janitor finish it", f.queueUrl(), e));
+        LOG.info("relay {} cancelled: mapping {}, queue {}, dead-letter queue {}", relayId,
+                r.mappingDeleted() ? "deleted" : "already gone", r.queueDeleted() ? "deleted" : "already gone",
+                r.dlqDeleted() ? "deleted" : r.dlqKept() ? "kept with " + r.dlqMessages() + " packet(s)" : "none");
+        return new TearDownResult(r.mappingDeleted(), r.queueDeleted(), r.dlqDeleted(), r.dlqKept(), r.dlqMessages(),
+                r.dlqUrl());
+    }
+
+    /**
+     * Moves a live relay's dead-lettered packets back to its queue, as {@link Relay#redrive} does,
+     * without touching its mappings (for a running relay whose tolerated parts failed).
+     *
+     * @param relayId the relay's id
+     * @return the packets moved back
+     * @throws UnknownRelayException when no queue under the prefix carries the id
+     * @throws RelayStateException when its queue is gone
+     */
+    public int redrive(String relayId) {
+        Found f = find(relayId);
+        if (f.queueUrl() == null) {
+            throw new RelayStateException(RelayState.FAILED, "relay " + relayId + " has no queue any more; start a new "
+                    + "relay with the packets in " + f.dlqUrl());
+        }
+        return relay.wiring().redrive().run(f.queueUrl(), relayId);
+    }
+
+    private Found find(String relayId) {
+        Objects.requireNonNull(relayId, "relayId");
+        List<String> urls = queueUrls();
+        Found f = null;
+        // Generated names end in the id (and "-dlq"): look at those first, then at every queue.
+        for (boolean byName : new boolean[] {true, false}) {
+            for (String url : urls) {
+                String name = url.substring(url.lastIndexOf('/') + 1);
+                boolean named = name.endsWith("-" + relayId) || name.endsWith("-" + relayId + RelaySetup.DLQ_SUFFIX);
+                if (named != byName) {
+                    continue;
+                }
+                Map<String, String> tags = tagsOrNull(url);
+                if (tags != null && relayId.equals(tags.get(Relay.TAG_RELAY_ID))) {
+                    Found one = found(relayId, url, tags);
+                    f = f == null ? one : merge(f, one);
+                }
+            }
+            if (f != null && f.queueUrl() != null) {
+                break;
+            }
+        }
+        if (f == null) {
+            throw new UnknownRelayException(relayId, "no relay " + relayId + " among the " + urls.size()
+                    + " queue(s) whose names start with '" + prefix + "'; check the id, the region and account of "
+                    + "the clients, and the queue name prefix (relays set up with a queueName of their own need it)");
+        }
+        return f;
+    }
+
+    private static Found found(String relayId, String url, Map<String, String> tags) {
+        boolean dlq = "dlq".equals(tags.get(Relay.TAG_ROLE));
+        return dlq ? new Found(relayId, null, null, url, tags) : new Found(relayId, url, tags, null, null);
+    }
+
+    private static Found merge(Found a, Found b) {
+        return new Found(a.relayId(), a.queueUrl() != null ? a.queueUrl() : b.queueUrl(),
+                a.queueTags() != null ? a.queueTags() : b.queueTags(), a.dlqUrl() != null ? a.dlqUrl() : b.dlqUrl(),
+                a.dlqTags() != null ? a.dlqTags() : b.dlqTags());
+    }
+
+    private List<RelayStatus.Mapping> mappingsOf(Found f) {
+        List<RelayStatus.Mapping> out = new ArrayList<>();
+        if (f.queueUrl() == null) {
+            return out;
+        }
+        String arn;
+        try {
+            arn = Queues.arn(sqs, f.queueUrl());
+        } catch (QueueDoesNotExistException e) {
+            return out;
+        }
+        for (EventSourceMappingConfiguration m : lambda.listEventSourceMappingsPaginator(r -> r.eventSourceArn(arn))
+                .eventSourceMappings()) {
+            out.add(new RelayStatus.Mapping(m.uuid(), m.state()));
+        }
+        return out;
+    }
+
+    private static RelaySummary summary(Found f, List<RelayStatus.Mapping> mappings) {
+        Map<String, String> tags = f.tags();
+        RelayState state;
+        String detail = "";
+        if (f.queueUrl() == null) {
+            state = RelayState.FAILED;
+            detail = "its queue is gone; its dead-letter queue is kept";
+        } else if (tags.containsKey(RelayTeardown.TAG_ENDING)) {
+            state = RelayState.DRAINING;
+            detail = "tear-down began " + tags.get(RelayTeardown.TAG_ENDING);
+        } else if (tags.containsKey(Relay.TAG_PARKED)) {
+            state = RelayState.PARKED;
+            detail = tags.getOrDefault(Relay.TAG_PARKED_REASON, "dead-lettered") + ", parked "
+                    + tags.get(Relay.TAG_PARKED);
+        } else if (tags.containsKey(Relay.TAG_PAUSED)) {
+            state = RelayState.PAUSED;
+            detail = "paused " + tags.get(Relay.TAG_PAUSED);
+        } else if (mappings.isEmpty()) {
+            state = RelayState.FAILED;
+            detail = "no event-source mapping reads its queue";
+        } else if (mappings.stream().anyMatch(m -> "Enabled".equals(m.state()) || "Enabling".equals(m.state())
+                || "Creating".equals(m.state()) || "Updating".equals(m.state()))) {
+            state = RelayState.RUNNING;
+        } else {
+            state = RelayState.PAUSED;
+            detail = "its mappings were disabled outside the relay's control";
+        }
+        return new RelaySummary(f.relayId(), tags.get(Relay.TAG_FUNCTION), state, instant(tags.get(Relay.TAG_CREATED)),
+                instant(tags.get(Relay.TAG_EXPIRES)), f.queueUrl(), f.dlqUrl(), detail);
+    }
+
+    private List<String> queueUrls() {
+        List<String> urls = new ArrayList<>();
+        String token = null;
+        do {
+            String next = token;
+            var page = sqs.listQueues(r -> r.queueNamePrefix(prefix).maxResults(1000).nextToken(next));
+            urls.addAll(page.queueUrls());
+            token = page.nextToken();
+        } while (token != null);
+        return urls;
+    }
+
+    private Map<String, String> tagsOrNull(String url) {
+        try {
+            return sqs.listQueueTags(r -> r.queueUrl(url)).tags();
+        } catch (QueueDoesNotExistException e) {
+            return null;
+        }
+    }
+
+    private static long count(String value) {
+        try {
+            return value == null ? -1 : Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    private static Instant instant(String iso) {
+        if (iso == null) {
+            return null;
+        }
+        try {
+            return Instant.parse(iso);
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    /** Builds a {@link RelayControl}. Not thread-safe. */
+    public static final class Builder {
+        private SqsClient sqsClient;
+        private LambdaClient lambdaClient;
+        private RelayLedger ledger;
+        private Clock clock = Clock.systemUTC();
+        private String queueNamePrefix = "relay-";
+
+        private Builder() {
+        }
+
+        /**
+         * Sets the SQS client; required. Never closed by the control.
+         *
+         * @param sqsClient the client
+         * @return this builder
+         */
+        public Builder sqsClient(SqsClient sqsClient) {
+            this.sqsClient = sqsClient;
+            return this;
+        }
+
+        /**
+         * Sets the Lambda client; required. Never closed by the control.
+         *
+         * @param lambdaClient the client
+         * @return this builder
+         */
+        public Builder lambdaClient(LambdaClient lambdaClient) {
+            this.lambdaClient = lambdaClient;
+            return this;
+        }
+
+        /**
+         * Sets the ledger the relays use, for the parts' tally in {@link RelayControl#status} and
+         * so that resuming a parked fan-out takes its failed parts back to running. Optional.
+         *
+         * @param ledger the ledger, or null
+         * @return this builder
+         */
+        public Builder ledger(RelayLedger ledger) {
+            this.ledger = ledger;
+            return this;
+        }
+
+        /**
+         * Sets the clock that dates pauses. Default: the UTC system clock.
+         *
+         * @param clock the clock
+         * @return this builder
+         */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * Sets the prefix of the queue names to look at. Default {@code relay-}, the prefix of
+         * generated names; relays with a {@code queueName} of their own need their prefix here.
+         *
+         * @param queueNamePrefix a non-empty prefix
+         * @return this builder
+         */
+        public Builder queueNamePrefix(String queueNamePrefix) {
+            this.queueNamePrefix = queueNamePrefix;
+            return this;
+        }
+
+        /**
+         * Validates and builds the control.
+         *
+         * @return the control
+         * @throws IllegalArgumentException naming the missing or bad setting
+         */
+        public RelayControl build() {
+            if (sqsClient == null || lambdaClient == null) {
+                throw new IllegalArgumentException("sqsClient and lambdaClient are required");
+            }
+            if (queueNamePrefix == null || queueNamePrefix.isEmpty()) {
+                throw new IllegalArgumentException("queueNamePrefix must not be empty: the control would look at "
+                        + "every queue of the account");
+            }
+            return new RelayControl(this);
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package io.lambdarelay;
+
+import java.util.List;
+import java.util.OptionalLong;
+
+/**
+ * A relay's status, as {@link RelayControl#status(String)} reads it. The message counts are SQS's
+ * approximate counts, which may lag by up to a minute; the tally needs a ledger.
+ *
+ * @param relay the relay and its state
+ * @param visible packets waiting in the relay queue, -1 once it is gone
+ * @param inFlight packets being worked on (received, not yet deleted), -1 once the queue is gone
+ * @param delayed packets passed with a delay, not yet visible, -1 once the queue is gone
+ * @param deadLettered packets in the dead-letter queue, -1 without one
+ * @param mappings the event-source mappings that read the relay queue
+ * @param partsDone parts finished, from the ledger; empty without one
+ * @param partsFailed parts that gave up, from the ledger; empty without one
+ * @param units units processed across all parts, from the ledger; empty without one
+ */
+public record RelayStatus(RelaySummary relay, long visible, long inFlight, long delayed, long deadLettered,
+        List<Mapping> mappings, OptionalLong partsDone, OptionalLong partsFailed, OptionalLong units) {
+
+    /** Copies the list. */
+    public RelayStatus {
+        mappings = List.copyOf(mappings);
+    }
+
+    /**
+     * An event-source mapping of the relay.
+     *
+     * @param uuid its id
+     * @param state as Lambda reports it: {@code Enabled}, {@code Disabled}, {@code Deleting} ...
+     */
+    public record Mapping(String uuid, String state) {
+    }
+}
