@@ -44,10 +44,14 @@ final class Provisioner {
 
     private final Clients clients;
     private final Clock clock;
+    /** The ledger's description for the queues' tag, or null without a ledger. */
+    private final String ledgerTag;
 
-    Provisioner(Clients clients, Clock clock) {
+    Provisioner(Clients clients, Clock clock, String ledgerTag) {
         this.clients = clients;
         this.clock = clock;
+        this.ledgerTag = ledgerTag == null || ledgerTag.isEmpty() ? null
+                : ledgerTag.length() > 256 ? ledgerTag.substring(0, 256) : ledgerTag;
     }
 
     /** The worker as Lambda describes it, and the relay's naming derived from it. */
@@ -71,6 +75,9 @@ final class Provisioner {
         tags.put(Relay.TAG_FUNCTION, worker.name());
         tags.put(Relay.TAG_CREATED, now.toString());
         tags.put(Relay.TAG_EXPIRES, deadline.toString());
+        if (ledgerTag != null) {
+            tags.put(Relay.TAG_LEDGER, ledgerTag);
+        }
 
         Deque<Runnable> undo = new ArrayDeque<>();
         String step = "create the dead-letter queue '" + dlqName + "'";

@@ -54,6 +54,11 @@ public final class Relay implements AutoCloseable {
     public static final String TAG_PARKED = TAG_PREFIX + "parked";
     /** Tag of a parked relay's queue: why, in words (reason, part, hop; never packet contents). */
     public static final String TAG_PARKED_REASON = TAG_PREFIX + "parked-reason";
+    /**
+     * Tag of a relay's queues when the relay keeps its fan-in in a ledger: the ledger's
+     * {@link io.lambdarelay.ledger.RelayLedger#describe()}, e.g. {@code dynamodb:relay-ledger}.
+     */
+    public static final String TAG_LEDGER = TAG_PREFIX + "ledger";
     /** Tag of a paused relay's queue: when it was paused (ISO-8601); resuming removes it. */
     public static final String TAG_PAUSED = TAG_PREFIX + "paused";
     /** SQS's longest per-message delay. */

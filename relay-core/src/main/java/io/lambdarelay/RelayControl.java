@@ -177,6 +177,11 @@ public final class RelayControl {
                 return new Resumed(relayId, RelayState.PAUSED, 0, enabled);
             }
             case PARKED: {
+                if (ledger == null && !before.ledger().isEmpty()) {
+                    throw new RelayStateException(RelayState.PARKED, "relay " + relayId + " keeps its fan-in in a "
+                            + "ledger (" + before.ledger() + "): resume it with that ledger (RelayControl.Builder."
+                            + "ledger, or relay resume with --ledger-table), so that its failed parts count again");
+                }
                 int moved = relay.wiring().redrive().run(f.queueUrl(), relayId);
                 int enabled = relay.wiring().parking().wake(f.queueUrl());
                 LOG.info("relay {} resumed after parking: {} packet(s) moved back, {} mapping(s) enabled", relayId,
@@ -332,7 +337,8 @@ public final class RelayControl {
             detail = "its mappings were disabled outside the relay's control";
         }
         return new RelaySummary(f.relayId(), tags.get(Relay.TAG_FUNCTION), state, instant(tags.get(Relay.TAG_CREATED)),
-                instant(tags.get(Relay.TAG_EXPIRES)), f.queueUrl(), f.dlqUrl(), detail);
+                instant(tags.get(Relay.TAG_EXPIRES)), f.queueUrl(), f.dlqUrl(), detail,
+                tags.getOrDefault(Relay.TAG_LEDGER, ""));
     }
 
     private List<String> queueUrls() {

@@ -14,7 +14,9 @@ import java.time.Instant;
  * @param deadLetterQueueUrl the dead-letter queue, or null if there is none
  * @param detail why it is in that state, in words (a parked relay's reason, when it was paused),
  *     or empty
+ * @param ledger the ledger the relay keeps its fan-in in, as its tag {@link Relay#TAG_LEDGER} names
+ *     it (e.g. {@code dynamodb:relay-ledger}), or empty without one
  */
 public record RelaySummary(String relayId, String workerFunction, RelayState state, Instant created, Instant expires,
-        String queueUrl, String deadLetterQueueUrl, String detail) {
+        String queueUrl, String deadLetterQueueUrl, String detail, String ledger) {
 }

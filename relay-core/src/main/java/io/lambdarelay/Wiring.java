@@ -32,7 +32,7 @@ record Wiring(Clients clients, Clock clock, QueueFacts facts, FanIn fanIn, Sende
         QueueFacts facts = new QueueFacts(clients);
         FanIn fanIn = FanIn.of(ledger);
         Sender sender = new Sender(clients, facts, clock, maxPacketBytes, pause);
-        RelayResources resources = new QueuePerRelay(clients, facts, clock);
+        RelayResources resources = new QueuePerRelay(clients, facts, clock, ledger == null ? null : ledger.describe());
         return new Wiring(clients, clock, facts, fanIn, sender, new Redrive(clients, facts, sender, fanIn,
                 maxPacketBytes), resources, new DrainWatchdog(sender, resources, clock), new AdaptiveRates(),
                 beforeUnit, new Parking(clients));

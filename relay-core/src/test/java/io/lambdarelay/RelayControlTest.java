@@ -149,6 +149,13 @@ class RelayControlTest {
         assertEquals(1, parked.deadLettered());
         assertEquals(1, parked.partsFailed().getAsLong());
 
+        assertEquals("InMemoryRelayLedger", parked.relay().ledger(), "the queue names its ledger");
+        RelayControl withoutLedger = RelayControl.builder().sqsClient(aws.sqsClient()).lambdaClient(aws.lambdaClient())
+                .build();
+        RelayStateException noLedger = assertThrows(RelayStateException.class, () -> withoutLedger.resume(pkt.relayId()));
+        assertTrue(noLedger.getMessage().contains("resume it with that ledger"), noLedger.getMessage());
+        assertEquals(RelayState.PARKED, control.status(pkt.relayId()).relay().state(), "nothing moved");
+
         aws.updateFunctionCode("parts", new Summer(ledgered, false, seen));
         assertEquals(1, control.resume(pkt.relayId()).packetsMovedBack());
 

@@ -83,6 +83,17 @@ public interface RelayLedger {
      */
     PartTally reopenPart(String relayId, int part);
 
+    /**
+     * How a relay queue names this ledger, in its tag {@code lambda-relay:ledger}, so that
+     * operators' tools find the ledger of a relay from its id alone: {@code dynamodb:<table>} for
+     * the DynamoDB ledger. At most 256 characters. Default: the class's simple name.
+     *
+     * @return the description
+     */
+    default String describe() {
+        return getClass().getSimpleName();
+    }
+
     /** The outcome of {@link #beginCompletion}. */
     enum Completion {
         /** This caller ends the relay: run the hook, then {@link #endCompletion}, then tear down. */

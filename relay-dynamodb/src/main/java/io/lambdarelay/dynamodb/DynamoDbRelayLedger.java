@@ -207,6 +207,15 @@ public final class DynamoDbRelayLedger implements RelayLedger, AutoCloseable {
     }
 
     /**
+     * {@return {@code dynamodb:} and the table name, the tag by which operators' tools find this
+     * ledger}
+     */
+    @Override
+    public String describe() {
+        return "dynamodb:" + tableName;
+    }
+
+    /**
      * Returns how long the ledger keeps a relay's items after their last write.
      *
      * @return the time to live

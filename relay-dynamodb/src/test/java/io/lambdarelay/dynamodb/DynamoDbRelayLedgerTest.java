@@ -94,6 +94,11 @@ class DynamoDbRelayLedgerTest {
     }
 
     @Test
+    void describe_namesTheTable_forTheRelayQueuesTag() {
+        assertEquals("dynamodb:" + Dynalite.TABLE, ledger(scripted()).describe());
+    }
+
+    @Test
     void claimHop_writesOneConditionalPutWithMessageIdAndExpiry() {
         ScriptedDynamoDb client = scripted();
 
