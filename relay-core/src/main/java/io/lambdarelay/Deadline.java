@@ -240,9 +240,11 @@ final class Deadline {
             ranMillis = context == null ? 0 : Math.max(0, remainingAtUnitStart - context.getRemainingTimeInMillis());
         }
         boolean passed = false;
+        LogContext log = LogContext.of(before);
         try {
             passed = handOff(before, index, ranMillis);
         } finally {
+            log.close();
             synchronized (this) {
                 if (passed) {
                     state = State.HANDED_OFF;
@@ -314,8 +316,13 @@ final class Deadline {
     private String passUntouched(SQSMessage message) {
         try {
             RelayPacket pkt = reader.apply(message);
-            if (!wiring.sender().deferIfNotDue(pkt)) {
-                wiring.sender().pass(pkt, Duration.ZERO);
+            LogContext log = LogContext.of(pkt);
+            try {
+                if (!wiring.sender().deferIfNotDue(pkt)) {
+                    wiring.sender().pass(pkt, Duration.ZERO);
+                }
+            } finally {
+                log.close();
             }
             return pkt.queueUrl();
         } catch (RuntimeException e) {
