@@ -70,6 +70,7 @@ import software.amazon.awssdk.core.exception.AbortedException;
  *       deadline hand-off's thread), the SLF4J MDC holds its relay id, part and hop under
  *       {@link #MDC_RELAY_ID}, {@link #MDC_RELAY_PART} and {@link #MDC_RELAY_HOP}; then what it held
  *       before. Never packet contents.</li>
+ *   <li><b>Metrics</b>: once per invocation, to the listener of {@link Relay.Builder#metrics}.</li>
  * </ul>
  *
  * <p>Lambda calls one handler instance from one thread at a time; the class keeps no
@@ -218,7 +219,8 @@ public abstract class RelayWorker implements RequestHandler<SQSEvent, SQSBatchRe
         List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
         List<SQSMessage> records = event == null || event.getRecords() == null ? List.of() : event.getRecords();
         Deadline deadline = new Deadline(context, records, relay::getRelayPkt, relay.wiring(), deadlineAlarm());
-        Invocation inv = new Invocation(context, deadline);
+        Invocation inv = new Invocation(context, deadline, relay.wiring(), records.size());
+        deadline.whenHandedOff(inv::report);
         try {
             for (int i = 0; i < records.size(); i++) {
                 SQSMessage message = records.get(i);
@@ -231,11 +233,12 @@ public abstract class RelayWorker implements RequestHandler<SQSEvent, SQSBatchRe
                     // The deadline passed this record and the later ones on and deleted them.
                     break;
                 }
-                deadline.recordEnds(failures.size() == failedBefore);
+                inv.recordEnds(failures.size() == failedBefore);
             }
         } finally {
             deadline.close();
         }
+        inv.report();
         return new SQSBatchResponse(failures);
     }
 
