@@ -12,8 +12,9 @@ import java.util.Objects;
 
 /**
  * Writes each invocation's {@link RelayMetrics} as one line of CloudWatch embedded metric format
- * (EMF): a JSON object whose {@code _aws} member tells CloudWatch Logs which members are metrics,
- * in which namespace and with which dimensions. On Lambda, a line written to standard output goes
+ * (EMF, <a href="https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html">its
+ * specification</a>): a JSON object whose {@code _aws} member tells CloudWatch Logs which members
+ * are metrics, in which namespace and with which dimensions. On Lambda, a line written to standard output goes
  * to the function's log group, and CloudWatch extracts the metrics from it; nothing calls
  * CloudWatch's API. Off unless registered:
  *
