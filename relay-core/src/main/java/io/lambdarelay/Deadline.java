@@ -73,6 +73,15 @@ final class Deadline {
 
     private enum State { IDLE, RUNNING, HANDING_OFF, HANDED_OFF, CLOSED }
 
+    /**
+     * What a hand-off that passed the records on did, for the invocation's metrics.
+     *
+     * @param units the units the running record completed before the unit it cut short
+     * @param leftMillis the invocation's remaining time when the hand-off was done, -1 without a context
+     */
+    record HandOff(long units, long leftMillis) {
+    }
+
     private final Context context;
     private final List<SQSMessage> records;
     private final Function<SQSMessage, RelayPacket> reader;
@@ -95,6 +104,8 @@ final class Deadline {
     private int units;
     private long longestMillis;
     private long remainingAtUnitStart;
+    private HandOff handOff;
+    private Runnable afterHandOff = () -> { };
 
     /**
      * @param context the invocation's context; {@code null} (outside Lambda) never fires
@@ -188,6 +199,16 @@ final class Deadline {
         return true;
     }
 
+    /** Sets what runs right after a hand-off passed the records on, on the hand-off's thread. */
+    synchronized void whenHandedOff(Runnable action) {
+        afterHandOff = action;
+    }
+
+    /** {@return what the hand-off did, or {@code null} if it passed nothing on} */
+    synchronized HandOff handOff() {
+        return handOff;
+    }
+
     /** The handler is done with the event: the alarm stops. */
     synchronized void close() {
         state = State.CLOSED;
@@ -240,9 +261,12 @@ final class Deadline {
             ranMillis = context == null ? 0 : Math.max(0, remainingAtUnitStart - context.getRemainingTimeInMillis());
         }
         boolean passed = false;
+        Runnable after;
+        LogContext log = LogContext.of(before);
         try {
             passed = handOff(before, index, ranMillis);
         } finally {
+            log.close();
             synchronized (this) {
                 if (passed) {
                     state = State.HANDED_OFF;
@@ -254,8 +278,12 @@ final class Deadline {
                     gaveUp = true;
                     state = State.RUNNING;
                 }
+                after = afterHandOff;
                 notifyAll();
             }
+        }
+        if (passed) {
+            after.run();
         }
         return passed;
     }
@@ -303,6 +331,9 @@ final class Deadline {
         } catch (RuntimeException e) {
             LOG.debug("relay {}: counting units at the hand-off failed: {}", pkt.relayId(), e.getClass().getSimpleName());
         }
+        synchronized (this) {
+            handOff = new HandOff(done, context == null ? -1 : Math.max(0, context.getRemainingTimeInMillis()));
+        }
         LOG.info("relay {}: part {}: the invocation's time ran out {} ms into a unit; handed on as hop {} after {} "
                 + "completed unit(s), the running unit runs again; {} later record(s) passed on untouched{}",
                 pkt.relayId(), pkt.part(), ranMillis, pkt.hop(), done, untouched,
@@ -314,8 +345,13 @@ final class Deadline {
     private String passUntouched(SQSMessage message) {
         try {
             RelayPacket pkt = reader.apply(message);
-            if (!wiring.sender().deferIfNotDue(pkt)) {
-                wiring.sender().pass(pkt, Duration.ZERO);
+            LogContext log = LogContext.of(pkt);
+            try {
+                if (!wiring.sender().deferIfNotDue(pkt)) {
+                    wiring.sender().pass(pkt, Duration.ZERO);
+                }
+            } finally {
+                log.close();
             }
             return pkt.queueUrl();
         } catch (RuntimeException e) {

@@ -29,6 +29,7 @@ final class HopRunner {
     }
 
     void run(RelayPacket pkt, SQSMessage message, Invocation inv) throws Exception {
+        inv.hopStarts(pkt, message);
         String messageId = message.getMessageId();
         if (!fanIn.claim(pkt, messageId)) {
             return;
@@ -68,7 +69,7 @@ final class HopRunner {
         if (!inv.firstRecord() && hint > budget.usableMillis() + budget.reserveMillis()) {
             // Earlier records of this batch used the time one unit needs; a fresh invocation has it.
             pkt.hopState(pkt.hopState().withUnitMs(hint));
-            wiring.sender().pass(pkt, Duration.ZERO);
+            passOn(pkt, Duration.ZERO, inv);
             LOG.debug("relay {}: part {} hop {} passed on untouched: {} ms left after earlier records, a unit takes {} ms",
                     pkt.relayId(), pkt.part(), pkt.hop() - 1, budget.usableMillis() + budget.reserveMillis(), hint);
             return;
@@ -97,6 +98,7 @@ final class HopRunner {
                 throw new Deadline.HandedOff();
             }
             if (failure instanceof RelayThrottledException) {
+                inv.throttled();
                 pkt.restoreFrom(before);
                 if (pacer.throttled(pkt)) {
                     continue; // an adaptive rate: slower now, and the unit again
@@ -119,7 +121,8 @@ final class HopRunner {
             Duration delay = worker.throttleDelay(throttles);
             LOG.info("relay {}: part {} throttled ({} in a row) after {} unit(s); passed on with {} ms back-off",
                     pkt.relayId(), pkt.part(), throttles, units, delay.toMillis());
-            wiring.sender().pass(pkt, delay);
+            passOn(pkt, delay, inv);
+            inv.unitsKept(units);
             return;
         }
         if (more) {
@@ -130,15 +133,22 @@ final class HopRunner {
                 return;
             }
             pkt.hopState(pkt.hopState().withIdleHops(idle).withUnitMs(unitHint(budget)));
-            wiring.sender().pass(pkt, Duration.ZERO);
+            passOn(pkt, Duration.ZERO, inv);
         } else if (pkt.header().isPart()) {
             worker.onPartComplete(pkt, inv.context());
             ending.partDone(pkt, messageId, inv, false);
         } else {
             ending.chainDone(pkt, messageId, inv);
         }
+        inv.unitsKept(units);
         LOG.debug("relay {}: part {} hop {} ran {} unit(s) in {} ms, {}", pkt.relayId(), pkt.part(), pkt.hop(), units,
                 budget.spentMillis(), more ? "passed on" : "finished");
+    }
+
+    /** Passes the packet on after work, and notes what is left of the invocation then. */
+    private void passOn(RelayPacket pkt, Duration delay, Invocation inv) {
+        wiring.sender().pass(pkt, delay);
+        inv.passedOn();
     }
 
     /** Whether this receive is the packet's last attempt: if it fails, the worker dead-letters it. */
@@ -229,11 +239,16 @@ final class HopRunner {
     }
 
     static long receiveCount(SQSMessage message) {
+        return attribute(message, "ApproximateReceiveCount");
+    }
+
+    /** A whole-number system attribute of the record ({@code ApproximateReceiveCount}, {@code SentTimestamp}); 0 if absent. */
+    static long attribute(SQSMessage message, String name) {
         if (message.getAttributes() == null) {
             return 0;
         }
         try {
-            return Long.parseLong(message.getAttributes().getOrDefault("ApproximateReceiveCount", "0"));
+            return Long.parseLong(message.getAttributes().getOrDefault(name, "0"));
         } catch (NumberFormatException e) {
             return 0;
         }

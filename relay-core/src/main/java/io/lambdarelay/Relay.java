@@ -77,7 +77,7 @@ public final class Relay implements AutoCloseable {
         this.maxPacketBytes = b.maxPacketBytes;
         this.ledger = b.ledger;
         this.wiring = Wiring.of(b.sqsClient, b.lambdaClient, b.clock, b.maxPacketBytes, b.ledger, b.pause,
-                b.beforeUnit);
+                b.beforeUnit, b.metrics);
         this.launcher = new Launcher(wiring);
     }
 
@@ -364,8 +364,27 @@ public final class Relay implements AutoCloseable {
         private int maxPacketBytes = RelayPacket.DEFAULT_MAX_BYTES;
         private RelayLedger ledger;
         private Consumer<RelayPacket> beforeUnit = pkt -> { };
+        private RelayMetricsListener metrics;
 
         private Builder() {
+        }
+
+        /**
+         * Sets a listener that a {@link RelayWorker} on this relay calls once per invocation with
+         * its {@link RelayMetrics}: records, units completed, hop latency, budget used, time left at
+         * the hand-off, deadline hand-offs, throttles. Counts and durations only, never packet
+         * contents. What it throws is logged and fails no record. Default: none.
+         *
+         * <pre>{@code
+         * Relay relay = Relay.builder().metrics(EmfMetricsListener.create()).build(); // CloudWatch EMF on stdout
+         * }</pre>
+         *
+         * @param listener the listener, or {@code null} for none
+         * @return this builder
+         */
+        public Builder metrics(RelayMetricsListener listener) {
+            this.metrics = listener;
+            return this;
         }
 
         /**

@@ -67,12 +67,24 @@ import software.amazon.awssdk.core.exception.AbortedException;
  *       was before that unit, the received message deleted, and the unit's thread interrupted.
  *       Only that unit runs again, in the next invocation, at once. Its late result, should it
  *       still come, is discarded. See {@link #handsOffAtDeadline()}.</li>
+ *   <li><b>Logging context</b>: while a record is handled (units, hooks, the library's lines, the
+ *       deadline hand-off's thread), the SLF4J MDC holds its relay id, part and hop under
+ *       {@link #MDC_RELAY_ID}, {@link #MDC_RELAY_PART} and {@link #MDC_RELAY_HOP}; then what it held
+ *       before. Never packet contents.</li>
+ *   <li><b>Metrics</b>: once per invocation, to the listener of {@link Relay.Builder#metrics}.</li>
  * </ul>
  *
  * <p>Lambda calls one handler instance from one thread at a time; the class keeps no
  * per-invocation state in fields.
  */
 public abstract class RelayWorker implements RequestHandler<SQSEvent, SQSBatchResponse> {
+    /** The SLF4J MDC key of the relay id while a record is handled: {@value}. */
+    public static final String MDC_RELAY_ID = "relayId";
+    /** The SLF4J MDC key of the part (0 for a chain) while a record is handled: {@value}. */
+    public static final String MDC_RELAY_PART = "relayPart";
+    /** The SLF4J MDC key of the hop the packet arrived with while a record is handled: {@value}. */
+    public static final String MDC_RELAY_HOP = "relayHop";
+
     private static final Logger LOG = LoggerFactory.getLogger(RelayWorker.class);
     private static final Duration MAX_BACKOFF = Relay.MAX_SQS_DELAY;
 
@@ -226,7 +238,8 @@ public abstract class RelayWorker implements RequestHandler<SQSEvent, SQSBatchRe
         List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
         List<SQSMessage> records = event == null || event.getRecords() == null ? List.of() : event.getRecords();
         Deadline deadline = new Deadline(context, records, relay::getRelayPkt, relay.wiring(), deadlineAlarm());
-        Invocation inv = new Invocation(context, deadline);
+        Invocation inv = new Invocation(context, deadline, relay.wiring(), records.size());
+        deadline.whenHandedOff(inv::report);
         try {
             for (int i = 0; i < records.size(); i++) {
                 SQSMessage message = records.get(i);
@@ -239,11 +252,12 @@ public abstract class RelayWorker implements RequestHandler<SQSEvent, SQSBatchRe
                     // The deadline passed this record and the later ones on and deleted them.
                     break;
                 }
-                deadline.recordEnds(failures.size() == failedBefore);
+                inv.recordEnds(failures.size() == failedBefore);
             }
         } finally {
             deadline.close();
         }
+        inv.report();
         return new SQSBatchResponse(failures);
     }
 
@@ -268,8 +282,10 @@ public abstract class RelayWorker implements RequestHandler<SQSEvent, SQSBatchRe
     private void handle(SQSMessage message, Invocation inv, List<SQSBatchResponse.BatchItemFailure> failures) {
         Context context = inv.context();
         RelayPacket pkt = null;
+        LogContext log = new LogContext();
         try {
             pkt = relay.getRelayPkt(message);
+            log.enter(pkt);
             inv.deadline().recordRead(pkt);
             runner.run(pkt, message, inv);
         } catch (Deadline.HandedOff e) {
@@ -294,6 +310,8 @@ public abstract class RelayWorker implements RequestHandler<SQSEvent, SQSBatchRe
             if (deadLettered && !finishDeadLettered(pkt, message, inv)) {
                 failures.add(new SQSBatchResponse.BatchItemFailure(message.getMessageId()));
             }
+        } finally {
+            log.close();
         }
     }
 

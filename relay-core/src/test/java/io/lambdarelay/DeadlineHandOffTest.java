@@ -41,7 +41,7 @@ class DeadlineHandOffTest extends FaultModelBase {
     }
 
     /** A worker whose deadline the test fires: at unit {@link #fireAtUnit} of part {@link #firePart}, or by hand. */
-    static final class DeadlineWorker extends Worker {
+    static class DeadlineWorker extends Worker {
         volatile Deadline deadline;
         volatile int fireAtUnit = -1;
         volatile int firePart = 0;
@@ -93,12 +93,6 @@ class DeadlineHandOffTest extends FaultModelBase {
     /** A worker, which the function runs from now on. */
     private DeadlineWorker worker(Relay relay) {
         return f.use(new DeadlineWorker(relay, f));
-    }
-
-    /** The visible messages of a queue, left visible. */
-    private List<Message> peek(String queueUrl) {
-        return aws.sqsClient().receiveMessage(r -> r.queueUrl(queueUrl).maxNumberOfMessages(10).visibilityTimeout(0))
-                .messages();
     }
 
     private static long n(Message m) {
@@ -190,7 +184,7 @@ class DeadlineHandOffTest extends FaultModelBase {
         assertEquals(3, d.messageIds().size());
         assertEquals(List.of(true), w.fires);
         assertEquals(Set.of(), d.failedIds());
-        List<Message> queued = peek(pkt.queueUrl());
+        List<Message> queued = f.peek(pkt.queueUrl());
         Map<Integer, Long> byPart = queued.stream().collect(Collectors.toMap(
                 m -> RelayPacket.fromJson(m.body()).part(), DeadlineHandOffTest::n));
         List<Integer> order = List.copyOf(w.partsSeen);

@@ -141,6 +141,12 @@ final class FaultFixture {
         }
     }
 
+    /** The visible messages of a queue (up to ten), left visible. */
+    List<Message> peek(String queueUrl) {
+        return aws.sqsClient().receiveMessage(r -> r.queueUrl(queueUrl).maxNumberOfMessages(10).visibilityTimeout(0))
+                .messages();
+    }
+
     /** Receives and deletes every visible message of a queue, with its receive count. */
     List<Message> take(String queueUrl) {
         List<Message> out = new ArrayList<>();

@@ -42,6 +42,16 @@ class VirtualTimeTest {
         return SQSBatchResponse.builder().withBatchItemFailures(List.of()).build();
     }
 
+    /** Registers a function that keeps every record it receives; returns them as they come. */
+    private static BlockingQueue<SQSEvent.SQSMessage> recordsOf(LocalAws aws, String function) {
+        BlockingQueue<SQSEvent.SQSMessage> seen = new ArrayBlockingQueue<>(10);
+        aws.registerFunction(function, Duration.ofSeconds(5), (event, context) -> {
+            seen.addAll(event.getRecords());
+            return ok();
+        });
+        return seen;
+    }
+
     @Test
     void aFifteenMinuteDelay_passesInVirtualTime(LocalAws aws) throws Exception {
         Clock clock = aws.clock();
@@ -119,11 +129,7 @@ class VirtualTimeTest {
             spans.add(Duration.between(start, clock.instant()));
             return ok();
         });
-        BlockingQueue<SQSEvent.SQSMessage> laterSeen = new ArrayBlockingQueue<>(10);
-        aws.registerFunction("later", Duration.ofSeconds(5), (event, context) -> {
-            laterSeen.addAll(event.getRecords());
-            return ok();
-        });
+        BlockingQueue<SQSEvent.SQSMessage> laterSeen = recordsOf(aws, "later");
         TestQueues.Queue q = TestQueues.create(aws.sqsClient(), "jump-busy", 30);
         map(aws, q, "busy");
         map(aws, later, "later");
@@ -138,6 +144,23 @@ class VirtualTimeTest {
         SQSEvent.SQSMessage m = laterSeen.poll(REAL_WAIT.toSeconds(), TimeUnit.SECONDS);
         assertNotNull(m, "the held message arrived once nothing ran");
         assertNotNull(m.getAttributes().get("AWSTraceHeader"), "it kept the trace header of the invocation that sent it");
+    }
+
+    @Test
+    void aRecordsSentTimestamp_isOnTheVirtualClock(LocalAws aws) throws Exception {
+        BlockingQueue<SQSEvent.SQSMessage> seen = recordsOf(aws, "stamped");
+        TestQueues.Queue q = TestQueues.create(aws.sqsClient(), "stamped", 30);
+        map(aws, q, "stamped");
+        aws.advanceTime(Duration.ofHours(1)); // ElasticMQ dates the message by the system clock, an hour behind
+        long before = aws.clock().millis();
+
+        aws.sqsClient().sendMessage(b -> b.queueUrl(q.url()).messageBody("when?"));
+
+        SQSEvent.SQSMessage m = seen.poll(REAL_WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertNotNull(m, "delivered");
+        long sent = Long.parseLong(m.getAttributes().get("SentTimestamp"));
+        assertTrue(sent >= before, "SentTimestamp " + sent + " is before the send at " + before
+                + " by the virtual clock: a worker would count skipped time as the message's wait");
     }
 
     @Test

@@ -83,6 +83,8 @@ public final class EmbeddedSqs implements AutoCloseable {
     private final String accountId;
     /** What the queues date visibility by: the system clock, or a virtual one. */
     private final java.time.Clock clock;
+    /** The virtual send time of each message, which ElasticMQ dates by the system clock. */
+    private final SentTimes sentTimes;
 
     /**
      * Starts ElasticMQ.
@@ -116,9 +118,11 @@ public final class EmbeddedSqs implements AutoCloseable {
         this.region = region;
         this.accountId = accountId;
         this.clock = clock == null ? java.time.Clock.systemUTC() : clock;
+        this.sentTimes = new SentTimes(clock);
         try {
             QueueActivity events = activity;
-            ActorRef listener = system.actorOf(Props.create(Listener.class, () -> new Listener(events)),
+            SentTimes sent = sentTimes;
+            ActorRef listener = system.actorOf(Props.create(Listener.class, () -> new Listener(events, sent)),
                     "relay-local-queue-events");
             // The queue manager ElasticMQ's builder would create, made here so that the pollers can
             // reach the queues without HTTP.
@@ -169,7 +173,7 @@ public final class EmbeddedSqs implements AutoCloseable {
                 DefaultVisibilityTimeout$.MODULE$, max, Option.empty(), Option.empty()), "ReceiveMessage", queueName);
         List<ReceivedMessage> messages = new ArrayList<>(received.size());
         for (MessageData m : CollectionConverters.asJava(received)) {
-            messages.add(toReceived(m));
+            messages.add(toReceived(queueName, m));
         }
         return messages;
     }
@@ -305,10 +309,11 @@ public final class EmbeddedSqs implements AutoCloseable {
         }
     }
 
-    private ReceivedMessage toReceived(MessageData m) {
+    private ReceivedMessage toReceived(String queueName, MessageData m) {
         Map<String, String> attributes = new LinkedHashMap<>();
         attributes.put("SenderId", "127.0.0.1");
-        attributes.put("SentTimestamp", Long.toString(m.created().toInstant().toEpochMilli()));
+        attributes.put("SentTimestamp", Long.toString(sentTimes.sentAt(queueName, m.id().id(),
+                m.created().toInstant().toEpochMilli())));
         attributes.put("ApproximateReceiveCount", Integer.toString(m.statistics().approximateReceiveCount()));
         Received first = m.statistics().approximateFirstReceive();
         attributes.put("ApproximateFirstReceiveTimestamp", Long.toString(first instanceof OnDateTimeReceived
@@ -390,15 +395,18 @@ public final class EmbeddedSqs implements AutoCloseable {
      */
     static final class Listener extends AbstractActor {
         private final QueueActivity activity;
+        private final SentTimes sentTimes;
 
-        Listener(QueueActivity activity) {
+        Listener(QueueActivity activity, SentTimes sentTimes) {
             this.activity = activity;
+            this.sentTimes = sentTimes;
         }
 
         @Override
         public Receive createReceive() {
             return receiveBuilder()
                     .match(QueueEvent.MessageAdded.class, e -> {
+                        sentTimes.added(e.queueName(), e.message().id());
                         activity.messageVisibleAt(e.queueName(), e.message().id(), e.message().nextDelivery());
                         getSender().tell(OperationSuccessful$.MODULE$, getSelf());
                     })
@@ -407,11 +415,15 @@ public final class EmbeddedSqs implements AutoCloseable {
                         getSender().tell(OperationSuccessful$.MODULE$, getSelf());
                     })
                     .match(QueueEvent.MessageRemoved.class, e -> {
+                        sentTimes.removed(e.queueName(), e.messageId());
                         activity.messageRemoved(e.queueName(), e.messageId());
                         getSender().tell(OperationSuccessful$.MODULE$, getSelf());
                     })
                     .match(QueueEvent.QueueCreated.class, e -> activity.queueCreated(e.queue().name()))
-                    .match(QueueEvent.QueueDeleted.class, e -> activity.queueDeleted(e.queueName()))
+                    .match(QueueEvent.QueueDeleted.class, e -> {
+                        sentTimes.queueDeleted(e.queueName());
+                        activity.queueDeleted(e.queueName());
+                    })
                     .matchAny(e -> {
                     })
                     .build();
