@@ -69,7 +69,7 @@ public final class Relay implements AutoCloseable {
 
     /**
      * {@return a relay with default SDK clients (region and credentials from the Lambda
-     * environment), which {@link #close()} closes}
+     * environment, the URL-connection HTTP client), which {@link #close()} closes}
      */
     public static Relay create() {
         return builder().build();
@@ -389,7 +389,8 @@ public final class Relay implements AutoCloseable {
 
         /**
          * Sets the SQS client. The relay never closes a client given here. Default: a client the
-         * relay creates from the environment and closes in {@link Relay#close()}.
+         * relay creates from the environment, on the URL-connection HTTP client whatever other HTTP
+         * client the classpath holds, and closes in {@link Relay#close()}.
          *
          * @param sqsClient the client
          * @return this builder
@@ -401,7 +402,8 @@ public final class Relay implements AutoCloseable {
 
         /**
          * Sets the Lambda client. The relay never closes a client given here. Default: a client the
-         * relay creates from the environment, on first use, and closes in {@link Relay#close()}.
+         * relay creates from the environment, on first use, on the URL-connection HTTP client, and
+         * closes in {@link Relay#close()}.
          *
          * @param lambdaClient the client
          * @return this builder
