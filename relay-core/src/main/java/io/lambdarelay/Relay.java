@@ -11,6 +11,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
@@ -58,12 +59,13 @@ public final class Relay implements AutoCloseable {
     private final RelayLedger ledger;
     private final Wiring wiring;
     private final Launcher launcher;
+    private final CheckpointHook checkpointHook = new CheckpointHook();
 
     private Relay(Builder b) {
         this.maxPacketBytes = b.maxPacketBytes;
         this.ledger = b.ledger;
-        this.wiring = Wiring.of(b.sqsClient, b.lambdaClient, b.clock, b.maxPacketBytes, b.ledger, b.pause,
-                b.beforeUnit);
+        this.wiring = Wiring.of(b.sqsClient, b.lambdaClient, b.clock, b.maxPacketBytes, b.ledger,
+                new BackOff(b.pause, b.seeds), b.beforeUnit);
         this.launcher = new Launcher(wiring);
     }
 
@@ -330,6 +332,49 @@ public final class Relay implements AutoCloseable {
         return wiring.resources().tearDown(Objects.requireNonNull(pkt, "pkt"), keepDeadLetterQueue);
     }
 
+    /**
+     * Runs the code of a hop once on a sample packet, without any network call, so that its classes
+     * are loaded and initialised before the first real hop: for Lambda SnapStart, where what
+     * initialisation did is kept in the snapshot of a published version and every environment
+     * restored from it starts with it done. It writes and reads a packet with the JSON codecs (a
+     * pass, a delayed pass, a fan-out's parts, a worker's read), sends it through the SDK's whole
+     * request path on an SQS client of its own whose HTTP client answers in-process, and builds
+     * the Lambda client this relay would otherwise build on first use.
+     *
+     * <p>No client of this relay is called, no random or unique value is drawn, and nothing it
+     * measures is kept. The SDK's global interceptors (those a jar on the classpath registers for
+     * every client) see the one in-process call. Without SnapStart, priming only moves work into
+     * the init phase, which is part of the cold start too; leave it out then.
+     *
+     * <p>Call it during initialisation, or let {@link #primeBeforeCheckpoint()} run it just before
+     * the snapshot. Safe to call more than once, from any thread.
+     */
+    public void prime() {
+        Priming.relay(this);
+    }
+
+    /**
+     * Registers {@link #prime()} to run just before a checkpoint: the snapshot Lambda SnapStart
+     * takes when it publishes a version, or a CRaC JVM's checkpoint. It registers an
+     * {@code org.crac.Resource} with {@code org.crac}'s global context when {@code org.crac} (the
+     * {@code org.crac:crac} jar, which SnapStart's runtime hooks use) is on the classpath, and does
+     * nothing without it: the library needs {@code org.crac} neither to compile against it nor to
+     * run. Call it once, during initialisation; the relay keeps the registration, so keep the relay
+     * (a static field or the handler's) for as long as the function runs. Later calls register
+     * nothing more. On a JVM without checkpoints the resource is registered and never called.
+     *
+     * @return {@code true} if registered (now or before), {@code false} if {@code org.crac} is not
+     *     on the classpath
+     */
+    public boolean primeBeforeCheckpoint() {
+        return primeBeforeCheckpoint(null);
+    }
+
+    /** {@link #primeBeforeCheckpoint()} with an {@code org.crac.Context<Resource>} of a test's, or the global one for {@code null}. */
+    boolean primeBeforeCheckpoint(Object context) {
+        return checkpointHook.register(this::prime, context);
+    }
+
     /** Closes the SDK clients this relay created itself; clients given to the builder stay open. */
     @Override
     public void close() {
@@ -346,7 +391,8 @@ public final class Relay implements AutoCloseable {
         private SqsClient sqsClient;
         private LambdaClient lambdaClient;
         private Clock clock = Clock.systemUTC();
-        private BatchPass.Pause pause = Thread::sleep;
+        private BackOff.Pause pause = BackOff.standard().pause();
+        private LongSupplier seeds = BackOff.SECURE_SEEDS;
         private int maxPacketBytes = RelayPacket.DEFAULT_MAX_BYTES;
         private RelayLedger ledger;
         private Consumer<RelayPacket> beforeUnit = pkt -> { };
@@ -425,8 +471,17 @@ public final class Relay implements AutoCloseable {
         }
 
         /** Sets how back-offs between batch tries wait; tests pass one that does not sleep. */
-        Builder pause(BatchPass.Pause pause) {
+        Builder pause(BackOff.Pause pause) {
             this.pause = Objects.requireNonNull(pause, "pause");
+            return this;
+        }
+
+        /**
+         * Sets where back-off jitter takes its seeds, one per draw, at the moment of the draw; tests
+         * pass one they control.
+         */
+        Builder seeds(LongSupplier seeds) {
+            this.seeds = Objects.requireNonNull(seeds, "seeds");
             return this;
         }
 
