@@ -28,11 +28,6 @@ record BackOff(Pause pause, LongSupplier seeds) {
         void pause(long millis) throws InterruptedException;
     }
 
-    /** {@return real waits and secure seeds} */
-    static BackOff standard() {
-        return new BackOff(Thread::sleep, SECURE_SEEDS);
-    }
-
     /**
      * A back-off of {@code millis} with jitter: uniform from half of it to all of it, from a seed
      * drawn now.

@@ -3,6 +3,8 @@ package io.lambdarelay;
 import org.crac.Context;
 import org.crac.Core;
 import org.crac.Resource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The {@code org.crac} resource that primes before a checkpoint. The only class that names
@@ -10,6 +12,7 @@ import org.crac.Resource;
  * after finding {@code org.crac} on the classpath, so no other class links against it.
  */
 final class CracPriming implements Resource {
+    private static final Logger LOG = LoggerFactory.getLogger(CracPriming.class);
     private final Runnable prime;
 
     private CracPriming(Runnable prime) {
@@ -35,9 +38,15 @@ final class CracPriming implements Resource {
         return context == null ? Core.getGlobalContext() : (Context<Resource>) context;
     }
 
+    /** Primes; a priming that fails is logged, and the snapshot is taken without it. */
     @Override
     public void beforeCheckpoint(Context<? extends Resource> context) {
-        prime.run();
+        try {
+            prime.run();
+        } catch (RuntimeException e) {
+            LOG.warn("priming before the checkpoint failed with {}; the snapshot is taken without it",
+                    e.getClass().getName());
+        }
     }
 
     @Override

@@ -358,10 +358,12 @@ public final class Relay implements AutoCloseable {
      * takes when it publishes a version, or a CRaC JVM's checkpoint. It registers an
      * {@code org.crac.Resource} with {@code org.crac}'s global context when {@code org.crac} (the
      * {@code org.crac:crac} jar, which SnapStart's runtime hooks use) is on the classpath, and does
-     * nothing without it: the library needs {@code org.crac} neither to compile against it nor to
-     * run. Call it once, during initialisation; the relay keeps the registration, so keep the relay
-     * (a static field or the handler's) for as long as the function runs. Later calls register
-     * nothing more. On a JVM without checkpoints the resource is registered and never called.
+     * nothing without it: {@code org.crac} is an optional dependency, which neither your code nor
+     * the library needs otherwise. Call it during initialisation; the relay keeps the registration,
+     * so keep the relay (a static field or the handler's) for as long as the function runs. Later
+     * calls register nothing more. On a JVM without checkpoints the resource is registered and
+     * never called. A priming that fails at the checkpoint is logged, and the snapshot is taken
+     * without it.
      *
      * @return {@code true} if registered (now or before), {@code false} if {@code org.crac} is not
      *     on the classpath
@@ -391,7 +393,7 @@ public final class Relay implements AutoCloseable {
         private SqsClient sqsClient;
         private LambdaClient lambdaClient;
         private Clock clock = Clock.systemUTC();
-        private BackOff.Pause pause = BackOff.standard().pause();
+        private BackOff.Pause pause = Thread::sleep;
         private LongSupplier seeds = BackOff.SECURE_SEEDS;
         private int maxPacketBytes = RelayPacket.DEFAULT_MAX_BYTES;
         private RelayLedger ledger;

@@ -81,10 +81,11 @@ class SnapStartTest extends OnEmbeddedSqs {
         return Relay.builder().sqsClient(sqs.client()).lambdaClient(lambda).seeds(entropy).build();
     }
 
-    /** Counts its units and primings. */
+    /** Counts its units and primings; its priming can be made to fail. */
     private static final class Worker extends RelayWorker {
         int units;
         int primed;
+        RuntimeException primingFails;
 
         Worker(Relay relay) {
             super(relay);
@@ -99,6 +100,9 @@ class SnapStartTest extends OnEmbeddedSqs {
         @Override
         public void prime() {
             primed++;
+            if (primingFails != null) {
+                throw primingFails;
+            }
             super.prime();
         }
     }
@@ -126,20 +130,22 @@ class SnapStartTest extends OnEmbeddedSqs {
 
         @Override
         public void beforeCheckpoint(Context<? extends Resource> context) {
-            for (Resource r : resources) {
-                try {
-                    r.beforeCheckpoint(this);
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            }
+            tellEach(r -> r.beforeCheckpoint(this));
         }
 
         @Override
         public void afterRestore(Context<? extends Resource> context) {
+            tellEach(r -> r.afterRestore(this));
+        }
+
+        private interface Notice {
+            void tell(Resource resource) throws Exception;
+        }
+
+        private void tellEach(Notice notice) {
             for (Resource r : resources) {
                 try {
-                    r.afterRestore(this);
+                    notice.tell(r);
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
@@ -248,6 +254,18 @@ class SnapStartTest extends OnEmbeddedSqs {
         assertEquals(0, sqs.totalCalls());
         checkpoint.afterRestore(null);
         assertEquals(1, worker.primed, "a restore primes nothing");
+    }
+
+    @Test
+    void aPrimingThatFailsAtTheCheckpoint_doesNotStopTheSnapshot() {
+        Worker worker = new Worker(relay(new Entropy(7)));
+        worker.primingFails = new IllegalStateException("no region in this environment");
+        CheckpointContext checkpoint = new CheckpointContext();
+        assertTrue(worker.primeBeforeCheckpoint(checkpoint));
+
+        checkpoint.beforeCheckpoint(null);
+
+        assertEquals(1, worker.primed, "it ran, failed, and the checkpoint went on");
     }
 
     @Test
