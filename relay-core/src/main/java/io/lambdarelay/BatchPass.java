@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-import java.util.SplittableRandom;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
@@ -37,23 +36,17 @@ final class BatchPass {
     /** The first back-off; it doubles per try, with jitter between half and all of it. */
     static final long FIRST_BACKOFF_MILLIS = 50;
 
-    /** Waits between tries; tests pass one that does not sleep. */
-    interface Pause {
-        void pause(long millis) throws InterruptedException;
-    }
-
     private final SqsClient sqs;
-    private final Pause pause;
+    private final BackOff backOff;
     private final List<Sender.Stamped> stamped;
     private final List<RelayPacket> packets;
     private final String queueUrl;
     private final String[] ids;
     private final AtomicInteger calls = new AtomicInteger();
-    private final SplittableRandom jitter = new SplittableRandom();
 
-    BatchPass(SqsClient sqs, Pause pause, List<RelayPacket> packets, List<Sender.Stamped> stamped) {
+    BatchPass(SqsClient sqs, BackOff backOff, List<RelayPacket> packets, List<Sender.Stamped> stamped) {
         this.sqs = sqs;
-        this.pause = pause;
+        this.backOff = backOff;
         this.packets = packets;
         this.stamped = stamped;
         this.queueUrl = packets.get(0).queueUrl();
@@ -199,13 +192,8 @@ final class BatchPass {
 
     /** Waits before try {@code attempt + 1}; {@code false} if interrupted (then nothing more is tried). */
     private boolean backOff(int attempt) {
-        long ms = FIRST_BACKOFF_MILLIS << (attempt - 1);
-        long wait;
-        synchronized (jitter) {
-            wait = ms / 2 + jitter.nextLong(ms / 2 + 1);
-        }
         try {
-            pause.pause(wait);
+            backOff.pause().pause(backOff.jittered(FIRST_BACKOFF_MILLIS << (attempt - 1)));
             return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -1,13 +1,15 @@
 package io.lambdarelay;
 
+import io.lambdarelay.internal.DefaultClients;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * The SDK clients a relay uses, and which of them it owns: a client given to the builder is never
- * closed; one the relay created is closed with it. The Lambda client is created on first use, so a
- * worker that only passes never pays for it at cold start. Thread-safe.
+ * closed; one the relay created is closed with it, and is built by {@link DefaultClients}, on the
+ * URL-connection HTTP client. The Lambda client is created on first use, so a worker that only
+ * passes never pays for it at cold start. Thread-safe.
  */
 final class Clients implements AutoCloseable {
     private final SqsClient sqs;
@@ -17,7 +19,7 @@ final class Clients implements AutoCloseable {
 
     Clients(SqsClient givenSqs, LambdaClient givenLambda) {
         this.ownsSqs = givenSqs == null;
-        this.sqs = ownsSqs ? SqsClient.create() : givenSqs;
+        this.sqs = ownsSqs ? DefaultClients.sqs() : givenSqs;
         this.givenLambda = givenLambda;
     }
 
@@ -34,7 +36,7 @@ final class Clients implements AutoCloseable {
             synchronized (this) {
                 c = createdLambda;
                 if (c == null) {
-                    c = LambdaClient.create();
+                    c = DefaultClients.lambda();
                     createdLambda = c;
                 }
             }

@@ -2,9 +2,11 @@ package io.lambdarelay;
 
 import com.amazonaws.services.lambda.runtime.events.SQSEvent.SQSMessage;
 import io.lambdarelay.internal.Queues;
+import java.io.InterruptedIOException;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.AbortedException;
 import software.amazon.awssdk.core.exception.SdkException;
 
 /**
@@ -263,6 +265,20 @@ final class HopRunner {
         } catch (Exception e) {
             throw new UnitFailure(e);
         }
+    }
+
+    /** An interrupt, or an SDK call or I/O it aborted, anywhere in the cause chain. */
+    static boolean stoppedByHost(Throwable error) {
+        if (Thread.currentThread().isInterrupted()) {
+            return true;
+        }
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof InterruptedException || t instanceof InterruptedIOException
+                    || t instanceof AbortedException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Carries a checked exception from a unit through the budget's {@code Supplier}. */

@@ -54,8 +54,18 @@ final class Provisioner {
                 : ledgerTag.length() > 256 ? ledgerTag.substring(0, 256) : ledgerTag;
     }
 
-    /** The worker as Lambda describes it, and the relay's naming derived from it. */
-    private record Worker(String name, String arn, Arn parsedArn, int timeoutSeconds) {
+    /**
+     * The worker as Lambda describes it, and the relay's naming derived from it.
+     *
+     * @param name the function's name, without a version or alias
+     * @param arn the ARN Lambda gave for what setup was given: with its version or alias, if any,
+     *     which the mapping then invokes (SnapStart applies to published versions only)
+     * @param parsedArn {@code arn}'s parts
+     * @param functionArn the function's ARN without a version or alias, for its function-level
+     *     settings (the recursion config)
+     * @param timeoutSeconds the timeout of the version {@code arn} names
+     */
+    private record Worker(String name, String arn, Arn parsedArn, String functionArn, int timeoutSeconds) {
     }
 
     RelayPacket setup(Context context, String workerFunction, RelaySetup options) {
@@ -102,12 +112,12 @@ final class Provisioner {
             requireSameRegion(Arn.parse(queueArn), worker.parsedArn());
 
             if (!options.manageRecursion()) {
-                warnIfRecursionTerminates(worker.arn(), relayId);
+                warnIfRecursionTerminates(worker.functionArn(), relayId);
             } else {
                 step = "set worker '" + worker.name() + "''s recursion config to Allow (needs "
                         + "lambda:GetFunctionRecursionConfig and lambda:PutFunctionRecursionConfig, or "
                         + "RelaySetup.manageRecursion(false))";
-                allowRecursion(worker.arn(), relayId);
+                allowRecursion(worker.functionArn(), relayId);
             }
 
             step = "create the event-source mapping from '" + queueName + "' to '" + worker.name() + "'";
@@ -172,8 +182,11 @@ final class Provisioner {
             throw new RelaySetupException("Lambda returned an unusable function ARN '" + fn.functionArn() + "'",
                     workerFunction, relayId, e);
         }
-        return new Worker(fn.functionName() != null ? fn.functionName() : arn.resourceName(), fn.functionArn(), arn,
-                fn.timeout() == null ? 3 : fn.timeout());
+        String[] resource = arn.resource().split(":");
+        String functionArn = resource.length <= 2 ? fn.functionArn() : "arn:" + arn.partition() + ":" + arn.service()
+                + ":" + arn.region() + ":" + arn.account() + ":" + resource[0] + ":" + resource[1];
+        String name = fn.functionName() != null ? fn.functionName() : resource[resource.length > 1 ? 1 : 0];
+        return new Worker(name, fn.functionArn(), arn, functionArn, fn.timeout() == null ? 3 : fn.timeout());
     }
 
     private static long visibilityTimeout(Worker worker, RelaySetup options, String workerFunction, String relayId) {

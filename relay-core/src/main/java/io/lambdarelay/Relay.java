@@ -11,6 +11,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
@@ -72,18 +73,19 @@ public final class Relay implements AutoCloseable {
     private final RelayLedger ledger;
     private final Wiring wiring;
     private final Launcher launcher;
+    private final CheckpointHook checkpointHook = new CheckpointHook();
 
     private Relay(Builder b) {
         this.maxPacketBytes = b.maxPacketBytes;
         this.ledger = b.ledger;
-        this.wiring = Wiring.of(b.sqsClient, b.lambdaClient, b.clock, b.maxPacketBytes, b.ledger, b.pause,
-                b.beforeUnit, b.metrics);
+        this.wiring = Wiring.of(b.sqsClient, b.lambdaClient, b.clock, b.maxPacketBytes, b.ledger,
+                new BackOff(b.pause, b.seeds), b.beforeUnit, b.metrics);
         this.launcher = new Launcher(wiring);
     }
 
     /**
      * {@return a relay with default SDK clients (region and credentials from the Lambda
-     * environment), which {@link #close()} closes}
+     * environment, the URL-connection HTTP client), which {@link #close()} closes}
      */
     public static Relay create() {
         return builder().build();
@@ -344,6 +346,51 @@ public final class Relay implements AutoCloseable {
         return wiring.resources().tearDown(Objects.requireNonNull(pkt, "pkt"), keepDeadLetterQueue);
     }
 
+    /**
+     * Runs the code of a hop once on a sample packet, without any network call, so that its classes
+     * are loaded and initialised before the first real hop: for Lambda SnapStart, where what
+     * initialisation did is kept in the snapshot of a published version and every environment
+     * restored from it starts with it done. It writes and reads a packet with the JSON codecs (a
+     * pass, a delayed pass, a fan-out's parts, a worker's read), sends it through the SDK's whole
+     * request path on an SQS client of its own whose HTTP client answers in-process, and builds
+     * the Lambda client this relay would otherwise build on first use.
+     *
+     * <p>No client of this relay is called, no random or unique value is drawn, and nothing it
+     * measures is kept. The SDK's global interceptors (those a jar on the classpath registers for
+     * every client) see the one in-process call. Without SnapStart, priming only moves work into
+     * the init phase, which is part of the cold start too; leave it out then.
+     *
+     * <p>Call it during initialisation, or let {@link #primeBeforeCheckpoint()} run it just before
+     * the snapshot. Safe to call more than once, from any thread.
+     */
+    public void prime() {
+        Priming.relay(this);
+    }
+
+    /**
+     * Registers {@link #prime()} to run just before a checkpoint: the snapshot Lambda SnapStart
+     * takes when it publishes a version, or a CRaC JVM's checkpoint. It registers an
+     * {@code org.crac.Resource} with {@code org.crac}'s global context when {@code org.crac} (the
+     * {@code org.crac:crac} jar, which SnapStart's runtime hooks use) is on the classpath, and does
+     * nothing without it: {@code org.crac} is an optional dependency, which neither your code nor
+     * the library needs otherwise. Call it during initialisation; the relay keeps the registration,
+     * so keep the relay (a static field or the handler's) for as long as the function runs. Later
+     * calls register nothing more. On a JVM without checkpoints the resource is registered and
+     * never called. A priming that fails at the checkpoint is logged, and the snapshot is taken
+     * without it.
+     *
+     * @return {@code true} if registered (now or before), {@code false} if {@code org.crac} is not
+     *     on the classpath
+     */
+    public boolean primeBeforeCheckpoint() {
+        return primeBeforeCheckpoint(null);
+    }
+
+    /** {@link #primeBeforeCheckpoint()} with an {@code org.crac.Context<Resource>} of a test's, or the global one for {@code null}. */
+    boolean primeBeforeCheckpoint(Object context) {
+        return checkpointHook.register(this::prime, context);
+    }
+
     /** Closes the SDK clients this relay created itself; clients given to the builder stay open. */
     @Override
     public void close() {
@@ -360,7 +407,8 @@ public final class Relay implements AutoCloseable {
         private SqsClient sqsClient;
         private LambdaClient lambdaClient;
         private Clock clock = Clock.systemUTC();
-        private BatchPass.Pause pause = Thread::sleep;
+        private BackOff.Pause pause = Thread::sleep;
+        private LongSupplier seeds = BackOff.SECURE_SEEDS;
         private int maxPacketBytes = RelayPacket.DEFAULT_MAX_BYTES;
         private RelayLedger ledger;
         private Consumer<RelayPacket> beforeUnit = pkt -> { };
@@ -422,7 +470,8 @@ public final class Relay implements AutoCloseable {
 
         /**
          * Sets the SQS client. The relay never closes a client given here. Default: a client the
-         * relay creates from the environment and closes in {@link Relay#close()}.
+         * relay creates from the environment, on the URL-connection HTTP client whatever other HTTP
+         * client the classpath holds, and closes in {@link Relay#close()}.
          *
          * @param sqsClient the client
          * @return this builder
@@ -434,7 +483,8 @@ public final class Relay implements AutoCloseable {
 
         /**
          * Sets the Lambda client. The relay never closes a client given here. Default: a client the
-         * relay creates from the environment, on first use, and closes in {@link Relay#close()}.
+         * relay creates from the environment, on first use, on the URL-connection HTTP client, and
+         * closes in {@link Relay#close()}.
          *
          * @param lambdaClient the client
          * @return this builder
@@ -456,8 +506,17 @@ public final class Relay implements AutoCloseable {
         }
 
         /** Sets how back-offs between batch tries wait; tests pass one that does not sleep. */
-        Builder pause(BatchPass.Pause pause) {
+        Builder pause(BackOff.Pause pause) {
             this.pause = Objects.requireNonNull(pause, "pause");
+            return this;
+        }
+
+        /**
+         * Sets where back-off jitter takes its seeds, one per draw, at the moment of the draw; tests
+         * pass one they control.
+         */
+        Builder seeds(LongSupplier seeds) {
+            this.seeds = Objects.requireNonNull(seeds, "seeds");
             return this;
         }
 

@@ -39,6 +39,17 @@ public record RelayMetrics(Instant time, String functionName, int records, int f
     /**
      * Checks the figures.
      *
+     * @param time when the invocation ended
+     * @param functionName the worker function
+     * @param records records in the batch
+     * @param failedRecords records reported as failed
+     * @param unitsCompleted units completed and kept
+     * @param hopLatencyMillis the longest wait of the batch's packets, if known
+     * @param budgetUsedMillis time the handler used
+     * @param budgetUsedShare that time as a share of the time it started with, if known
+     * @param timeLeftAtHandOffMillis time left after the last pass, if the invocation passed
+     * @param deadlineHandOffs deadline hand-offs
+     * @param throttles throttled units
      * @throws NullPointerException if an object figure is {@code null}
      * @throws IllegalArgumentException naming a count or duration that is negative
      */

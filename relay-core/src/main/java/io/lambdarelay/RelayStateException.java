@@ -4,6 +4,7 @@ package io.lambdarelay;
 public final class RelayStateException extends RelayException {
     private static final long serialVersionUID = 1L;
 
+    /** The relay's state when the operation was refused. */
     private final RelayState state;
 
     /**

@@ -20,7 +20,19 @@ import java.util.OptionalLong;
 public record RelayStatus(RelaySummary relay, long visible, long inFlight, long delayed, long deadLettered,
         List<Mapping> mappings, OptionalLong partsDone, OptionalLong partsFailed, OptionalLong units) {
 
-    /** Copies the list. */
+    /**
+     * Copies the list of mappings.
+     *
+     * @param relay the relay and its state
+     * @param visible packets waiting, -1 once the queue is gone
+     * @param inFlight packets being worked on, -1 once the queue is gone
+     * @param delayed packets passed with a delay, -1 once the queue is gone
+     * @param deadLettered packets in the dead-letter queue, -1 without one
+     * @param mappings the mappings that read the relay queue
+     * @param partsDone parts finished, from the ledger
+     * @param partsFailed parts that gave up, from the ledger
+     * @param units units processed, from the ledger
+     */
     public RelayStatus {
         mappings = List.copyOf(mappings);
     }

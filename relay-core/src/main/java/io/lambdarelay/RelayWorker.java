@@ -7,15 +7,12 @@ import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent.SQSMessage;
 import io.lambdarelay.ledger.PartTally;
 import io.lambdarelay.ledger.RelayLedger;
-import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.SplittableRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.core.exception.AbortedException;
 
 /**
  * A ready worker handler: extend it, implement {@link #processUnit(RelayPacket)}, and point the
@@ -90,7 +87,7 @@ public abstract class RelayWorker implements RequestHandler<SQSEvent, SQSBatchRe
 
     private final Relay relay;
     private final HopRunner runner;
-    private final SplittableRandom jitter = new SplittableRandom();
+    private final CheckpointHook checkpointHook = new CheckpointHook();
 
     /** Creates a worker with {@link Relay#create()}: SDK clients from the Lambda environment. */
     protected RelayWorker() {
@@ -206,7 +203,8 @@ public abstract class RelayWorker implements RequestHandler<SQSEvent, SQSBatchRe
 
     /**
      * Returns the delay before a throttled packet runs again: exponential in the throttles in a row
-     * (1 s, 2 s, 4 s ... at most 15 minutes) with jitter between half and all of it.
+     * (1 s, 2 s, 4 s ... at most 15 minutes) with jitter between half and all of it, drawn at each
+     * call from a new secure seed, so workers restored from one SnapStart snapshot back off apart.
      *
      * @param throttles consecutive throttles, 1 for the first
      * @return the delay
@@ -214,7 +212,35 @@ public abstract class RelayWorker implements RequestHandler<SQSEvent, SQSBatchRe
     protected Duration throttleDelay(int throttles) {
         long capMs = MAX_BACKOFF.toMillis();
         long ms = Math.min(capMs, 1_000L << Math.min(20, Math.max(0, throttles - 1)));
-        return Duration.ofMillis(ms / 2 + jitter.nextLong(ms / 2 + 1));
+        return Duration.ofMillis(relay.wiring().backOff().jittered(ms));
+    }
+
+    /**
+     * For Lambda SnapStart: {@link Relay#prime()}, then reads a sample SQS event as
+     * {@link #handleRequest} does, without a network call or {@link #processUnit}. Override it to
+     * prime your own code too, calling {@code super.prime()}; keep connections and random or unique
+     * values out of it, as a snapshot would hand them to every environment restored from it.
+     */
+    public void prime() {
+        Priming.worker(relay, Priming.relay(relay).read());
+    }
+
+    /**
+     * Registers {@link #prime()} to run just before a checkpoint (SnapStart's snapshot), as
+     * {@link Relay#primeBeforeCheckpoint()} does for the relay. Call it in the handler's
+     * constructor, which Lambda runs before the snapshot: {@code public ImportWorker() {
+     * primeBeforeCheckpoint(); }}. The worker keeps the registration; later calls add none.
+     *
+     * @return {@code true} if registered (now or before), {@code false} if {@code org.crac} is not
+     *     on the classpath
+     */
+    public final boolean primeBeforeCheckpoint() {
+        return primeBeforeCheckpoint(null);
+    }
+
+    /** {@link #primeBeforeCheckpoint()} with an {@code org.crac.Context<Resource>} of a test's, or the global one for {@code null}. */
+    final boolean primeBeforeCheckpoint(Object context) {
+        return checkpointHook.register(this::prime, context);
     }
 
     /**
@@ -342,7 +368,7 @@ public abstract class RelayWorker implements RequestHandler<SQSEvent, SQSBatchRe
     private static void logFailure(RelayPacket pkt, SQSMessage message, Exception error) {
         String relayId = pkt == null ? null : pkt.relayId();
         Long hop = pkt == null ? null : pkt.hop();
-        if (stoppedByHost(error)) {
+        if (HopRunner.stoppedByHost(error)) {
             // Only the host interrupts a handler, to end an invocation that ran out of time: Lambda
             // itself runs no more code then, so this is no failure to report.
             LOG.debug("relay {}: message {} at hop {} interrupted ({}): the invocation is being stopped; it will be "
@@ -351,19 +377,5 @@ public abstract class RelayWorker implements RequestHandler<SQSEvent, SQSBatchRe
             LOG.warn("relay {}: message {} failed at hop {} (receive {}) with {}; it will be redelivered", relayId,
                     message.getMessageId(), hop, HopRunner.receiveCount(message), error.getClass().getName());
         }
-    }
-
-    /** An interrupt, or an SDK call or I/O it aborted, anywhere in the cause chain. */
-    private static boolean stoppedByHost(Throwable error) {
-        if (Thread.currentThread().isInterrupted()) {
-            return true;
-        }
-        for (Throwable t = error; t != null; t = t.getCause()) {
-            if (t instanceof InterruptedException || t instanceof InterruptedIOException
-                    || t instanceof AbortedException) {
-                return true;
-            }
-        }
-        return false;
     }
 }

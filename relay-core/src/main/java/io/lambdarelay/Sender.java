@@ -34,14 +34,14 @@ final class Sender {
     private final Clock clock;
     private final int maxPacketBytes;
     private final HandOffCost handOffCost = new HandOffCost();
-    private final BatchPass.Pause pause;
+    private final BackOff backOff;
 
-    Sender(Clients clients, QueueFacts facts, Clock clock, int maxPacketBytes, BatchPass.Pause pause) {
+    Sender(Clients clients, QueueFacts facts, Clock clock, int maxPacketBytes, BackOff backOff) {
         this.clients = clients;
         this.facts = facts;
         this.clock = clock;
         this.maxPacketBytes = maxPacketBytes;
-        this.pause = pause;
+        this.backOff = backOff;
     }
 
     /** What a pass has cost here: the reserve a worker keeps for its hand-off. */
@@ -123,7 +123,7 @@ final class Sender {
             }
             stamped.add(stamp(p, Duration.ZERO));
         }
-        return new BatchPass(clients.sqs(), pause, packets, stamped).run();
+        return new BatchPass(clients.sqs(), backOff, packets, stamped).run();
     }
 
     /**

@@ -4,6 +4,7 @@ package io.lambdarelay;
 public final class UnknownRelayException extends RelayException {
     private static final long serialVersionUID = 1L;
 
+    /** The id looked for. */
     private final String relayId;
 
     /**

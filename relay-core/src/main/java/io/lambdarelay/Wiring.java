@@ -20,22 +20,23 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * @param watchdog the drain watchdog of fan-outs without a ledger
  * @param adaptiveRates the shares of adaptive rate limits found here
  * @param beforeUnit called before each unit, as part of it
+ * @param backOff how back-offs wait and draw their jitter
  * @param metrics takes each worker invocation's figures to the metrics listener
  * @param parking parks, pauses and wakes relays
  */
 record Wiring(Clients clients, Clock clock, QueueFacts facts, FanIn fanIn, Sender sender, Redrive redrive,
         RelayResources resources, DrainWatchdog watchdog, AdaptiveRates adaptiveRates,
-        Consumer<RelayPacket> beforeUnit, MetricsReporter metrics, Parking parking) {
+        Consumer<RelayPacket> beforeUnit, BackOff backOff, MetricsReporter metrics, Parking parking) {
 
     static Wiring of(SqsClient sqs, LambdaClient lambda, Clock clock, int maxPacketBytes, RelayLedger ledger,
-            BatchPass.Pause pause, Consumer<RelayPacket> beforeUnit, RelayMetricsListener metrics) {
+            BackOff backOff, Consumer<RelayPacket> beforeUnit, RelayMetricsListener metrics) {
         Clients clients = new Clients(sqs, lambda);
         QueueFacts facts = new QueueFacts(clients);
         FanIn fanIn = FanIn.of(ledger);
-        Sender sender = new Sender(clients, facts, clock, maxPacketBytes, pause);
+        Sender sender = new Sender(clients, facts, clock, maxPacketBytes, backOff);
         RelayResources resources = new QueuePerRelay(clients, facts, clock, ledger == null ? null : ledger.describe());
         return new Wiring(clients, clock, facts, fanIn, sender, new Redrive(clients, facts, sender, fanIn,
                 maxPacketBytes), resources, new DrainWatchdog(sender, resources, clock), new AdaptiveRates(),
-                beforeUnit, new MetricsReporter(metrics), new Parking(clients));
+                beforeUnit, backOff, new MetricsReporter(metrics), new Parking(clients));
     }
 }

@@ -40,7 +40,13 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 final class ColdStartBenchmark {
     static final int WARMUP_ROUNDS = 1;
     static final int ROUNDS = 30;
-    static final double MAX_RATIO = 1.15;
+    /** The target by wall time: at most 5% over a bare SqsClient send (issue 14, SnapStart-ready). */
+    static final double MAX_WALL_RATIO = 1.05;
+    /**
+     * CPU time keeps the earlier target of 15%: its row guards the wall-time row against load
+     * noise (a PASS needs both), and it counts the JIT's and GC's threads, which wall time overlaps.
+     */
+    static final double MAX_CPU_RATIO = 1.15;
     private static final long CHILD_TIMEOUT_SECONDS = 60;
 
     /** The three kinds of child. */
@@ -133,10 +139,10 @@ final class ColdStartBenchmark {
         // the target; it is met only when both pass, so load noise alone cannot produce a PASS.
         table.add("4 cold start", "first relayPass / first sendMessage, fresh JVM, ratio of wall-time medians",
                 String.format(Locale.ROOT, "%.3f (%.0f ms / %.0f ms)", ratio, wall.get(Kind.RELAY), wall.get(Kind.SQS)),
-                String.format(Locale.ROOT, "<= %.2f", MAX_RATIO), Verdict.of(ratio <= MAX_RATIO));
+                String.format(Locale.ROOT, "<= %.2f", MAX_WALL_RATIO), Verdict.of(ratio <= MAX_WALL_RATIO));
         table.add("4 cold start", "same, ratio of CPU-time medians",
                 String.format(Locale.ROOT, "%.3f (%.0f ms / %.0f ms)", cpuRatio, cpu.get(Kind.RELAY), cpu.get(Kind.SQS)),
-                String.format(Locale.ROOT, "<= %.2f", MAX_RATIO), Verdict.of(cpuRatio <= MAX_RATIO));
+                String.format(Locale.ROOT, "<= %.2f", MAX_CPU_RATIO), Verdict.of(cpuRatio <= MAX_CPU_RATIO));
         table.add("4 cold start", "same, median of per-round wall-time ratios",
                 String.format(Locale.ROOT, "%.3f", Stats.median(roundRatios)), "-", Verdict.INFO);
         table.add("4 cold start", "CPU time over the bare send: the relay / a LambdaClient (no longer built at start)",

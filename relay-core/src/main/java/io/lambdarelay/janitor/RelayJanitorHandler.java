@@ -2,10 +2,9 @@ package io.lambdarelay.janitor;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
+import io.lambdarelay.internal.DefaultClients;
 import java.time.Duration;
 import java.util.Map;
-import software.amazon.awssdk.services.lambda.LambdaClient;
-import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * A ready Lambda handler that runs {@link RelayJanitor#sweep()} on a schedule (an EventBridge rule,
@@ -17,9 +16,12 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 public class RelayJanitorHandler implements RequestHandler<Map<String, Object>, String> {
     private final RelayJanitor janitor;
 
-    /** Creates the handler with SDK clients from the Lambda environment and settings from its variables. */
+    /**
+     * Creates the handler with SDK clients from the Lambda environment, on the URL-connection HTTP
+     * client, and settings from its variables.
+     */
     public RelayJanitorHandler() {
-        this(RelayJanitor.builder().sqsClient(SqsClient.create()).lambdaClient(LambdaClient.create())
+        this(RelayJanitor.builder().sqsClient(DefaultClients.sqs()).lambdaClient(DefaultClients.lambda())
                 .queueNamePrefix(env("RELAY_QUEUE_PREFIX", "relay-"))
                 .idleAfter(Duration.ofMinutes(Long.parseLong(env("RELAY_IDLE_MINUTES", "60"))))
                 .build());

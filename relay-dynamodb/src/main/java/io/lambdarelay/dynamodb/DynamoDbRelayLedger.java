@@ -14,6 +14,7 @@ import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -182,7 +183,10 @@ public final class DynamoDbRelayLedger implements RelayLedger, AutoCloseable {
 
     private DynamoDbRelayLedger(Builder b) {
         this.ownsClient = b.dynamoDbClient == null;
-        this.dynamoDb = ownsClient ? DynamoDbClient.create() : b.dynamoDbClient;
+        // Named, not left to the SDK: with the Apache client on the classpath the SDK would take it.
+        this.dynamoDb = ownsClient
+                ? DynamoDbClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()).build()
+                : b.dynamoDbClient;
         this.tableName = b.tableName;
         this.timeToLive = b.timeToLive;
         this.clock = b.clock;
@@ -560,7 +564,8 @@ public final class DynamoDbRelayLedger implements RelayLedger, AutoCloseable {
 
         /**
          * Sets the DynamoDB client. The ledger never closes a client given here. Default: a client
-         * the ledger creates from the environment and closes in {@link DynamoDbRelayLedger#close()}.
+         * the ledger creates from the environment, on the URL-connection HTTP client whatever other
+         * HTTP client the classpath holds, and closes in {@link DynamoDbRelayLedger#close()}.
          *
          * @param dynamoDbClient the client
          * @return this builder

@@ -190,6 +190,31 @@ class SamTemplateTest {
     }
 
     @Test
+    void vendor_workerRunsWithSnapStart_andTheRelayMapsItsAlias() throws Exception {
+        JsonNode resources = template("vendor").path("Resources");
+        JsonNode worker = resources.path("VendorWorker").path("Properties");
+        assertEquals("PublishedVersions", worker.path("SnapStart").path("ApplyOn").asText());
+        String alias = worker.path("AutoPublishAlias").asText();
+        assertFalse(alias.isEmpty(), "SnapStart applies to published versions: the worker needs AutoPublishAlias");
+        // The mapping invokes what the start gives setup: the alias, not $LATEST, where SnapStart never applies.
+        assertEquals("VendorWorker.Alias", resources.path("VendorStart").path("Properties").path("Environment")
+                .path("Variables").path("WORKER_FUNCTION").path("Ref").asText());
+        // So the mapping's function is the alias's ARN, in both roles' conditions on it.
+        List<String> conditions = new ArrayList<>();
+        for (String function : List.of("VendorStart", "VendorWorker")) {
+            for (JsonNode s : statements(resources.path(function))) {
+                JsonNode fn = s.path("Condition").path("StringEquals").path("lambda:FunctionArn");
+                if (!fn.isMissingNode()) {
+                    conditions.add(function + ": " + fn);
+                    assertTrue(fn.path("Ref").asText().equals("VendorWorker.Alias")
+                            || fn.path("Fn::Sub").asText().endsWith("-vendor-worker:" + alias), function + ": " + fn);
+                }
+            }
+        }
+        assertEquals(2, conditions.size(), conditions.toString());
+    }
+
+    @Test
     void templates_everyRuntimeIsSupported_andGlobalsUseTheProjectsDefault() throws Exception {
         for (Path template : templates()) {
             List<RuntimeUse> uses = runtimesInYaml(fromRoot(template), Files.readAllLines(template));
@@ -300,7 +325,9 @@ class SamTemplateTest {
                 SAM.resolve(example).resolve(code).normalize(), "CodeUri names the 'lambda' profile's jar");
 
         JsonNode startEnv = resources.path(start).path("Properties").path("Environment").path("Variables");
-        assertEquals(worker, startEnv.path("WORKER_FUNCTION").path("Ref").asText(), "the start names its worker");
+        boolean aliased = resources.path(worker).path("Properties").has("AutoPublishAlias");
+        assertEquals(aliased ? worker + ".Alias" : worker, startEnv.path("WORKER_FUNCTION").path("Ref").asText(),
+                "the start names its worker, by its alias where it has one (what the relay's mapping invokes)");
         assertTrue(resources.path(worker).path("Properties").path("Environment").path("Variables").has(workerSetting));
 
         Set<String> startNeeds = new TreeSet<>(CALLS.get(startRole));
@@ -352,19 +379,34 @@ class SamTemplateTest {
                 } else if (resource.isTextual() && resource.asText().equals("*")) {
                     JsonNode fn = s.path("Condition").path("StringEquals").path("lambda:FunctionArn");
                     assertFalse(fn.isMissingNode(), function + ": " + action + " on * needs a lambda:FunctionArn condition");
-                    assertTrue(fn.path("Fn::GetAtt").path(0).asText().equals(worker)
-                            || fn.path("Fn::Sub").asText().endsWith(":function:${AWS::StackName}-"
-                                    + worker.replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase()),
-                            function + ": " + action + " must be limited to " + worker + ", got " + fn);
+                    for (JsonNode value : fn.isArray() ? fn : List.of(fn)) {
+                        assertTrue(namesWorker(value, worker), function + ": " + action + " must be limited to " + worker
+                                + " or its alias, got " + fn);
+                    }
                 } else {
-                    assertEquals(worker, resource.path("Fn::GetAtt").path(0).asText(),
-                            function + ": " + action + " must be limited to " + worker);
+                    for (JsonNode value : resource.isArray() ? resource : List.of(resource)) {
+                        assertTrue(namesWorker(value, worker) && !value.has("Fn::Sub"),
+                                function + ": " + action + " must be limited to " + worker + " or its alias, got " + resource);
+                    }
                 }
             }
         }
         Set<String> missing = new TreeSet<>(needed);
         missing.removeAll(allowed);
         assertTrue(missing.isEmpty(), function + "'s policies lack " + missing + " (it has " + allowed + ")");
+    }
+
+    /**
+     * Whether an ARN in a policy is the worker's: its {@code Arn}, its alias ({@code Ref: Worker.Alias}),
+     * or, where the worker's own policy cannot refer to its resources, its ARN by name, with or
+     * without the alias.
+     */
+    private static boolean namesWorker(JsonNode arn, String worker) {
+        String byName = ":function:${AWS::StackName}-" + worker.replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase();
+        String sub = arn.path("Fn::Sub").asText();
+        return arn.path("Fn::GetAtt").path(0).asText().equals(worker) && arn.path("Fn::GetAtt").path(1).asText().equals("Arn")
+                || arn.path("Ref").asText().equals(worker + ".Alias")
+                || sub.endsWith(byName) || sub.matches(".*" + Pattern.quote(byName) + ":[A-Za-z0-9_-]+");
     }
 
     /** One {@code Runtime:} found in a file: where, and the runtime it names. */

@@ -17,6 +17,7 @@ import io.lambdarelay.local.internal.QueueNames;
 import io.lambdarelay.local.internal.RegisteredFunction;
 import io.lambdarelay.local.internal.SqsTracingInterceptor;
 import io.lambdarelay.local.internal.StatsRecorder;
+import io.lambdarelay.local.internal.SystemProperties;
 import io.lambdarelay.local.internal.TimeSkipper;
 import io.lambdarelay.local.internal.TimeoutFreeze;
 import io.lambdarelay.local.internal.VirtualClock;
@@ -421,24 +422,9 @@ public final class LocalAws implements AutoCloseable {
     }
 
     private Map<String, String> setSystemProperties() {
-        Map<String, String> wanted = systemProperties();
-        Map<String, String> previous = new LinkedHashMap<>();
-        wanted.forEach((k, v) -> {
-            previous.put(k, System.getProperty(k));
-            System.setProperty(k, v);
-        });
-        LOG.debug("LocalAws set the system properties {}", wanted.keySet());
+        Map<String, String> previous = SystemProperties.set(systemProperties());
+        LOG.debug("LocalAws set the system properties {}", previous.keySet());
         return previous;
-    }
-
-    private void restoreSystemProperties() {
-        replacedProperties.forEach((k, v) -> {
-            if (v == null) {
-                System.clearProperty(k);
-            } else {
-                System.setProperty(k, v);
-            }
-        });
     }
 
     /**
@@ -717,7 +703,7 @@ public final class LocalAws implements AutoCloseable {
         steps.add(internalSqs::close);
         steps.add(sqsServer::close);
         steps.add(httpThreads::shutdownNow);
-        steps.add(this::restoreSystemProperties);
+        steps.add(() -> SystemProperties.restore(replacedProperties));
         for (Runnable step : steps) {
             try {
                 step.run();

@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * {@code Idempotency-Key} of relay id and call id, so a vendor that honours it can drop the repeats
  * a redelivered packet makes (work since the last hand-off runs again).
  *
- * <p>On Lambda: {@code VENDOR_URL} is the API's base URL. Thread-safe.
+ * <p>On Lambda: {@code VENDOR_URL} is the API's base URL. The template runs it with SnapStart:
+ * the Lambda constructor registers {@link #prime()} to run before the snapshot. Thread-safe.
  */
 public final class VendorWorker extends RelayWorker {
     /** Packet key: the part's next call id. */
@@ -38,9 +39,10 @@ public final class VendorWorker extends RelayWorker {
     private final URI vendor;
     private final HttpClient http;
 
-    /** For Lambda: the vendor at {@code VENDOR_URL}. */
+    /** For Lambda: the vendor at {@code VENDOR_URL}; primed before a SnapStart snapshot. */
     public VendorWorker() {
         this(Relay.create(), URI.create(Env.system().require("VENDOR_URL")));
+        primeBeforeCheckpoint();
     }
 
     /**

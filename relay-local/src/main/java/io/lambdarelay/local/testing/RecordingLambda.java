@@ -31,7 +31,10 @@ import software.amazon.awssdk.services.lambda.model.UpdateEventSourceMappingResp
 /**
  * A {@link LambdaClient} for unit tests that records every request whole and answers the calls a
  * relay makes (function configuration, recursion config, creating, reading, listing, enabling,
- * disabling and deleting event-source mappings) from functions the test declares. Nothing runs: end-to-end tests use {@link io.lambdarelay.local.LocalAws}. A
+ * disabling and deleting event-source mappings) from functions, and aliases of them, that the test
+ * declares. A function is named as Lambda takes it: by name or ARN, with an alias after a colon
+ * ({@code worker:live}); the configuration and mappings of an alias carry its ARN, the recursion
+ * config is the function's. Nothing runs: end-to-end tests use {@link io.lambdarelay.local.LocalAws}. A
  * call it does not answer throws {@link UnsupportedOperationException}. Thread-safe.
  */
 public final class RecordingLambda implements LambdaClient {
@@ -39,6 +42,7 @@ public final class RecordingLambda implements LambdaClient {
     private final String account;
     private final List<SdkRequest> requests = new CopyOnWriteArrayList<>();
     private final Map<String, Integer> timeouts = new ConcurrentHashMap<>();
+    private final Map<String, String> aliases = new ConcurrentHashMap<>();
     private final Map<String, RecursiveLoop> recursion = new ConcurrentHashMap<>();
     private final Map<String, String> mappings = new ConcurrentHashMap<>();
     private final Map<String, String> mappingFunctions = new ConcurrentHashMap<>();
@@ -75,6 +79,18 @@ public final class RecordingLambda implements LambdaClient {
      */
     public RecordingLambda function(String name, int timeoutSeconds) {
         timeouts.put(name, timeoutSeconds);
+        return this;
+    }
+
+    /**
+     * Declares an alias of a declared function, as SAM's {@code AutoPublishAlias} makes one.
+     *
+     * @param name the function's name
+     * @param alias the alias's name
+     * @return this client
+     */
+    public RecordingLambda alias(String name, String alias) {
+        aliases.put(name + ":" + alias, name);
         return this;
     }
 
@@ -137,33 +153,43 @@ public final class RecordingLambda implements LambdaClient {
         return requests.stream().filter(type::isInstance).map(type::cast).toList();
     }
 
+    /** A declared function or alias, named by name or ARN: {@code worker} or {@code worker:live}. */
     private String known(String nameOrArn) {
-        String name = nameOrArn.substring(nameOrArn.lastIndexOf(':') + 1);
-        if (!timeouts.containsKey(name) || nameOrArn.startsWith("arn:") && !nameOrArn.equals(arn(name))) {
+        String prefix = arn("");
+        String qualified = nameOrArn.startsWith(prefix) ? nameOrArn.substring(prefix.length()) : nameOrArn;
+        if (nameOrArn.startsWith("arn:") && qualified.equals(nameOrArn)
+                || !timeouts.containsKey(qualified) && !aliases.containsKey(qualified)) {
             throw ResourceNotFoundException.builder().message("Function not found: " + nameOrArn).statusCode(404)
                     .build();
         }
-        return name;
+        return qualified;
+    }
+
+    /** The function a declared function or alias belongs to. */
+    private String function(String qualified) {
+        return aliases.getOrDefault(qualified, qualified);
     }
 
     @Override
     public GetFunctionConfigurationResponse getFunctionConfiguration(GetFunctionConfigurationRequest r) {
         requests.add(r);
-        String n = known(r.functionName());
-        return GetFunctionConfigurationResponse.builder().functionName(n).functionArn(arn(n)).timeout(timeouts.get(n))
+        String q = known(r.functionName());
+        String n = function(q);
+        return GetFunctionConfigurationResponse.builder().functionName(n).functionArn(arn(q)).timeout(timeouts.get(n))
                 .build();
     }
 
     @Override
     public GetFunctionRecursionConfigResponse getFunctionRecursionConfig(GetFunctionRecursionConfigRequest r) {
         requests.add(r);
-        return GetFunctionRecursionConfigResponse.builder().recursiveLoop(recursion(known(r.functionName()))).build();
+        return GetFunctionRecursionConfigResponse.builder().recursiveLoop(recursion(function(known(r.functionName()))))
+                .build();
     }
 
     @Override
     public PutFunctionRecursionConfigResponse putFunctionRecursionConfig(PutFunctionRecursionConfigRequest r) {
         requests.add(r);
-        recursion.put(known(r.functionName()), r.recursiveLoop());
+        recursion.put(function(known(r.functionName())), r.recursiveLoop());
         return PutFunctionRecursionConfigResponse.builder().recursiveLoop(r.recursiveLoop()).build();
     }
 
