@@ -5,8 +5,6 @@ import io.lambdarelay.internal.RelayTeardown;
 import io.lambdarelay.ledger.PartTally;
 import io.lambdarelay.ledger.RelayLedger;
 import java.time.Clock;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -17,7 +15,6 @@ import java.util.OptionalLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.lambda.LambdaClient;
-import software.amazon.awssdk.services.lambda.model.EventSourceMappingConfiguration;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
@@ -47,15 +44,15 @@ public final class RelayControl {
     private final LambdaClient lambda;
     private final RelayLedger ledger;
     private final Clock clock;
-    private final String prefix;
     private final Relay relay;
+    private final RelayFinder finder;
 
     private RelayControl(Builder b) {
         this.sqs = b.sqsClient;
         this.lambda = b.lambdaClient;
         this.ledger = b.ledger;
         this.clock = b.clock;
-        this.prefix = b.queueNamePrefix;
+        this.finder = new RelayFinder(sqs, lambda, b.queueNamePrefix);
         this.relay = Relay.builder().sqsClient(sqs).lambdaClient(lambda).ledger(ledger).clock(clock)
                 .maxPacketBytes(1_048_576).build(); // redrive reads packets of any size the relay allowed
     }
@@ -65,31 +62,23 @@ public final class RelayControl {
         return new Builder();
     }
 
-    /** A relay's queues and their tags, as found. */
-    private record Found(String relayId, String queueUrl, Map<String, String> queueTags, String dlqUrl,
-            Map<String, String> dlqTags) {
-        Map<String, String> tags() {
-            return queueTags != null ? queueTags : dlqTags;
-        }
-    }
-
     /**
      * Lists the relays whose queues' names start with the prefix, oldest first.
      *
      * @return the relays
      */
     public List<RelaySummary> list() {
-        Map<String, Found> found = new LinkedHashMap<>();
-        for (String url : queueUrls()) {
-            Map<String, String> tags = tagsOrNull(url);
+        Map<String, RelayFinder.Found> found = new LinkedHashMap<>();
+        for (String url : finder.queueUrls()) {
+            Map<String, String> tags = finder.tagsOrNull(url);
             String id = tags == null ? null : tags.get(Relay.TAG_RELAY_ID);
             if (id != null) {
-                found.merge(id, found(id, url, tags), RelayControl::merge);
+                found.merge(id, RelayFinder.found(id, url, tags), RelayFinder::merge);
             }
         }
         List<RelaySummary> out = new ArrayList<>();
-        for (Found f : found.values()) {
-            out.add(summary(f, mappingsOf(f)));
+        for (RelayFinder.Found f : found.values()) {
+            out.add(RelayFinder.summary(f, finder.mappingsOf(f)));
         }
         out.sort(Comparator.comparing(RelaySummary::created, Comparator.nullsLast(Comparator.naturalOrder()))
                 .thenComparing(RelaySummary::relayId));
@@ -104,9 +93,9 @@ public final class RelayControl {
      * @throws UnknownRelayException when no queue under the prefix carries the id
      */
     public RelayStatus status(String relayId) {
-        Found f = find(relayId);
-        List<RelayStatus.Mapping> mappings = mappingsOf(f);
-        RelaySummary summary = summary(f, mappings);
+        RelayFinder.Found f = finder.find(relayId);
+        List<RelayStatus.Mapping> mappings = finder.mappingsOf(f);
+        RelaySummary summary = RelayFinder.summary(f, mappings);
         long visible = -1;
         long inFlight = -1;
         long delayed = -1;
@@ -116,9 +105,9 @@ public final class RelayControl {
                         .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
                                 QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE,
                                 QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED)).attributes();
-                visible = count(a.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES));
-                inFlight = count(a.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE));
-                delayed = count(a.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED));
+                visible = RelayFinder.count(a.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES));
+                inFlight = RelayFinder.count(a.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE));
+                delayed = RelayFinder.count(a.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED));
             } catch (QueueDoesNotExistException e) {
                 LOG.debug("relay {}: its queue went during the status", relayId);
             }
@@ -142,8 +131,8 @@ public final class RelayControl {
      * @throws RelayStateException when it is draining or failed
      */
     public RelayStatus pause(String relayId) {
-        Found f = find(relayId);
-        RelayState state = summary(f, mappingsOf(f)).state();
+        RelayFinder.Found f = finder.find(relayId);
+        RelayState state = RelayFinder.summary(f, finder.mappingsOf(f)).state();
         if (state == RelayState.RUNNING) {
             relay.wiring().parking().pause(f.queueUrl(), clock.instant().toString());
             LOG.info("relay {} paused", relayId);
@@ -166,8 +155,8 @@ public final class RelayControl {
      *     reads it): start a new relay with the dead-lettered packets instead
      */
     public Resumed resume(String relayId) {
-        Found f = find(relayId);
-        RelaySummary before = summary(f, mappingsOf(f));
+        RelayFinder.Found f = finder.find(relayId);
+        RelaySummary before = RelayFinder.summary(f, finder.mappingsOf(f));
         switch (before.state()) {
             case RUNNING:
                 return new Resumed(relayId, RelayState.RUNNING, 0, 0);
@@ -216,7 +205,7 @@ public final class RelayControl {
      * @throws UnknownRelayException when no queue under the prefix carries the id
      */
     public TearDownResult cancel(String relayId) {
-        Found f = find(relayId);
+        RelayFinder.Found f = finder.find(relayId);
         if (f.queueUrl() == null) {
             long n = Queues.countMessages(sqs, f.dlqUrl());
             boolean deleted = n == 0 && Queues.delete(sqs, f.dlqUrl());
@@ -242,142 +231,12 @@ public final class RelayControl {
      * @throws RelayStateException when its queue is gone
      */
     public int redrive(String relayId) {
-        Found f = find(relayId);
+        RelayFinder.Found f = finder.find(relayId);
         if (f.queueUrl() == null) {
             throw new RelayStateException(RelayState.FAILED, "relay " + relayId + " has no queue any more; start a new "
                     + "relay with the packets in " + f.dlqUrl());
         }
         return relay.wiring().redrive().run(f.queueUrl(), relayId);
-    }
-
-    private Found find(String relayId) {
-        Objects.requireNonNull(relayId, "relayId");
-        List<String> urls = queueUrls();
-        Found f = null;
-        // Generated names end in the id (and "-dlq"): look at those first, then at every queue.
-        for (boolean byName : new boolean[] {true, false}) {
-            for (String url : urls) {
-                String name = url.substring(url.lastIndexOf('/') + 1);
-                boolean named = name.endsWith("-" + relayId) || name.endsWith("-" + relayId + RelaySetup.DLQ_SUFFIX);
-                if (named != byName) {
-                    continue;
-                }
-                Map<String, String> tags = tagsOrNull(url);
-                if (tags != null && relayId.equals(tags.get(Relay.TAG_RELAY_ID))) {
-                    Found one = found(relayId, url, tags);
-                    f = f == null ? one : merge(f, one);
-                }
-            }
-            if (f != null && f.queueUrl() != null) {
-                break;
-            }
-        }
-        if (f == null) {
-            throw new UnknownRelayException(relayId, "no relay " + relayId + " among the " + urls.size()
-                    + " queue(s) whose names start with '" + prefix + "'; check the id, the region and account of "
-                    + "the clients, and the queue name prefix (relays set up with a queueName of their own need it)");
-        }
-        return f;
-    }
-
-    private static Found found(String relayId, String url, Map<String, String> tags) {
-        boolean dlq = "dlq".equals(tags.get(Relay.TAG_ROLE));
-        return dlq ? new Found(relayId, null, null, url, tags) : new Found(relayId, url, tags, null, null);
-    }
-
-    private static Found merge(Found a, Found b) {
-        return new Found(a.relayId(), a.queueUrl() != null ? a.queueUrl() : b.queueUrl(),
-                a.queueTags() != null ? a.queueTags() : b.queueTags(), a.dlqUrl() != null ? a.dlqUrl() : b.dlqUrl(),
-                a.dlqTags() != null ? a.dlqTags() : b.dlqTags());
-    }
-
-    private List<RelayStatus.Mapping> mappingsOf(Found f) {
-        List<RelayStatus.Mapping> out = new ArrayList<>();
-        if (f.queueUrl() == null) {
-            return out;
-        }
-        String arn;
-        try {
-            arn = Queues.arn(sqs, f.queueUrl());
-        } catch (QueueDoesNotExistException e) {
-            return out;
-        }
-        for (EventSourceMappingConfiguration m : lambda.listEventSourceMappingsPaginator(r -> r.eventSourceArn(arn))
-                .eventSourceMappings()) {
-            out.add(new RelayStatus.Mapping(m.uuid(), m.state()));
-        }
-        return out;
-    }
-
-    private static RelaySummary summary(Found f, List<RelayStatus.Mapping> mappings) {
-        Map<String, String> tags = f.tags();
-        RelayState state;
-        String detail = "";
-        if (f.queueUrl() == null) {
-            state = RelayState.FAILED;
-            detail = "its queue is gone; its dead-letter queue is kept";
-        } else if (tags.containsKey(RelayTeardown.TAG_ENDING)) {
-            state = RelayState.DRAINING;
-            detail = "tear-down began " + tags.get(RelayTeardown.TAG_ENDING);
-        } else if (tags.containsKey(Relay.TAG_PARKED)) {
-            state = RelayState.PARKED;
-            detail = tags.getOrDefault(Relay.TAG_PARKED_REASON, "dead-lettered") + ", parked "
-                    + tags.get(Relay.TAG_PARKED);
-        } else if (tags.containsKey(Relay.TAG_PAUSED)) {
-            state = RelayState.PAUSED;
-            detail = "paused " + tags.get(Relay.TAG_PAUSED);
-        } else if (mappings.isEmpty()) {
-            state = RelayState.FAILED;
-            detail = "no event-source mapping reads its queue";
-        } else if (mappings.stream().anyMatch(m -> "Enabled".equals(m.state()) || "Enabling".equals(m.state())
-                || "Creating".equals(m.state()) || "Updating".equals(m.state()))) {
-            state = RelayState.RUNNING;
-        } else {
-            state = RelayState.PAUSED;
-            detail = "its mappings were disabled outside the relay's control";
-        }
-        return new RelaySummary(f.relayId(), tags.get(Relay.TAG_FUNCTION), state, instant(tags.get(Relay.TAG_CREATED)),
-                instant(tags.get(Relay.TAG_EXPIRES)), f.queueUrl(), f.dlqUrl(), detail,
-                tags.getOrDefault(Relay.TAG_LEDGER, ""));
-    }
-
-    private List<String> queueUrls() {
-        List<String> urls = new ArrayList<>();
-        String token = null;
-        do {
-            String next = token;
-            var page = sqs.listQueues(r -> r.queueNamePrefix(prefix).maxResults(1000).nextToken(next));
-            urls.addAll(page.queueUrls());
-            token = page.nextToken();
-        } while (token != null);
-        return urls;
-    }
-
-    private Map<String, String> tagsOrNull(String url) {
-        try {
-            return sqs.listQueueTags(r -> r.queueUrl(url)).tags();
-        } catch (QueueDoesNotExistException e) {
-            return null;
-        }
-    }
-
-    private static long count(String value) {
-        try {
-            return value == null ? -1 : Long.parseLong(value);
-        } catch (NumberFormatException e) {
-            return -1;
-        }
-    }
-
-    private static Instant instant(String iso) {
-        if (iso == null) {
-            return null;
-        }
-        try {
-            return Instant.parse(iso);
-        } catch (DateTimeParseException e) {
-            return null;
-        }
     }
 
     /** Builds a {@link RelayControl}. Not thread-safe. */

@@ -1,5 +1,7 @@
 package io.lambdarelay.internal;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -32,6 +34,25 @@ public final class Queues {
         } catch (QueueDoesNotExistException e) {
             return -1;
         }
+    }
+
+    /**
+     * Lists the URLs of the queues whose names start with a prefix, every page.
+     *
+     * @param sqs the client
+     * @param prefix the name prefix
+     * @return the URLs
+     */
+    public static List<String> urlsWithPrefix(SqsClient sqs, String prefix) {
+        List<String> urls = new ArrayList<>();
+        String token = null;
+        do {
+            String next = token;
+            var page = sqs.listQueues(r -> r.queueNamePrefix(prefix).maxResults(1000).nextToken(next));
+            urls.addAll(page.queueUrls());
+            token = page.nextToken();
+        } while (token != null);
+        return urls;
     }
 
     /**

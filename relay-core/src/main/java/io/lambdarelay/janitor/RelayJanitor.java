@@ -8,7 +8,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -89,14 +88,7 @@ public final class RelayJanitor {
     public JanitorReport sweep() {
         Instant now = clock.instant();
         JanitorReport.Builder report = new JanitorReport.Builder();
-        List<String> urls = new ArrayList<>();
-        String token = null;
-        do {
-            String next = token;
-            var page = sqs.listQueues(r -> r.queueNamePrefix(queueNamePrefix).maxResults(1000).nextToken(next));
-            urls.addAll(page.queueUrls());
-            token = page.nextToken();
-        } while (token != null);
+        List<String> urls = Queues.urlsWithPrefix(sqs, queueNamePrefix);
 
         for (String url : urls) {
             try {
