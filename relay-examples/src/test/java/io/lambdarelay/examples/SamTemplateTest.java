@@ -329,6 +329,8 @@ class SamTemplateTest {
         assertEquals(aliased ? worker + ".Alias" : worker, startEnv.path("WORKER_FUNCTION").path("Ref").asText(),
                 "the start names its worker, by its alias where it has one (what the relay's mapping invokes)");
         assertTrue(resources.path(worker).path("Properties").path("Environment").path("Variables").has(workerSetting));
+        assertEquals("Allow", resources.path(worker).path("Properties").path("RecursiveLoop").asText(),
+                "the worker allows its own relay loop, whoever starts the relay");
 
         Set<String> startNeeds = new TreeSet<>(CALLS.get(startRole));
         startNeeds.addAll(START_ROLLBACK);
