@@ -88,6 +88,7 @@ public abstract class RelayWorker implements RequestHandler<SQSEvent, SQSBatchRe
     private final Relay relay;
     private final HopRunner runner;
     private final CheckpointHook checkpointHook = new CheckpointHook();
+    private final RecursionCheck recursionCheck = new RecursionCheck();
 
     /** Creates a worker with {@link Relay#create()}: SDK clients from the Lambda environment. */
     protected RelayWorker() {
@@ -263,6 +264,7 @@ public abstract class RelayWorker implements RequestHandler<SQSEvent, SQSBatchRe
     public final SQSBatchResponse handleRequest(SQSEvent event, Context context) {
         List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
         List<SQSMessage> records = event == null || event.getRecords() == null ? List.of() : event.getRecords();
+        recursionCheck.once(context, relay.wiring().clients());
         Deadline deadline = new Deadline(context, records, relay::getRelayPkt, relay.wiring(), deadlineAlarm());
         Invocation inv = new Invocation(context, deadline, relay.wiring(), records.size());
         deadline.whenHandedOff(inv::report);

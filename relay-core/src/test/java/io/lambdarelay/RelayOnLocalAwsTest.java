@@ -8,6 +8,7 @@ import io.lambdarelay.local.LocalAws;
 import io.lambdarelay.local.LocalContext;
 import io.lambdarelay.local.LocalStats;
 import io.lambdarelay.local.testing.Await;
+import io.lambdarelay.testing.CapturedStderr;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -117,15 +118,20 @@ class RelayOnLocalAwsTest {
     @Test
     void withRecursionLeftAtTerminate_theChainStallsAtAbout16Hops_andThePacketLandsInTheDlq() {
         SummingWorker worker = new SummingWorker(relay);
-        aws.registerFunction("terminated", Duration.ofSeconds(1), worker);
+        String functionArn = aws.registerFunction("terminated", Duration.ofSeconds(1), worker).arn();
         LocalStats before = aws.stats();
 
         RelayPacket pkt = relay.setup(startContext(), "terminated",
                 RelaySetup.builder().manageRecursion(false).maxReceiveCount(1).build()).put("target", 1_000L);
-        relay.relayPass(pkt);
-
-        Await.until("the stalled packet to reach the DLQ", Duration.ofSeconds(75), () -> dlqCount(pkt) == 1,
-                () -> aws.stats().toString());
+        CapturedStderr stderr = CapturedStderr.start();
+        try (stderr) {
+            relay.relayPass(pkt);
+            Await.until("the stalled packet to reach the DLQ", Duration.ofSeconds(75), () -> dlqCount(pkt) == 1,
+                    () -> aws.stats().toString());
+        }
+        String warning = "worker function " + functionArn + " has recursion config Terminate";
+        assertEquals(1, stderr.text().split(java.util.regex.Pattern.quote(warning), -1).length - 1,
+                "the worker said so once, at its first invocation: " + stderr.text());
         LocalStats after = aws.stats();
         assertTrue(after.recursionDrops() - before.recursionDrops() >= 1);
         long ran = after.invocations() - before.invocations();
@@ -133,6 +139,36 @@ class RelayOnLocalAwsTest {
         assertEquals(0, worker.completions.get());
         TearDownResult result = relay.tearDown(pkt);
         assertTrue(result.dlqKept(), "the stalled packet waits in the kept DLQ");
+    }
+
+    @Test
+    void aRelayTheNodePackageStarted_goesPast16Hops_whenTheWorkerAllowsItsLoop() {
+        SummingWorker worker = new SummingWorker(relay);
+        aws.registerFunction("node-continued", Duration.ofSeconds(1), worker);
+        // As the Node package sets a relay up: a queue, a mapping, and no recursion config change.
+        String queueUrl = aws.sqsClient().createQueue(r -> r.queueName("relay-node-continued-0001")
+                .attributes(java.util.Map.of(QueueAttributeName.VISIBILITY_TIMEOUT, "30"))).queueUrl();
+        String arn = aws.sqsClient().getQueueAttributes(r -> r.queueUrl(queueUrl)
+                .attributeNames(QueueAttributeName.QUEUE_ARN)).attributes().get(QueueAttributeName.QUEUE_ARN);
+        String uuid = aws.lambdaClient().createEventSourceMapping(r -> r.eventSourceArn(arn)
+                .functionName("node-continued").batchSize(1).functionResponseTypes(
+                        software.amazon.awssdk.services.lambda.model.FunctionResponseType.REPORT_BATCH_ITEM_FAILURES))
+                .uuid();
+        // What the docs tell a user moving from the Node package to do: allow the worker's loop.
+        aws.lambdaClient().putFunctionRecursionConfig(r -> r.functionName("node-continued")
+                .recursiveLoop(software.amazon.awssdk.services.lambda.model.RecursiveLoop.ALLOW));
+
+        aws.sqsClient().sendMessage(r -> r.queueUrl(queueUrl).messageBody("{\"QueueUrl\":\"" + queueUrl
+                + "\",\"UUID\":\"" + uuid + "\",\"stats\":{\"sqsCount\":0},\"target\":60}"));
+
+        Await.until("the Node-started chain to complete", Duration.ofSeconds(60), () -> worker.done.get() != null,
+                () -> aws.stats().toString());
+        RelayPacket last = worker.done.get();
+        assertEquals(60L * 61 / 2, last.getLong("sum", 0), "exact");
+        assertEquals(29, last.hop(), "30 invocations (the Node packet arrives at hop 0), past Lambda's 16-hop cut-off");
+        assertEquals(1, worker.completions.get());
+        Await.until("its queue and mapping to be torn down", Duration.ofSeconds(15),
+                () -> aws.sqsClient().listQueues().queueUrls().stream().noneMatch(queueUrl::equals));
     }
 
     /** Sums like {@link SummingWorker}; the unit that adds {@code hangAt} hangs the first time it runs. */

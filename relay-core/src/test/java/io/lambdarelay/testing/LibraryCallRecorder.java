@@ -41,7 +41,8 @@ public final class LibraryCallRecorder implements ExecutionInterceptor {
                 if (isLibraryClass(cls, "io.lambdarelay.RelayControl")) {
                     return Role.OPERATOR;
                 }
-                if (isLibraryClass(cls, "io.lambdarelay.RelayWorker")) {
+                if (isLibraryClass(cls, "io.lambdarelay.RelayWorker")
+                        || isLibraryClass(cls, "io.lambdarelay.RecursionCheck")) {
                     return Role.WORKER;
                 }
                 if (isLibraryClass(cls, "io.lambdarelay.Relay")) {
