@@ -35,6 +35,8 @@ final class BatchPass {
     static final int ATTEMPTS = 4;
     /** The first back-off; it doubles per try, with jitter between half and all of it. */
     static final long FIRST_BACKOFF_MILLIS = 50;
+    /** Bytes a batch's first packet may grow by when its send's requests are added to its cost. */
+    static final long HEADROOM = 64;
 
     private final SqsClient sqs;
     private final BackOff backOff;
@@ -44,7 +46,11 @@ final class BatchPass {
     private final String[] ids;
     private final AtomicInteger calls = new AtomicInteger();
 
-    BatchPass(SqsClient sqs, BackOff backOff, List<RelayPacket> packets, List<Sender.Stamped> stamped) {
+    private final List<int[]> batches;
+
+    BatchPass(SqsClient sqs, BackOff backOff, List<RelayPacket> packets, List<Sender.Stamped> stamped,
+            List<int[]> batches) {
+        this.batches = batches;
         this.sqs = sqs;
         this.backOff = backOff;
         this.packets = packets;
@@ -58,7 +64,6 @@ final class BatchPass {
     }
 
     List<String> run() {
-        List<int[]> batches = plan();
         List<Integer> refused = new ArrayList<>();
         List<Integer> unsent = new ArrayList<>();
         SdkException error = null;
@@ -111,15 +116,18 @@ final class BatchPass {
         return List.of(ids);
     }
 
-    /** Groups consecutive packets into calls of at most ten entries and SQS's payload limit. */
-    private List<int[]> plan() {
+    /**
+     * Groups consecutive packets into calls of at most ten entries and SQS's payload limit, less
+     * {@link #HEADROOM} per call for the cost its first packet is then charged.
+     */
+    static List<int[]> plan(List<Sender.Stamped> stamped) {
         List<int[]> batches = new ArrayList<>();
         int n = stamped.size();
         for (int start = 0, end; start < n; start = end) {
             end = start;
             long bytes = 0;
             while (end < n && end - start < Sender.BATCH_ENTRIES
-                    && (end == start || bytes + stamped.get(end).size() <= Sender.BATCH_BYTES)) {
+                    && (end == start || bytes + stamped.get(end).size() <= Sender.BATCH_BYTES - HEADROOM)) {
                 bytes += stamped.get(end++).size();
             }
             batches.add(new int[] {start, end});

@@ -48,15 +48,21 @@ final class ControlCodec {
     private static final String PART_RATE = "partRate";
     private static final String RATE_FOUND = "rateFound";
     private static final String END_WHEN_DEAD_LETTERED = "endWhenDeadLettered";
+    private static final String COST_HOPS = "costHops";
+    private static final String COST_LAMBDA = "costLambda";
+    private static final String COST_MB_MS = "costMbMs";
+    private static final String COST_SQS = "costSqs";
+    private static final String COST_LEDGER = "costLedger";
     private static final Set<String> KNOWN = Set.of(SQS_COUNT, RELAY_ID, HOP, PART, PARTS, CREATED_AT, DEADLINE,
             NOT_BEFORE, DLQ_URL, FUNCTION, MAX_HOPS, MAX_IDLE_HOPS, MAX_RECEIVE, TOLERATED, RATE, CONCURRENCY,
             IDLE_HOPS, PACE_AT, THROTTLES, UNIT_MS, WATCHDOG, EMPTY_SINCE, ADAPTIVE_RATE, PART_RATE, RATE_FOUND,
-            END_WHEN_DEAD_LETTERED);
+            END_WHEN_DEAD_LETTERED, COST_HOPS, COST_LAMBDA, COST_MB_MS, COST_SQS, COST_LEDGER);
     /** The most parts a fan-out may have. */
     static final int MAX_PARTS = 100_000;
 
-    /** A packet's parts as read: control state, the {@code stats} keys not known here, the user's keys. */
-    record Parts(Header header, Policy policy, HopState hopState, ObjectNode otherStats, ObjectNode data) {
+    /** A packet's parts as read: control state, its cost so far, the {@code stats} keys not known here, the user's keys. */
+    record Parts(Header header, Policy policy, HopState hopState, RelayCost cost, ObjectNode otherStats,
+            ObjectNode data) {
     }
 
     private ControlCodec() {
@@ -97,6 +103,9 @@ final class ControlCodec {
         HopState hopState = new HopState(f.count(WATCHDOG) > 0 ? HopState.Kind.WATCHDOG : HopState.Kind.WORK,
                 f.count(IDLE_HOPS), f.count(PACE_AT), f.integer(THROTTLES, 0), f.count(UNIT_MS), f.count(EMPTY_SINCE),
                 f.rate(PART_RATE), f.count(RATE_FOUND) > 0);
+        // Absent keys (a packet from the Node package, or from before costs were counted) mean nothing spent.
+        RelayCost cost = new RelayCost(f.count(COST_HOPS), f.count(COST_LAMBDA), f.count(COST_MB_MS),
+                f.count(COST_SQS), f.count(COST_LEDGER));
         ObjectNode other = JsonNodeFactory.instance.objectNode();
         stats.fields().forEachRemaining(e -> {
             if (!KNOWN.contains(e.getKey())) {
@@ -110,11 +119,11 @@ final class ControlCodec {
                 data.set(e.getKey(), e.getValue());
             }
         }
-        return new Parts(header, policy, hopState, other, data);
+        return new Parts(header, policy, hopState, cost, other, data);
     }
 
     /** The packet in the wire layout: {@code QueueUrl}, {@code UUID}, {@code stats}, then the user's keys. */
-    static ObjectNode write(Header h, Policy p, HopState s, ObjectNode otherStats, ObjectNode data) {
+    static ObjectNode write(Header h, Policy p, HopState s, RelayCost cost, ObjectNode otherStats, ObjectNode data) {
         ObjectNode stats = JsonNodeFactory.instance.objectNode();
         stats.put(SQS_COUNT, h.sqsCount());
         putText(stats, RELAY_ID, h.relayId());
@@ -160,6 +169,11 @@ final class ControlCodec {
         if (s.rateFound()) {
             stats.put(RATE_FOUND, 1L);
         }
+        putPositive(stats, COST_HOPS, cost.hops());
+        putPositive(stats, COST_LAMBDA, cost.lambdaRequests());
+        putPositive(stats, COST_MB_MS, cost.lambdaMbMillis());
+        putPositive(stats, COST_SQS, cost.sqsRequests());
+        putPositive(stats, COST_LEDGER, cost.ledgerWrites());
         stats.setAll(otherStats);
         ObjectNode root = JsonNodeFactory.instance.objectNode();
         root.put(QUEUE_URL, h.queueUrl());

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -106,6 +107,7 @@ final class Deadline {
     private long remainingAtUnitStart;
     private HandOff handOff;
     private Runnable afterHandOff = () -> { };
+    private Consumer<RelayPacket> charge = p -> { };
 
     /**
      * @param context the invocation's context; {@code null} (outside Lambda) never fires
@@ -197,6 +199,11 @@ final class Deadline {
             state = State.IDLE;
         }
         return true;
+    }
+
+    /** Sets what adds the running record's share of the invocation to its packet before the hand-off passes it. */
+    synchronized void chargeWith(Consumer<RelayPacket> action) {
+        charge = action;
     }
 
     /** Sets what runs right after a hand-off passed the records on, on the hand-off's thread. */
@@ -293,7 +300,9 @@ final class Deadline {
         long longest;
         boolean[] ack;
         String[] urls;
+        Consumer<RelayPacket> charging;
         synchronized (this) {
+            charging = charge;
             done = units;
             longest = longestMillis;
             ack = acknowledged.clone();
@@ -301,6 +310,7 @@ final class Deadline {
         }
         long idle = done == 0 ? pkt.hopState().idleHops() + 1 : 0;
         pkt.hopState(pkt.hopState().withIdleHops(idle).withUnitMs(Math.max(longest, ranMillis)));
+        charging.accept(pkt);
         try {
             wiring.sender().pass(pkt, Duration.ZERO);
         } catch (RelayException e) {

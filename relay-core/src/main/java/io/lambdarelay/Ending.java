@@ -69,6 +69,7 @@ final class Ending {
 
     /** A part finished, successfully or not: with a ledger, the last part (or one too many failures) ends the relay. */
     void partDone(RelayPacket pkt, String messageId, Invocation inv, boolean failed) throws Exception {
+        inv.charge(pkt);
         PartTally tally = fanIn.finishPart(pkt, failed);
         if (tally == null) {
             return; // no ledger: the drain watchdog completes the fan-out
@@ -105,6 +106,8 @@ final class Ending {
             throw new EndingElsewhere();
         }
         if (claim == Completion.RUN_HOOK) {
+            inv.charge(pkt);
+            fanIn.chainEnded(pkt);
             if (failure == null) {
                 worker.onComplete(pkt, inv.context());
             } else {

@@ -4,6 +4,7 @@ import io.lambdarelay.ledger.PartTally;
 import io.lambdarelay.ledger.RelayLedger;
 import io.lambdarelay.ledger.RelayLedger.Completion;
 import java.time.Duration;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,6 +14,11 @@ import org.slf4j.LoggerFactory;
  * started, which has no relay id) it is {@link #NONE}: every claim holds, nothing is counted,
  * every caller ends the relay, and a fan-out is completed by its drain watchdog. Implementations
  * are thread-safe.
+ *
+ * <p>Each write to the ledger is added to the packet's cost as the ledger writes it (as
+ * {@code DynamoDbRelayLedger} does: a claim, units, a completion claim and its end, and the cost
+ * each one write; a part's finish two), and what a part or a chain spent is added to the
+ * relay's total in the ledger when it finishes.
  */
 interface FanIn {
     /** The part a drain watchdog's hops are claimed as: outside the parts, so it takes no part's claim. */
@@ -24,8 +30,17 @@ interface FanIn {
     /** Adds completed units to the relay's progress. */
     void addUnits(RelayPacket pkt, int units);
 
-    /** Records that the packet's part finished, and returns the tally after it ({@code null} without a ledger). */
+    /**
+     * Adds what the packet's part spent to the relay's cost, then records that the part finished,
+     * and returns the tally after it ({@code null} without a ledger).
+     */
     PartTally finishPart(RelayPacket pkt, boolean failed);
+
+    /** A chain ends: adds what it spent to the relay's cost in the ledger. */
+    void chainEnded(RelayPacket pkt);
+
+    /** The relay's cost in the ledger so far (its finished parts, or its ended chain); empty without a ledger. */
+    Optional<RelayCost> cost(RelayPacket pkt);
 
     /** Takes the packet's part back from failed to running, for a redriven packet. */
     void reopenPart(RelayPacket pkt);
@@ -56,6 +71,15 @@ interface FanIn {
         @Override
         public PartTally finishPart(RelayPacket pkt, boolean failed) {
             return null;
+        }
+
+        @Override
+        public void chainEnded(RelayPacket pkt) {
+        }
+
+        @Override
+        public Optional<RelayCost> cost(RelayPacket pkt) {
+            return Optional.empty();
         }
 
         @Override
@@ -90,6 +114,8 @@ interface FanIn {
     /** Exactly-once hand-offs and exact fan-in through a ledger. */
     final class WithLedger implements FanIn {
         private static final Logger LOG = LoggerFactory.getLogger(FanIn.class);
+        /** The writes of a part's finish: its shard and the tally, in {@code DynamoDbRelayLedger}. */
+        private static final int FINISH_WRITES = 2;
         private final RelayLedger ledger;
 
         WithLedger(RelayLedger ledger) {
@@ -102,6 +128,7 @@ interface FanIn {
                 return true;
             }
             int part = pkt.hopState().kind() == HopState.Kind.WATCHDOG ? WATCHDOG_PART : pkt.part();
+            pkt.addCost(RelayCost.ledgerWrites(1));
             if (ledger.claimHop(pkt.relayId(), part, pkt.hop(), messageId) != RelayLedger.Claim.FORK) {
                 return true;
             }
@@ -113,13 +140,33 @@ interface FanIn {
         @Override
         public void addUnits(RelayPacket pkt, int units) {
             if (pkt.relayId() != null && units > 0) {
+                pkt.addCost(RelayCost.ledgerWrites(1));
                 ledger.addUnits(pkt.relayId(), units);
             }
         }
 
         @Override
         public PartTally finishPart(RelayPacket pkt, boolean failed) {
-            return pkt.relayId() == null ? null : ledger.finishPart(pkt.relayId(), pkt.part(), failed);
+            if (pkt.relayId() == null) {
+                return null;
+            }
+            // The cost first: once the last part's finish is recorded, every part's cost is in.
+            pkt.addCost(RelayCost.ledgerWrites(1 + FINISH_WRITES));
+            ledger.addCost(pkt.relayId(), pkt.cost());
+            return ledger.finishPart(pkt.relayId(), pkt.part(), failed);
+        }
+
+        @Override
+        public void chainEnded(RelayPacket pkt) {
+            if (pkt.relayId() != null && !pkt.header().isPart()) {
+                pkt.addCost(RelayCost.ledgerWrites(1));
+                ledger.addCost(pkt.relayId(), pkt.cost());
+            }
+        }
+
+        @Override
+        public Optional<RelayCost> cost(RelayPacket pkt) {
+            return pkt.relayId() == null ? Optional.empty() : ledger.cost(pkt.relayId());
         }
 
         @Override
@@ -131,8 +178,12 @@ interface FanIn {
 
         @Override
         public Completion beginCompletion(RelayPacket pkt, String messageId, Duration lease) {
-            return pkt.relayId() == null ? Completion.RUN_HOOK
-                    : ledger.beginCompletion(pkt.relayId(), messageId, lease);
+            if (pkt.relayId() == null) {
+                return Completion.RUN_HOOK;
+            }
+            // The claim and, ahead of time, its end: so the hook sees both.
+            pkt.addCost(RelayCost.ledgerWrites(2));
+            return ledger.beginCompletion(pkt.relayId(), messageId, lease);
         }
 
         @Override

@@ -50,7 +50,7 @@ final class HopRunner {
             watch(pkt, messageId, inv);
             return;
         }
-        if (wiring.sender().deferIfNotDue(pkt)) {
+        if (wiring.sender().deferIfNotDue(pkt, inv::charge)) {
             return;
         }
         RelayFailure tooFar = Guards.maxHops(pkt);
@@ -149,6 +149,7 @@ final class HopRunner {
 
     /** Passes the packet on after work, and notes what is left of the invocation then. */
     private void passOn(RelayPacket pkt, Duration delay, Invocation inv) {
+        inv.charge(pkt);
         wiring.sender().pass(pkt, delay);
         inv.passedOn();
     }
@@ -226,6 +227,7 @@ final class HopRunner {
         if (v.failure() != null && Ending.parks(dog)) {
             // The watchdog waits in the parked queue, to watch again once the relay is resumed.
             dog.hopState(dog.hopState().withEmptySince(0));
+            inv.charge(dog);
             wiring.sender().pass(dog, DrainWatchdog.PERIOD);
             ending.park(dog, inv, v.failure());
         } else if (v.failure() != null) {

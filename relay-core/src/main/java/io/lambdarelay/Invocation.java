@@ -2,8 +2,10 @@ package io.lambdarelay;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent.SQSMessage;
+import io.lambdarelay.internal.PacketCodec;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
 
@@ -30,6 +32,13 @@ final class Invocation {
     private final long startRemainingMillis;
     private int records;
     private long longestUnitMs;
+    /** SQS requests of the mapping's receive and delete of this batch. */
+    private final long batchSqsRequests;
+
+    // Guarded by this: what the records handled so far were charged.
+    private int chargedRecord;
+    private boolean requestCharged;
+    private long markMillis;
 
     // Guarded by this: the figures for the metrics listener.
     private int failedRecords;
@@ -39,14 +48,47 @@ final class Invocation {
     private long leftAtPassMillis = -1;
     private boolean reported;
 
-    Invocation(Context context, Deadline deadline, Wiring wiring, int recordCount) {
+    Invocation(Context context, Deadline deadline, Wiring wiring, List<SQSMessage> batch) {
         this.context = context;
         this.deadline = deadline;
         this.clock = wiring.clock();
         this.metrics = wiring.metrics();
-        this.recordCount = recordCount;
+        this.recordCount = batch.size();
         this.startMillis = clock.millis();
         this.startRemainingMillis = context == null ? 0 : context.getRemainingTimeInMillis();
+        this.markMillis = elapsedMillis();
+        long bytes = 0;
+        for (SQSMessage m : batch) {
+            bytes += m.getBody() == null ? 0 : PacketCodec.utf8Length(m.getBody());
+        }
+        // One ReceiveMessage (billed by the payload it returns) and one DeleteMessageBatch.
+        this.batchSqsRequests = RelayCost.sqsRequests(bytes) + 1;
+    }
+
+    /** Milliseconds since the invocation started: by the context's remaining time, else by the clock. */
+    private long elapsedMillis() {
+        return context == null ? clock.millis() - startMillis
+                : startRemainingMillis - context.getRemainingTimeInMillis();
+    }
+
+    /**
+     * Adds the current record's share of the invocation to its packet's cost, once per record: a
+     * hop; the invocation's request and the mapping's receive and delete, if no earlier record took
+     * them; and the memory size times the time since the previous record's share (or the start).
+     * Called just before the record's packet is passed on or its relay or part ends.
+     */
+    synchronized void charge(RelayPacket pkt) {
+        if (chargedRecord == records) {
+            return;
+        }
+        chargedRecord = records;
+        long now = elapsedMillis();
+        long ms = Math.max(0, now - markMillis);
+        markMillis = now;
+        long memoryMb = context == null ? 0 : Math.max(0, context.getMemoryLimitInMB());
+        boolean first = !requestCharged;
+        requestCharged = true;
+        pkt.addCost(new RelayCost(1, first ? 1 : 0, memoryMb * ms, first ? batchSqsRequests : 0, 0));
     }
 
     Context context() {
@@ -59,7 +101,7 @@ final class Invocation {
     }
 
     /** Moves on to the next record. */
-    void nextRecord() {
+    synchronized void nextRecord() {
         records++;
     }
 

@@ -97,7 +97,7 @@ final class Priming {
         event.setRecords(List.of(message(sample.toJson())));
         List<SQSMessage> records = event.getRecords();
         Deadline deadline = new Deadline(null, records, relay::getRelayPkt, relay.wiring(), d -> { });
-        Invocation inv = new Invocation(null, deadline, relay.wiring(), records.size());
+        Invocation inv = new Invocation(null, deadline, relay.wiring(), records);
         try {
             inv.nextRecord();
             deadline.recordStarts(0);

@@ -252,6 +252,20 @@ public final class Relay implements AutoCloseable {
     }
 
     /**
+     * Reads what a relay has spent so far (see {@link RelayCost} for what is counted). For a chain:
+     * what its packet carries. For a fan-out: the sum of its finished parts, from the ledger; in
+     * {@link RelayWorker#onComplete}, every part's. Makes no AWS call but the ledger's read.
+     *
+     * @param pkt a packet of the relay; for a fan-out, any of its parts
+     * @return the cost; empty for a fan-out without a ledger, or with one that keeps no costs
+     * @throws io.lambdarelay.ledger.LedgerUnavailableException if the ledger cannot answer
+     */
+    public Optional<RelayCost> cost(RelayPacket pkt) {
+        Objects.requireNonNull(pkt, "pkt");
+        return pkt.header().isPart() ? wiring.fanIn().cost(pkt) : Optional.of(pkt.cost());
+    }
+
+    /**
      * Reads a relay's progress: the ledger's tally, if there is a ledger, and the approximate
      * message counts of the relay queue and its dead-letter queue.
      *

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -89,7 +90,8 @@ public final class RelayControl {
      * Reads a relay's status.
      *
      * @param relayId the relay's id
-     * @return its state, counts, mappings and, with a ledger, its tally
+     * @return its state, counts, mappings and, with a ledger, its tally and the cost of its finished
+     *     parts
      * @throws UnknownRelayException when no queue under the prefix carries the id
      */
     public RelayStatus status(String relayId) {
@@ -117,7 +119,8 @@ public final class RelayControl {
         return new RelayStatus(summary, visible, inFlight, delayed, dead, mappings,
                 tally == null ? OptionalLong.empty() : OptionalLong.of(tally.done()),
                 tally == null ? OptionalLong.empty() : OptionalLong.of(tally.failed()),
-                tally == null ? OptionalLong.empty() : OptionalLong.of(tally.units()));
+                tally == null ? OptionalLong.empty() : OptionalLong.of(tally.units()),
+                ledger == null ? Optional.empty() : ledger.cost(relayId));
     }
 
     /**

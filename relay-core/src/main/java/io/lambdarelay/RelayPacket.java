@@ -40,20 +40,23 @@ public final class RelayPacket extends PacketData {
     private Header header;
     private Policy policy;
     private HopState hopState;
+    private RelayCost cost;
     /** {@code stats} keys this version does not know, kept for the writer that does. */
     private final ObjectNode otherStats;
 
-    private RelayPacket(Header header, Policy policy, HopState hopState, ObjectNode otherStats, ObjectNode data) {
+    private RelayPacket(Header header, Policy policy, HopState hopState, RelayCost cost, ObjectNode otherStats,
+            ObjectNode data) {
         super(data);
         this.header = header;
         this.policy = policy;
         this.hopState = hopState;
+        this.cost = cost;
         this.otherStats = otherStats;
     }
 
     /** A packet straight from setup, with no user keys yet. */
     static RelayPacket create(Header header, Policy policy) {
-        return new RelayPacket(header, policy, HopState.START, JsonNodeFactory.instance.objectNode(),
+        return new RelayPacket(header, policy, HopState.START, RelayCost.ZERO, JsonNodeFactory.instance.objectNode(),
                 JsonNodeFactory.instance.objectNode());
     }
 
@@ -87,7 +90,7 @@ public final class RelayPacket extends PacketData {
 
     static RelayPacket parse(String json, int maxBytes, String messageId) {
         ControlCodec.Parts p = ControlCodec.read(PacketCodec.parse(json, maxBytes, messageId), messageId);
-        return new RelayPacket(p.header(), p.policy(), p.hopState(), p.otherStats(), p.data());
+        return new RelayPacket(p.header(), p.policy(), p.hopState(), p.cost(), p.otherStats(), p.data());
     }
 
     static int checkLimit(int maxBytes) {
@@ -115,12 +118,12 @@ public final class RelayPacket extends PacketData {
      * @return the JSON text
      */
     public String toJson() {
-        return toJson(header, hopState);
+        return toJson(header, cost);
     }
 
-    /** The packet as it would be with another header and hop state: what a pass sends. */
-    String toJson(Header withHeader, HopState withHopState) {
-        return PacketCodec.write(ControlCodec.write(withHeader, policy, withHopState, otherStats, data));
+    /** The packet as it would be with another header and cost: what a pass sends. */
+    String toJson(Header withHeader, RelayCost withCost) {
+        return PacketCodec.write(ControlCodec.write(withHeader, policy, hopState, withCost, otherStats, data));
     }
 
     /** {@return the serialized size in UTF-8 bytes, the figure the packet limit applies to} */
@@ -130,7 +133,17 @@ public final class RelayPacket extends PacketData {
 
     /** {@return an independent copy; changing one does not change the other} */
     public RelayPacket copy() {
-        return new RelayPacket(header, policy, hopState, otherStats.deepCopy(), data.deepCopy());
+        return new RelayPacket(header, policy, hopState, cost, otherStats.deepCopy(), data.deepCopy());
+    }
+
+    /**
+     * {@return what this packet's chain (or part of a fan-out) has spent so far: its hops, Lambda
+     * requests and duration, SQS requests and ledger writes, including the send that delivered it;
+     * zero for a packet the Node package or an older version passed. For a fan-out's total, see
+     * {@link Relay#cost(RelayPacket)}}
+     */
+    public RelayCost cost() {
+        return cost;
     }
 
     /** {@return the relay queue's URL} */
@@ -215,6 +228,7 @@ public final class RelayPacket extends PacketData {
         for (int i = 0; i < parts; i++) {
             RelayPacket p = copy();
             p.header = header.asPart(i, parts);
+            p.cost = i == 0 ? cost : RelayCost.ZERO; // what the packet spent is counted once, in part 0
             out.add(p);
         }
         return out;
@@ -242,11 +256,21 @@ public final class RelayPacket extends PacketData {
         this.hopState = hopState;
     }
 
+    void cost(RelayCost cost) {
+        this.cost = cost;
+    }
+
+    /** Adds what the current hop spent to the packet's cost. */
+    void addCost(RelayCost spent) {
+        cost = cost.plus(spent);
+    }
+
     /** Replaces this packet's user keys and control state with a copy's: undoes a unit that was refused. */
     void restoreFrom(RelayPacket other) {
         header = other.header;
         policy = other.policy;
         hopState = other.hopState;
+        cost = other.cost;
         otherStats.removeAll();
         otherStats.setAll(other.otherStats.deepCopy());
         data.removeAll();

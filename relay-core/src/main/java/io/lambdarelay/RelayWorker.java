@@ -266,8 +266,9 @@ public abstract class RelayWorker implements RequestHandler<SQSEvent, SQSBatchRe
         List<SQSMessage> records = event == null || event.getRecords() == null ? List.of() : event.getRecords();
         recursionCheck.once(context, relay.wiring().clients());
         Deadline deadline = new Deadline(context, records, relay::getRelayPkt, relay.wiring(), deadlineAlarm());
-        Invocation inv = new Invocation(context, deadline, relay.wiring(), records.size());
+        Invocation inv = new Invocation(context, deadline, relay.wiring(), records);
         deadline.whenHandedOff(inv::report);
+        deadline.chargeWith(inv::charge);
         try {
             for (int i = 0; i < records.size(); i++) {
                 SQSMessage message = records.get(i);

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -49,22 +50,38 @@ final class Sender {
         return handOffCost;
     }
 
-    /** A packet ready to send: its next header and the body that carries it. */
-    record Stamped(RelayPacket packet, Header next, String body, long size) {
+    /** A packet ready to send: its next header and cost, and the body that carries them. */
+    record Stamped(RelayPacket packet, Header next, RelayCost cost, String body, long size) {
         void applied() {
             packet.header(next);
+            packet.cost(cost);
         }
     }
 
+    /** Stamps a packet for a {@code SendMessage} of its own: its cost includes the request(s) of that send. */
     Stamped stamp(RelayPacket pkt, Duration delay) {
         Instant notBefore = delay.compareTo(Relay.MAX_SQS_DELAY) > 0 ? clock.instant().plus(delay) : null;
         Header next = pkt.header().next(notBefore);
-        String body = pkt.toJson(next, pkt.hopState());
+        long requests = 1;
+        while (true) {
+            Stamped s = stamp(pkt, next, requests);
+            long needed = RelayCost.sqsRequests(s.size());
+            if (needed <= requests) {
+                return s;
+            }
+            requests = needed; // the body crossed a 64 KiB boundary: charge the chunk it took
+        }
+    }
+
+    /** Stamps a packet whose send is charged {@code requests} SQS requests (0 in a batch but for its first entry). */
+    private Stamped stamp(RelayPacket pkt, Header next, long requests) {
+        RelayCost cost = pkt.cost().plus(RelayCost.sqs(requests));
+        String body = pkt.toJson(next, cost);
         long size = PacketCodec.utf8Length(body);
         if (size > maxPacketBytes) {
             throw new PacketTooLargeException(size, maxPacketBytes, null);
         }
-        return new Stamped(pkt, next, body, size);
+        return new Stamped(pkt, next, cost, body, size);
     }
 
     String pass(RelayPacket pkt, Duration delay) {
@@ -95,6 +112,11 @@ final class Sender {
 
     /** Passes a deferred packet on again if it is not due yet, and says whether it did. */
     boolean deferIfNotDue(RelayPacket pkt) {
+        return deferIfNotDue(pkt, p -> { });
+    }
+
+    /** As {@link #deferIfNotDue(RelayPacket)}, calling {@code beforePass} with the packet just before a pass. */
+    boolean deferIfNotDue(RelayPacket pkt, Consumer<RelayPacket> beforePass) {
         Instant notBefore = pkt.header().notBefore();
         if (notBefore == null) {
             return false;
@@ -104,6 +126,7 @@ final class Sender {
             pkt.header(pkt.header().withNotBefore(null));
             return false;
         }
+        beforePass.accept(pkt);
         pass(pkt, left);
         return true;
     }
@@ -121,9 +144,19 @@ final class Sender {
                 throw new IllegalArgumentException("relayPassAll takes packets of one relay queue; got " + queueUrl
                         + " and " + p.queueUrl());
             }
-            stamped.add(stamp(p, Duration.ZERO));
+            stamped.add(stamp(p, p.header().next(null), 0));
         }
-        return new BatchPass(clients.sqs(), backOff, packets, stamped).run();
+        // A SendMessageBatch call is billed by its whole payload: each call's requests go to its first packet.
+        List<int[]> batches = BatchPass.plan(stamped);
+        for (int[] batch : batches) {
+            long bytes = 0;
+            for (int i = batch[0]; i < batch[1]; i++) {
+                bytes += stamped.get(i).size();
+            }
+            Stamped first = stamped.get(batch[0]);
+            stamped.set(batch[0], stamp(first.packet(), first.next(), RelayCost.sqsRequests(bytes)));
+        }
+        return new BatchPass(clients.sqs(), backOff, packets, stamped, batches).run();
     }
 
     /**

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lambdarelay.RelayControl;
 import io.lambdarelay.RelayStateException;
+import io.lambdarelay.RelayCost;
 import io.lambdarelay.RelayStatus;
 import io.lambdarelay.RelaySummary;
 import io.lambdarelay.TearDownResult;
@@ -46,7 +47,7 @@ public final class RelayCli {
             "",
             "commands:",
             "  list               the relays under the queue prefix, oldest first",
-            "  status <id>        state, packets queued, in flight, delayed and dead-lettered, mappings, tally",
+            "  status <id>        state, packets queued, in flight, delayed and dead-lettered, mappings, tally, cost",
             "  pause <id>         disable the relay's mapping: its packets wait",
             "  resume <id>        enable it again; a parked relay first gets its dead-lettered packets back,",
             "                     so it goes on with the code deployed now",
@@ -225,6 +226,15 @@ public final class RelayCli {
             putOptional(j, "partsDone", s.partsDone());
             putOptional(j, "partsFailed", s.partsFailed());
             putOptional(j, "units", s.units());
+            if (s.cost().isPresent()) {
+                RelayCost c = s.cost().get();
+                j.putObject("cost").put("hops", c.hops()).put("lambdaRequests", c.lambdaRequests())
+                        .put("lambdaGbSeconds", c.lambdaGbSeconds()).put("sqsRequests", c.sqsRequests())
+                        .put("ledgerWrites", c.ledgerWrites())
+                        .put("estimatedUsd", c.estimatedUsd(RelayCost.Prices.US_EAST_1));
+            } else {
+                j.putNull("cost");
+            }
             out.println(j.toPrettyString());
             return;
         }
@@ -246,6 +256,7 @@ public final class RelayCli {
             rows.add(List.of("parts", s.partsDone().getAsLong() + " done, " + s.partsFailed().getAsLong() + " failed"));
             rows.add(List.of("units", Long.toString(s.units().getAsLong())));
         }
+        s.cost().ifPresent(c -> rows.add(List.of("cost", c + " at us-east-1 list prices (finished parts)")));
         out.print(Table.render(rows, false));
     }
 

@@ -174,6 +174,7 @@ class RelayCliTest {
         assertEquals("PAUSED", status.get("state").asText());
         assertEquals(1, status.get("visible").asLong(), "the packet waits");
         assertTrue(status.get("partsDone").isNull(), "no ledger, no tally");
+        assertTrue(status.get("cost").isNull(), "no ledger, no cost");
         assertEquals(List.of(), completed);
         Run redrive = relayCli("redrive", pkt.relayId(), "--json");
         assertEquals(0, redrive.json().get("packetsMovedBack").asInt());

@@ -1,9 +1,11 @@
 package io.lambdarelay.ledger;
 
+import io.lambdarelay.RelayCost;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -116,6 +118,23 @@ public final class InMemoryRelayLedger implements RelayLedger {
         }
     }
 
+    @Override
+    public void addCost(String relayId, RelayCost cost) {
+        Objects.requireNonNull(cost, "cost");
+        State s = state(relayId);
+        synchronized (s) {
+            s.cost = s.cost.plus(cost);
+        }
+    }
+
+    @Override
+    public Optional<RelayCost> cost(String relayId) {
+        State s = state(relayId);
+        synchronized (s) {
+            return Optional.of(s.cost);
+        }
+    }
+
     /** Per-relay state; counters are guarded by the instance's monitor. */
     private static final class State {
         final Map<String, String> claims = new ConcurrentHashMap<>();
@@ -126,6 +145,7 @@ public final class InMemoryRelayLedger implements RelayLedger {
         String completingBy;
         long leaseUntil;
         boolean hookDone;
+        RelayCost cost = RelayCost.ZERO;
 
         PartTally tally() {
             return new PartTally(done, failed, units);

@@ -1,6 +1,8 @@
 package io.lambdarelay.ledger;
 
+import io.lambdarelay.RelayCost;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * A store that makes a relay exactly-once at its hand-offs and knows when parallel parts are done.
@@ -92,6 +94,31 @@ public interface RelayLedger {
      */
     default String describe() {
         return getClass().getSimpleName();
+    }
+
+    /**
+     * Adds what a part (when it finishes) or a chain (when it ends) spent to the relay's cost. A
+     * finish that is redelivered after this call may add its part's cost again: the total is
+     * at-least-once. Default: nothing, for a ledger that keeps no costs.
+     *
+     * @param relayId the relay
+     * @param cost what the part or chain spent
+     * @throws LedgerUnavailableException if the store cannot answer
+     */
+    default void addCost(String relayId, RelayCost cost) {
+    }
+
+    /**
+     * Returns the relay's cost so far: the sum of what {@link #addCost} added, that is of its
+     * finished parts, or of its chain once it ended. Default: empty, for a ledger that keeps no costs.
+     *
+     * @param relayId the relay
+     * @return the cost, {@link RelayCost#ZERO} for a relay nothing was added to; empty if this
+     *     ledger keeps no costs
+     * @throws LedgerUnavailableException if the store cannot answer
+     */
+    default Optional<RelayCost> cost(String relayId) {
+        return Optional.empty();
     }
 
     /** The outcome of {@link #beginCompletion}. */

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.lambdarelay.RelayCost;
 import io.lambdarelay.ledger.PartTally;
 import io.lambdarelay.ledger.RelayLedger;
 import io.lambdarelay.ledger.RelayLedger.Claim;
@@ -14,6 +15,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -274,6 +276,37 @@ public abstract class RelayLedgerContract {
         });
 
         assertEquals(new PartTally(0, 0, THREADS * 25 * 2), ledger().tally(relay));
+    }
+
+    @Test
+    void cost_ofARelayNothingWasAddedTo_isZero() {
+        assertEquals(Optional.of(RelayCost.ZERO), ledger().cost(relay));
+    }
+
+    @Test
+    void addCost_sumsEveryCount_andLeavesTheTallyAlone() {
+        ledger().addUnits(relay, 5);
+        ledger().addCost(relay, new RelayCost(3, 2, 1_536_000, 9, 11));
+        ledger().addCost(relay, new RelayCost(1, 1, 512, 4_000_000_000L, 0));
+        ledger().addCost(newRelayId(), new RelayCost(100, 100, 100, 100, 100));
+
+        assertEquals(Optional.of(new RelayCost(4, 3, 1_536_512, 4_000_000_009L, 11)), ledger().cost(relay));
+        assertEquals(new PartTally(0, 0, 5), ledger().tally(relay));
+        assertEquals(new PartTally(1, 0, 5), ledger().finishPart(relay, 0, false), "the cost is no part count");
+    }
+
+    @Test
+    void addCost_racing_sumsExactly() throws Exception {
+        race(THREADS, t -> {
+            for (int i = 0; i < 10; i++) {
+                ledger().addCost(relay, new RelayCost(1, 1, 1024L * (t + 1), 3, 4));
+            }
+            return null;
+        });
+
+        long mbMillis = 10 * 1024L * THREADS * (THREADS + 1) / 2;
+        assertEquals(Optional.of(new RelayCost(THREADS * 10, THREADS * 10, mbMillis, THREADS * 30, THREADS * 40)),
+                ledger().cost(relay));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.lambdarelay.dynamodb;
 
+import io.lambdarelay.RelayCost;
 import io.lambdarelay.ledger.LedgerUnavailableException;
 import io.lambdarelay.ledger.PartTally;
 import io.lambdarelay.ledger.RelayLedger;
@@ -9,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -52,7 +54,9 @@ import software.amazon.awssdk.services.dynamodb.waiters.DynamoDbWaiter;
  *       {@value #VERSION} that every write to the shard raises by one;</li>
  *   <li>{@code tally}: per shard {@code i} that has finished parts, {@code n<i>} (how many parts
  *       the shard holds), {@code d<i>} (how many of them are done) and {@code v<i>} (the shard's
- *       version they were taken from); the counter {@value #UNITS}; and, once the relay is ending,
+ *       version they were taken from); the counter {@value #UNITS}; the cost counters
+ *       {@value #COST_HOPS}, {@value #COST_LAMBDA}, {@value #COST_MB_MS}, {@value #COST_SQS} and
+ *       {@value #COST_LEDGER} ({@link #addCost}); and, once the relay is ending,
  *       {@value #COMPLETE} and {@value #LEASE_UNTIL} (who ends it, until when) and
  *       {@value #HOOK_DONE} (once its hook ran).</li>
  * </ul>
@@ -109,12 +113,13 @@ import software.amazon.awssdk.services.dynamodb.waiters.DynamoDbWaiter;
  *       holds an unexpired lease: of concurrent callers exactly one's condition holds. A caller
  *       whose condition fails reads the tally to tell {@link Completion#TEAR_DOWN} from
  *       {@link Completion#OTHER}. {@link #endCompletion} sets {@value #HOOK_DONE}.</li>
- *   <li>{@link #addUnits}: an {@code UpdateItem} with {@code ADD}, which DynamoDB applies
- *       atomically.</li>
+ *   <li>{@link #addUnits} and {@link #addCost}: an {@code UpdateItem} with {@code ADD}, which
+ *       DynamoDB applies atomically.</li>
  * </ul>
  *
  * <h2>Cost</h2>
- * A finished part costs two single-item writes and, on AWS, no read. A full shard item stays
+ * A finished part costs two single-item writes, and a third that adds its cost ({@link #addCost}),
+ * and, on AWS, no read. A full shard item stays
  * under 1 KB (one write unit); the tally grows by about 13 bytes per shard that has finished
  * parts, so its write costs one write unit up to about 16,000 parts and up to 7 for a fan-out of
  * 100,000 parts (500 shards, a tally of about 7 KB): 2 write units per part for most relays, up
@@ -153,6 +158,16 @@ public final class DynamoDbRelayLedger implements RelayLedger, AutoCloseable {
     public static final String FAILED = "failed";
     /** Name of the tally's counter (number) of units processed. */
     public static final String UNITS = "units";
+    /** Name of the tally's counter (number) of hops in the relay's cost ({@link #addCost}). */
+    public static final String COST_HOPS = "costHops";
+    /** Name of the tally's counter (number) of Lambda requests in the relay's cost. */
+    public static final String COST_LAMBDA = "costLambda";
+    /** Name of the tally's counter (number) of Lambda MB-milliseconds in the relay's cost. */
+    public static final String COST_MB_MS = "costMbMs";
+    /** Name of the tally's counter (number) of SQS requests in the relay's cost. */
+    public static final String COST_SQS = "costSqs";
+    /** Name of the tally's counter (number) of ledger writes in the relay's cost. */
+    public static final String COST_LEDGER = "costLedger";
     /** Name of a shard item's version (number), raised by every write to the shard. */
     public static final String VERSION = "v";
     /** Name of the tally's attribute holding the message id that is ending the relay ({@link #beginCompletion}). */
@@ -348,6 +363,38 @@ public final class DynamoDbRelayLedger implements RelayLedger, AutoCloseable {
                         ":exp", expiry()))));
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>One {@code UpdateItem} of the tally item that adds the counts with {@code ADD}.
+     */
+    @Override
+    public void addCost(String relayId, RelayCost cost) {
+        checkId("relayId", relayId);
+        Objects.requireNonNull(cost, "cost");
+        call("UpdateItem", "addCost", relayId, () -> dynamoDb.updateItem(r -> r.tableName(tableName)
+                .key(key(relayId, TALLY))
+                .updateExpression("ADD #h :h, #l :l, #m :m, #s :s, #w :w SET " + SET_EXPIRY)
+                .expressionAttributeNames(Map.of("#h", COST_HOPS, "#l", COST_LAMBDA, "#m", COST_MB_MS,
+                        "#s", COST_SQS, "#w", COST_LEDGER, "#exp", EXPIRES_AT))
+                .expressionAttributeValues(Map.of(":h", number(cost.hops()), ":l", number(cost.lambdaRequests()),
+                        ":m", number(cost.lambdaMbMillis()), ":s", number(cost.sqsRequests()),
+                        ":w", number(cost.ledgerWrites()), ":exp", expiry()))));
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>A strongly consistent {@code GetItem} of the tally item.
+     */
+    @Override
+    public Optional<RelayCost> cost(String relayId) {
+        checkId("relayId", relayId);
+        Map<String, AttributeValue> tally = getItem(relayId, TALLY, "cost");
+        return Optional.of(new RelayCost(number(tally, COST_HOPS), number(tally, COST_LAMBDA),
+                number(tally, COST_MB_MS), number(tally, COST_SQS), number(tally, COST_LEDGER)));
+    }
+
     @Override
     public PartTally tally(String relayId) {
         checkId("relayId", relayId);
@@ -528,6 +575,10 @@ public final class DynamoDbRelayLedger implements RelayLedger, AutoCloseable {
     private static long number(Map<String, AttributeValue> item, String name) {
         AttributeValue v = item.get(name);
         return v == null || v.n() == null ? 0 : Long.parseLong(v.n());
+    }
+
+    private static AttributeValue number(long n) {
+        return AttributeValue.fromN(Long.toString(n));
     }
 
     private static long setSize(Map<String, AttributeValue> item, String name) {

@@ -4,6 +4,7 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lambdarelay.Relay;
+import io.lambdarelay.RelayCost;
 import io.lambdarelay.RelayPacket;
 import io.lambdarelay.ledger.PartTally;
 import io.lambdarelay.ledger.RelayLedger;
@@ -156,6 +157,18 @@ final class LocalJob {
             }
             print();
         }
+    }
+
+    /**
+     * The summary's cost line: what the ledger counted for the relay (its chain, or every part),
+     * and the estimate at us-east-1 list prices.
+     */
+    static String costLine(RelayCost c) {
+        return String.format(Locale.ROOT, "cost                %s hops, %s Lambda requests, %.1f GB-s (%,d MB x ms), "
+                + "%s SQS requests, %s ledger writes: about $%.6f at us-east-1 list prices (free tiers ignored; "
+                + "docs/operations.md, \"What a relay costs\")", n(c.hops()), n(c.lambdaRequests()),
+                c.lambdaGbSeconds(), c.lambdaMbMillis(), n(c.sqsRequests()), n(c.ledgerWrites()),
+                c.estimatedUsd(RelayCost.Prices.US_EAST_1));
     }
 
     static String n(long v) {

@@ -4,6 +4,7 @@ import static io.lambdarelay.examples.local.LocalJob.n;
 import static io.lambdarelay.examples.local.LocalJob.secs;
 
 import io.lambdarelay.Relay;
+import io.lambdarelay.RelayCost;
 import io.lambdarelay.RelayPacket;
 import io.lambdarelay.examples.pager.PagerSql;
 import io.lambdarelay.examples.pager.PagerStart;
@@ -190,6 +191,9 @@ public final class PagerRun {
             List<Check> checks = new ArrayList<>();
             checks.add(new Check("exact totals", exact, totals));
             checks.addAll(LocalJob.commonChecks(gaveUp, dlq, left));
+            RelayCost cost = ledger.cost(relayId).orElse(RelayCost.ZERO);
+            checks.add(new Check("cost counted for every hop", cost.hops() == run[1] && run[1] > 0,
+                    n(cost.hops()) + " hops in the cost, " + n(run[1]) + " hand-offs of the chain"));
 
             List<String> lines = new ArrayList<>();
             checks.forEach(c -> lines.add("check               " + c.line()));
@@ -200,6 +204,7 @@ public final class PagerRun {
             lines.add("invocations         " + n(s.invocations()) + " (start " + job.invocations(START) + ", worker "
                     + (s.invocations() - job.invocations(START)) + ")");
             lines.add("timeouts            " + LocalJob.timeouts(s.timeouts()));
+            lines.add(LocalJob.costLine(cost));
             lines.add("wall time           " + secs(System.nanoTime() - started) + " (seeding " + secs(seeded - started)
                     + ", relay " + secs(jobEnd - jobStart) + ", direct query " + secs(directNanos) + ")");
             Result r = new Result(exact, result.map(PagerTotals::rows).orElse(0L), run[0], run[1], s.invocations(),

@@ -4,6 +4,7 @@ import static io.lambdarelay.examples.local.LocalJob.n;
 import static io.lambdarelay.examples.local.LocalJob.secs;
 
 import io.lambdarelay.Relay;
+import io.lambdarelay.RelayCost;
 import io.lambdarelay.RelayPacket;
 import io.lambdarelay.examples.vendor.VendorStart;
 import io.lambdarelay.examples.vendor.VendorWorker;
@@ -168,6 +169,12 @@ public final class VendorRun {
             checks.add(new Check("every part done", tally.done() == options.parts() && tally.failed() == 0,
                     tally.done() + " of " + options.parts() + " parts done, " + tally.failed() + " failed"));
             checks.addAll(LocalJob.commonChecks(gaveUp, dlq, left));
+            RelayCost cost = ledger.cost(relayId).orElse(RelayCost.ZERO);
+            long workerInvocations = s.invocations() - job.invocations(START);
+            checks.add(new Check("cost counted for every part", cost.hops() >= options.parts()
+                    && cost.lambdaRequests() > 0 && cost.lambdaRequests() <= workerInvocations,
+                    n(cost.hops()) + " hops and " + n(cost.lambdaRequests()) + " Lambda requests in the cost, "
+                    + n(workerInvocations) + " worker invocations, " + options.parts() + " parts"));
 
             List<String> lines = new ArrayList<>();
             checks.forEach(c -> lines.add("check               " + c.line()));
@@ -187,6 +194,7 @@ public final class VendorRun {
             lines.add("invocations         " + n(s.invocations()) + " (start " + job.invocations(START) + ", worker "
                     + (s.invocations() - job.invocations(START)) + ")");
             lines.add("timeouts            " + LocalJob.timeouts(s.timeouts()));
+            lines.add(LocalJob.costLine(cost));
             lines.add("wall time           " + secs(System.nanoTime() - started) + " (relay " + secs(jobEnd - jobStart)
                     + ")");
             Result r = new Result(options.calls(), vendor.requests(), vendor.ok(), vendor.throttled(), lost, dup,

@@ -98,8 +98,10 @@ class RunExamplesTest {
         System.out.print(all); // kept in target/surefire-reports/*-output.txt
 
         assertEquals(0, run.exit, all);
-        assertTrue(run.stdout.contains("pager  PASSED (4 checks)"), all);
-        assertTrue(run.stdout.contains("vendor PASSED (5 checks)"), all);
+        assertTrue(run.stdout.contains("pager  PASSED (5 checks)"), all);
+        assertTrue(run.stdout.contains("vendor PASSED (6 checks)"), all);
+        assertEquals(2, run.stdout.lines().filter(l -> l.startsWith("  cost ") && l.contains(" GB-s ")
+                && l.contains(" SQS requests") && l.contains("about $")).count(), "a cost line per example: " + all);
         assertTrue(run.stdout.contains("ALL CHECKS PASSED in "), all);
         for (String noise : List.of("WARN", "ERROR", "Exception", "unavailable", "\tat ")) {
             assertFalse(all.contains(noise), "'" + noise + "' in a passing run: " + all);
