@@ -41,7 +41,8 @@ class TimeoutTest {
                 .credentialsProvider(software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider.create())
                 .httpClientBuilder(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.builder())
                 .overrideConfiguration(c -> c.addExecutionInterceptor(aws.timeoutInterceptor())).build();
-        aws.registerFunction("stubborn", Duration.ofMillis(300), Payload.class, (Payload in, Context ctx) -> {
+        // 2 s: enough for the first send on a loaded machine; the handler then waits past its timeout.
+        aws.registerFunction("stubborn", Duration.ofSeconds(2), Payload.class, (Payload in, Context ctx) -> {
             aws.sqsClient().sendMessage(b -> b.queueUrl(in.queueUrl()).messageBody("before the timeout"));
             Thread helper = new Thread(() -> {
                 awaitStubbornly(timedOut);
