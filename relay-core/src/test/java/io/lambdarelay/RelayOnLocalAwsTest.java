@@ -249,7 +249,7 @@ class RelayOnLocalAwsTest {
             Await.until("the chain to complete", Duration.ofSeconds(40), () -> worker.done.get() != null,
                     () -> aws.stats().toString());
             assertEquals(20L * 21 / 2, worker.done.get().getLong("sum", 0));
-            Await.until("the hung invocation to time out", Duration.ofSeconds(10),
+            Await.until("the hung invocation to time out", Duration.ofSeconds(30),
                     () -> aws.stats().timeouts() - timeoutsBefore == 1, () -> aws.stats().toString());
             assertEquals(0, worker.messagesSeenTwice.get(), "the hung invocation's message was deleted, never redelivered");
             assertEquals(1, worker.completions.get());
