@@ -1,12 +1,12 @@
 package io.lambdarelay;
 
 import io.lambdarelay.internal.Queues;
-import io.lambdarelay.internal.RelayTeardown;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.lambda.model.EventSourceMappingConfiguration;
 import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
+import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
 
 /**
  * Parks, pauses and wakes relays: a relay's queue is tagged with why it stopped, and every mapping
@@ -15,9 +15,11 @@ import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
  */
 final class Parking {
     private final Clients clients;
+    private final QueueFacts facts;
 
-    Parking(Clients clients) {
+    Parking(Clients clients, QueueFacts facts) {
         this.clients = clients;
+        this.facts = facts;
     }
 
     /**
@@ -62,23 +64,26 @@ final class Parking {
 
     /** Enables or disables every mapping that reads the queue; returns how many changed. */
     int setEnabled(String queueUrl, boolean enabled) {
-        String arn = Queues.arn(clients.sqs(), queueUrl);
-        List<String> uuids = RelayTeardown.mappings(clients.lambda(), arn, (step, e) -> e);
+        Queues.Info info = facts.of(queueUrl);
+        if (info == null) {
+            throw QueueDoesNotExistException.builder().message("queue " + queueUrl + " does not exist").build();
+        }
         int changed = 0;
-        for (String uuid : uuids) {
+        for (EventSourceMappingConfiguration m : clients.lambda().listEventSourceMappingsPaginator(r -> r
+                .eventSourceArn(info.arn())).eventSourceMappings()) {
+            boolean on = "Enabled".equals(m.state()) || "Enabling".equals(m.state());
+            if (on == enabled) {
+                continue;
+            }
             try {
-                var m = clients.lambda().getEventSourceMapping(r -> r.uuid(uuid));
-                boolean on = "Enabled".equals(m.state()) || "Enabling".equals(m.state());
-                if (on != enabled) {
-                    clients.lambda().updateEventSourceMapping(r -> r.uuid(uuid).enabled(enabled));
-                    changed++;
-                }
+                clients.lambda().updateEventSourceMapping(r -> r.uuid(m.uuid()).enabled(enabled));
+                changed++;
             } catch (ResourceNotFoundException e) {
                 // deleted meanwhile
             } catch (SdkException e) {
                 throw new RelayException("could not " + (enabled ? "enable" : "disable") + " event-source mapping "
-                        + uuid + " of queue " + queueUrl + " (" + e.getClass().getSimpleName() + "); the role needs "
-                        + "lambda:GetEventSourceMapping and lambda:UpdateEventSourceMapping; try again", e);
+                        + m.uuid() + " of queue " + queueUrl + " (" + e.getClass().getSimpleName() + "); the role "
+                        + "needs lambda:UpdateEventSourceMapping; try again", e);
             }
         }
         return changed;

@@ -183,8 +183,7 @@ final class Provisioner {
                     workerFunction, relayId, e);
         }
         String[] resource = arn.resource().split(":");
-        String functionArn = resource.length <= 2 ? fn.functionArn() : "arn:" + arn.partition() + ":" + arn.service()
-                + ":" + arn.region() + ":" + arn.account() + ":" + resource[0] + ":" + resource[1];
+        String functionArn = arn.unqualified();
         String name = fn.functionName() != null ? fn.functionName() : resource[resource.length > 1 ? 1 : 0];
         return new Worker(name, fn.functionArn(), arn, functionArn, fn.timeout() == null ? 3 : fn.timeout());
     }

@@ -1,6 +1,7 @@
 package io.lambdarelay;
 
 import com.amazonaws.services.lambda.runtime.Context;
+import io.lambdarelay.internal.Arn;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,7 +57,10 @@ final class RecursionCheck {
 
     /** The function's ARN without an alias or version: the recursion config is the function's. */
     static String unqualified(String arn) {
-        String[] parts = arn.split(":");
-        return parts.length > 7 ? String.join(":", java.util.Arrays.copyOf(parts, 7)) : arn;
+        try {
+            return Arn.parse(arn).unqualified();
+        } catch (IllegalArgumentException e) {
+            return arn; // not an ARN: Lambda resolves the name as it is
+        }
     }
 }

@@ -37,6 +37,6 @@ record Wiring(Clients clients, Clock clock, QueueFacts facts, FanIn fanIn, Sende
         RelayResources resources = new QueuePerRelay(clients, facts, clock, ledger == null ? null : ledger.describe());
         return new Wiring(clients, clock, facts, fanIn, sender, new Redrive(clients, facts, sender, fanIn,
                 maxPacketBytes), resources, new DrainWatchdog(sender, resources, clock), new AdaptiveRates(),
-                beforeUnit, backOff, new MetricsReporter(metrics), new Parking(clients));
+                beforeUnit, backOff, new MetricsReporter(metrics), new Parking(clients, facts));
     }
 }

@@ -5,6 +5,7 @@ import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent.SQSMessage;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lambdarelay.internal.Queues;
 import io.lambdarelay.ledger.InMemoryRelayLedger;
 import io.lambdarelay.ledger.RelayLedger;
 import io.lambdarelay.local.Delivery;
@@ -28,7 +29,6 @@ import software.amazon.awssdk.services.lambda.model.EventSourceMappingConfigurat
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
-import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
 
 /**
  * The world of the fault-model tests: a {@link LocalAws} with virtual time and manual delivery (the
@@ -198,15 +198,7 @@ final class FaultFixture {
 
     /** Messages a queue holds (visible, in flight, delayed), exact on the local SQS; -1 if it is gone. */
     long held(String queueUrl) {
-        try {
-            Map<QueueAttributeName, String> a = aws.sqsClient().getQueueAttributes(r -> r.queueUrl(queueUrl)
-                    .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
-                            QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE,
-                            QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED)).attributes();
-            return a.values().stream().mapToLong(Long::parseLong).sum();
-        } catch (QueueDoesNotExistException e) {
-            return -1;
-        }
+        return Queues.countMessages(aws.sqsClient(), queueUrl);
     }
 
     boolean exists(String queueUrl) {

@@ -135,7 +135,11 @@ public final class RelayCli {
         RelayControl plain = control(o, clients, null);
         switch (o.command()) {
             case "list" -> printList(o, plain.list());
-            case "status" -> printStatus(o, withLedger(o, clients, plain).status(o.relayId()));
+            case "status" -> {
+                RelayStatus s = plain.status(o.relayId());
+                String table = ledgerTable(o, s);
+                printStatus(o, table == null ? s : control(o, clients, ledger(clients, table)).status(o.relayId()));
+            }
             case "pause" -> printStatus(o, plain.pause(o.relayId()));
             case "resume" -> {
                 RelayControl.Resumed r = withLedger(o, clients, plain).resume(o.relayId());
@@ -173,19 +177,21 @@ public final class RelayCli {
 
     /** The control with the relay's DynamoDB ledger: the table given, or the one its tag names. */
     private static RelayControl withLedger(CliOptions o, AwsClients clients, RelayControl plain) {
-        String table = o.ledgerTable();
-        if (table == null) {
-            String tag = plain.status(o.relayId()).relay().ledger();
-            if (tag.startsWith("dynamodb:")) {
-                table = tag.substring("dynamodb:".length());
-            }
+        String table = o.ledgerTable() != null ? o.ledgerTable() : ledgerTable(o, plain.status(o.relayId()));
+        return table == null ? plain : control(o, clients, ledger(clients, table));
+    }
+
+    /** The ledger table: the one given, or the one the relay's tag names; null if neither. */
+    private static String ledgerTable(CliOptions o, RelayStatus status) {
+        if (o.ledgerTable() != null) {
+            return o.ledgerTable();
         }
-        if (table == null) {
-            return plain;
-        }
-        DynamoDbRelayLedger ledger = DynamoDbRelayLedger.builder().dynamoDbClient(clients.dynamoDb()).tableName(table)
-                .build();
-        return control(o, clients, ledger);
+        String tag = status.relay().ledger();
+        return tag.startsWith("dynamodb:") ? tag.substring("dynamodb:".length()) : null;
+    }
+
+    private static DynamoDbRelayLedger ledger(AwsClients clients, String table) {
+        return DynamoDbRelayLedger.builder().dynamoDbClient(clients.dynamoDb()).tableName(table).build();
     }
 
     private static String gone(boolean deletedNow) {

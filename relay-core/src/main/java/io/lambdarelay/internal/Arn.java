@@ -31,6 +31,18 @@ public record Arn(String partition, String service, String region, String accoun
     }
 
     /**
+     * Returns this ARN without a qualifier: a function's ARN without its alias or version
+     * ({@code function:worker:live} becomes {@code function:worker}); other ARNs as they are.
+     *
+     * @return the unqualified ARN
+     */
+    public String unqualified() {
+        String[] r = resource.split(":");
+        String res = r.length <= 2 ? resource : r[0] + ":" + r[1];
+        return "arn:" + partition + ":" + service + ":" + region + ":" + account + ":" + res;
+    }
+
+    /**
      * Returns the last segment of the resource, such as a queue or function name.
      *
      * @return the resource name
