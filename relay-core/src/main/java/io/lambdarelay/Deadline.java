@@ -311,6 +311,7 @@ final class Deadline {
         long idle = done == 0 ? pkt.hopState().idleHops() + 1 : 0;
         pkt.hopState(pkt.hopState().withIdleHops(idle).withUnitMs(Math.max(longest, ranMillis)));
         charging.accept(pkt);
+        wiring.fanIn().addUnits(pkt, done); // counted by the pass's progress write
         try {
             wiring.sender().pass(pkt, Duration.ZERO);
         } catch (RelayException e) {
@@ -336,11 +337,6 @@ final class Deadline {
             }
         }
         int notDeleted = delete(delete, urls);
-        try {
-            wiring.fanIn().addUnits(pkt, done);
-        } catch (RuntimeException e) {
-            LOG.debug("relay {}: counting units at the hand-off failed: {}", pkt.relayId(), e.getClass().getSimpleName());
-        }
         synchronized (this) {
             handOff = new HandOff(done, context == null ? -1 : Math.max(0, context.getRemainingTimeInMillis()));
         }

@@ -3,6 +3,7 @@ package io.lambdarelay;
 import io.lambdarelay.ledger.PartTally;
 import io.lambdarelay.ledger.RelayLedger;
 import io.lambdarelay.ledger.RelayLedger.Completion;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -16,9 +17,11 @@ import org.slf4j.LoggerFactory;
  * are thread-safe.
  *
  * <p>Each write to the ledger is added to the packet's cost as the ledger writes it (as
- * {@code DynamoDbRelayLedger} does: a claim, units, a completion claim and its end, and the cost
- * each one write; a part's finish two), and what a part or a chain spent is added to the
- * relay's total in the ledger when it finishes.
+ * {@code DynamoDbRelayLedger} does: a claim, a hop's progress, a completion claim and its end one
+ * write each; a part's finish two). A hop's progress (its units, what its packet spent since the
+ * previous record, and when) is one write as the worker passes the packet on ({@link Sender}
+ * calls {@link #progress}), or as its chain ends or its part finishes; so the ledger knows a
+ * running relay's hops, units, cost and last hop.
  */
 interface FanIn {
     /** The part a drain watchdog's hops are claimed as: outside the parts, so it takes no part's claim. */
@@ -27,8 +30,23 @@ interface FanIn {
     /** Claims the packet's hop for its message; {@code false} means a fork: acknowledge without work. */
     boolean claim(RelayPacket pkt, String messageId);
 
-    /** Adds completed units to the relay's progress. */
+    /** Adds completed units to the relay's progress: counted by the packet's next progress write. */
     void addUnits(RelayPacket pkt, int units);
+
+    /**
+     * Whether a pass of this packet writes its progress: with a ledger, for a packet a worker
+     * received (the start's pass writes none). The pass charges the write ahead of time.
+     */
+    boolean recordsProgress(RelayPacket pkt);
+
+    /**
+     * Writes the packet's progress as it is passed with cost {@code upTo}: its pending units and
+     * what it spent since its previous record. A failure is logged and leaves the figures behind;
+     * the pass goes on (progress is for operators, the hand-off is the relay's).
+     *
+     * @return whether it was written
+     */
+    boolean progress(RelayPacket pkt, RelayCost upTo);
 
     /**
      * Adds what the packet's part spent to the relay's cost, then records that the part finished,
@@ -66,6 +84,16 @@ interface FanIn {
 
         @Override
         public void addUnits(RelayPacket pkt, int units) {
+        }
+
+        @Override
+        public boolean recordsProgress(RelayPacket pkt) {
+            return false;
+        }
+
+        @Override
+        public boolean progress(RelayPacket pkt, RelayCost upTo) {
+            return false;
         }
 
         @Override
@@ -107,8 +135,8 @@ interface FanIn {
     };
 
     /** The fan-in of a relay with {@code ledger}, or {@link #NONE} if it is {@code null}. */
-    static FanIn of(RelayLedger ledger) {
-        return ledger == null ? NONE : new WithLedger(ledger);
+    static FanIn of(RelayLedger ledger, Clock clock) {
+        return ledger == null ? NONE : new WithLedger(ledger, clock);
     }
 
     /** Exactly-once hand-offs and exact fan-in through a ledger. */
@@ -117,9 +145,11 @@ interface FanIn {
         /** The writes of a part's finish: its shard and the tally, in {@code DynamoDbRelayLedger}. */
         private static final int FINISH_WRITES = 2;
         private final RelayLedger ledger;
+        private final Clock clock;
 
-        WithLedger(RelayLedger ledger) {
+        WithLedger(RelayLedger ledger, Clock clock) {
             this.ledger = ledger;
+            this.clock = clock;
         }
 
         @Override
@@ -140,8 +170,26 @@ interface FanIn {
         @Override
         public void addUnits(RelayPacket pkt, int units) {
             if (pkt.relayId() != null && units > 0) {
-                pkt.addCost(RelayCost.ledgerWrites(1));
-                ledger.addUnits(pkt.relayId(), units);
+                pkt.addPendingUnits(units);
+            }
+        }
+
+        @Override
+        public boolean recordsProgress(RelayPacket pkt) {
+            return pkt.relayId() != null && pkt.hop() >= Header.FIRST_HOP
+                    && pkt.hopState().kind() != HopState.Kind.WATCHDOG;
+        }
+
+        @Override
+        public boolean progress(RelayPacket pkt, RelayCost upTo) {
+            try {
+                ledger.addProgress(pkt.relayId(), pkt.pendingUnits(), upTo.minus(pkt.ledgeredCost()), clock.instant());
+                pkt.ledgered(upTo);
+                return true;
+            } catch (RuntimeException e) {
+                LOG.warn("relay {}: part {} hop {}: its progress was not recorded ({}); the relay goes on, its status "
+                        + "counts less", pkt.relayId(), pkt.part(), pkt.hop(), e.getClass().getSimpleName());
+                return false;
             }
         }
 
@@ -150,9 +198,9 @@ interface FanIn {
             if (pkt.relayId() == null) {
                 return null;
             }
-            // The cost first: once the last part's finish is recorded, every part's cost is in.
+            // The progress first: once the last part's finish is recorded, every part's cost is in.
             pkt.addCost(RelayCost.ledgerWrites(1 + FINISH_WRITES));
-            ledger.addCost(pkt.relayId(), pkt.cost());
+            record(pkt);
             return ledger.finishPart(pkt.relayId(), pkt.part(), failed);
         }
 
@@ -160,8 +208,14 @@ interface FanIn {
         public void chainEnded(RelayPacket pkt) {
             if (pkt.relayId() != null && !pkt.header().isPart()) {
                 pkt.addCost(RelayCost.ledgerWrites(1));
-                ledger.addCost(pkt.relayId(), pkt.cost());
+                record(pkt);
             }
+        }
+
+        /** The last progress of a chain or part, before its end is recorded: a failure fails the record. */
+        private void record(RelayPacket pkt) {
+            ledger.addProgress(pkt.relayId(), pkt.pendingUnits(), pkt.unledgeredCost(), clock.instant());
+            pkt.ledgered(pkt.cost());
         }
 
         @Override

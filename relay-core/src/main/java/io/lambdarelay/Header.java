@@ -23,6 +23,9 @@ import java.time.Instant;
 record Header(String queueUrl, String mappingUuid, String relayId, long sqsCount, long hop, int part, int parts,
         Instant createdAt, Instant deadline, Instant notBefore, String dlqUrl, String function) {
 
+    /** The hop of a packet as its first worker receives it: setup makes hop 0, and its pass makes it 1. */
+    static final long FIRST_HOP = 1;
+
     /** The header of a packet straight from setup. */
     static Header first(String queueUrl, String mappingUuid, String relayId, Instant createdAt, Instant deadline,
             String dlqUrl, String function) {

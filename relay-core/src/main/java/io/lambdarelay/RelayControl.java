@@ -90,8 +90,8 @@ public final class RelayControl {
      * Reads a relay's status.
      *
      * @param relayId the relay's id
-     * @return its state, counts, mappings and, with a ledger, its tally and the cost of its finished
-     *     parts
+     * @return its state, counts, mappings and, with a ledger, its tally, its hops and cost so far,
+     *     and the time of its last hop
      * @throws UnknownRelayException when no queue under the prefix carries the id
      */
     public RelayStatus status(String relayId) {
@@ -120,7 +120,8 @@ public final class RelayControl {
                 tally == null ? OptionalLong.empty() : OptionalLong.of(tally.done()),
                 tally == null ? OptionalLong.empty() : OptionalLong.of(tally.failed()),
                 tally == null ? OptionalLong.empty() : OptionalLong.of(tally.units()),
-                ledger == null ? Optional.empty() : ledger.cost(relayId));
+                ledger == null ? Optional.empty() : ledger.cost(relayId),
+                ledger == null ? Optional.empty() : ledger.lastProgress(relayId));
     }
 
     /**

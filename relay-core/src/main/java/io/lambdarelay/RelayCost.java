@@ -65,6 +65,24 @@ public record RelayCost(long hops, long lambdaRequests, long lambdaMbMillis, lon
                 ledgerWrites + other.ledgerWrites);
     }
 
+    /**
+     * Subtracts an earlier cost of the same packet from this one: what was spent since then. A
+     * count that would go below zero is zero.
+     *
+     * @param earlier the earlier cost
+     * @return the difference
+     */
+    public RelayCost minus(RelayCost earlier) {
+        return new RelayCost(Math.max(0, hops - earlier.hops), Math.max(0, lambdaRequests - earlier.lambdaRequests),
+                Math.max(0, lambdaMbMillis - earlier.lambdaMbMillis), Math.max(0, sqsRequests - earlier.sqsRequests),
+                Math.max(0, ledgerWrites - earlier.ledgerWrites));
+    }
+
+    /** {@return whether every count is zero} */
+    public boolean isZero() {
+        return equals(ZERO);
+    }
+
     /** {@return the Lambda duration in GB-seconds, the unit Lambda prices it in (1 GB = 1,024 MB)} */
     public double lambdaGbSeconds() {
         return lambdaMbMillis / 1024.0 / 1000.0;

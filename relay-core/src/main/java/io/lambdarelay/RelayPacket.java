@@ -43,6 +43,14 @@ public final class RelayPacket extends PacketData {
     private RelayCost cost;
     /** {@code stats} keys this version does not know, kept for the writer that does. */
     private final ObjectNode otherStats;
+    /**
+     * The part of {@link #cost} already in the relay's ledger: what a worker's ledger write adds is
+     * the cost since. Not on the wire: a received packet's cost is in the ledger up to its send,
+     * but for a packet's first hop, which the start (not a worker) passed.
+     */
+    private RelayCost ledgered;
+    /** Units this hop completed that no ledger write has counted yet. Not on the wire. */
+    private long pendingUnits;
 
     private RelayPacket(Header header, Policy policy, HopState hopState, RelayCost cost, ObjectNode otherStats,
             ObjectNode data) {
@@ -52,6 +60,7 @@ public final class RelayPacket extends PacketData {
         this.hopState = hopState;
         this.cost = cost;
         this.otherStats = otherStats;
+        this.ledgered = RelayCost.ZERO;
     }
 
     /** A packet straight from setup, with no user keys yet. */
@@ -90,7 +99,10 @@ public final class RelayPacket extends PacketData {
 
     static RelayPacket parse(String json, int maxBytes, String messageId) {
         ControlCodec.Parts p = ControlCodec.read(PacketCodec.parse(json, maxBytes, messageId), messageId);
-        return new RelayPacket(p.header(), p.policy(), p.hopState(), p.cost(), p.otherStats(), p.data());
+        RelayPacket pkt = new RelayPacket(p.header(), p.policy(), p.hopState(), p.cost(), p.otherStats(), p.data());
+        // A worker writes what a hop spent to the ledger as it passes the packet on; the start does not.
+        pkt.ledgered = p.header().hop() > Header.FIRST_HOP ? p.cost() : RelayCost.ZERO;
+        return pkt;
     }
 
     static int checkLimit(int maxBytes) {
@@ -133,7 +145,10 @@ public final class RelayPacket extends PacketData {
 
     /** {@return an independent copy; changing one does not change the other} */
     public RelayPacket copy() {
-        return new RelayPacket(header, policy, hopState, cost, otherStats.deepCopy(), data.deepCopy());
+        RelayPacket p = new RelayPacket(header, policy, hopState, cost, otherStats.deepCopy(), data.deepCopy());
+        p.ledgered = ledgered;
+        p.pendingUnits = pendingUnits;
+        return p;
     }
 
     /**
@@ -229,6 +244,8 @@ public final class RelayPacket extends PacketData {
             RelayPacket p = copy();
             p.header = header.asPart(i, parts);
             p.cost = i == 0 ? cost : RelayCost.ZERO; // what the packet spent is counted once, in part 0
+            p.ledgered = i == 0 ? ledgered : RelayCost.ZERO;
+            p.pendingUnits = i == 0 ? pendingUnits : 0;
             out.add(p);
         }
         return out;
@@ -265,12 +282,40 @@ public final class RelayPacket extends PacketData {
         cost = cost.plus(spent);
     }
 
+    /** What of the packet's cost no ledger write has added to the relay's total yet. */
+    RelayCost unledgeredCost() {
+        return cost.minus(ledgered);
+    }
+
+    /** The part of the packet's cost a ledger write has added to the relay's total. */
+    RelayCost ledgeredCost() {
+        return ledgered;
+    }
+
+    /** Units completed that no ledger write has counted yet. */
+    long pendingUnits() {
+        return pendingUnits;
+    }
+
+    /** Adds completed units for the next ledger write to count. */
+    void addPendingUnits(long units) {
+        pendingUnits += units;
+    }
+
+    /** A ledger write counted the units pending and the cost up to {@code cost}. */
+    void ledgered(RelayCost upTo) {
+        ledgered = upTo;
+        pendingUnits = 0;
+    }
+
     /** Replaces this packet's user keys and control state with a copy's: undoes a unit that was refused. */
     void restoreFrom(RelayPacket other) {
         header = other.header;
         policy = other.policy;
         hopState = other.hopState;
         cost = other.cost;
+        ledgered = other.ledgered;
+        pendingUnits = other.pendingUnits;
         otherStats.removeAll();
         otherStats.setAll(other.otherStats.deepCopy());
         data.removeAll();

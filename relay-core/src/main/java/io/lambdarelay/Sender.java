@@ -36,13 +36,15 @@ final class Sender {
     private final int maxPacketBytes;
     private final HandOffCost handOffCost = new HandOffCost();
     private final BackOff backOff;
+    private final FanIn fanIn;
 
-    Sender(Clients clients, QueueFacts facts, Clock clock, int maxPacketBytes, BackOff backOff) {
+    Sender(Clients clients, QueueFacts facts, Clock clock, int maxPacketBytes, BackOff backOff, FanIn fanIn) {
         this.clients = clients;
         this.facts = facts;
         this.clock = clock;
         this.maxPacketBytes = maxPacketBytes;
         this.backOff = backOff;
+        this.fanIn = fanIn;
     }
 
     /** What a pass has cost here: the reserve a worker keeps for its hand-off. */
@@ -60,11 +62,16 @@ final class Sender {
 
     /** Stamps a packet for a {@code SendMessage} of its own: its cost includes the request(s) of that send. */
     Stamped stamp(RelayPacket pkt, Duration delay) {
+        return stamp(pkt, delay, RelayCost.ZERO);
+    }
+
+    /** As {@link #stamp(RelayPacket, Duration)}, charging {@code ahead} too: what the pass will spend besides. */
+    private Stamped stamp(RelayPacket pkt, Duration delay, RelayCost ahead) {
         Instant notBefore = delay.compareTo(Relay.MAX_SQS_DELAY) > 0 ? clock.instant().plus(delay) : null;
         Header next = pkt.header().next(notBefore);
         long requests = 1;
         while (true) {
-            Stamped s = stamp(pkt, next, requests);
+            Stamped s = stamp(pkt, next, RelayCost.sqs(requests).plus(ahead));
             long needed = RelayCost.sqsRequests(s.size());
             if (needed <= requests) {
                 return s;
@@ -73,9 +80,9 @@ final class Sender {
         }
     }
 
-    /** Stamps a packet whose send is charged {@code requests} SQS requests (0 in a batch but for its first entry). */
-    private Stamped stamp(RelayPacket pkt, Header next, long requests) {
-        RelayCost cost = pkt.cost().plus(RelayCost.sqs(requests));
+    /** Stamps a packet whose pass is charged {@code charged}: its send's SQS requests (none in a batch but for its first entry), and any ledger write. */
+    private Stamped stamp(RelayPacket pkt, Header next, RelayCost charged) {
+        RelayCost cost = pkt.cost().plus(charged);
         String body = pkt.toJson(next, cost);
         long size = PacketCodec.utf8Length(body);
         if (size > maxPacketBytes) {
@@ -91,9 +98,14 @@ final class Sender {
             throw new IllegalArgumentException("delay must not be negative, got " + delay);
         }
         long seconds = Math.min(Relay.MAX_SQS_DELAY.getSeconds(), delay.getSeconds() + (delay.getNano() > 0 ? 1 : 0));
-        Stamped s = stamp(pkt, delay);
+        boolean progress = fanIn.recordsProgress(pkt);
+        Stamped s = stamp(pkt, delay, progress ? RelayCost.ledgerWrites(1) : RelayCost.ZERO);
         try {
             long started = System.nanoTime();
+            if (progress) {
+                // Before the send: once the next hop can run, this one's units and cost are counted.
+                fanIn.progress(pkt, s.cost());
+            }
             String messageId = clients.sqs().sendMessage(r -> r.queueUrl(pkt.queueUrl()).messageBody(s.body())
                     .delaySeconds((int) seconds)).messageId();
             handOffCost.record(System.nanoTime() - started);
@@ -144,8 +156,9 @@ final class Sender {
                 throw new IllegalArgumentException("relayPassAll takes packets of one relay queue; got " + queueUrl
                         + " and " + p.queueUrl());
             }
-            stamped.add(stamp(p, p.header().next(null), 0));
+            stamped.add(stamp(p, p.header().next(null), RelayCost.ZERO));
         }
+        boolean progress = fanIn.recordsProgress(packets.get(0));
         // A SendMessageBatch call is billed by its whole payload: each call's requests go to its first packet.
         List<int[]> batches = BatchPass.plan(stamped);
         for (int[] batch : batches) {
@@ -154,9 +167,35 @@ final class Sender {
                 bytes += stamped.get(i).size();
             }
             Stamped first = stamped.get(batch[0]);
-            stamped.set(batch[0], stamp(first.packet(), first.next(), RelayCost.sqsRequests(bytes)));
+            RelayCost charged = RelayCost.sqs(RelayCost.sqsRequests(bytes));
+            if (progress && batch[0] == 0) {
+                charged = charged.plus(RelayCost.ledgerWrites(1)); // one progress write for all the packets
+            }
+            stamped.set(batch[0], stamp(first.packet(), first.next(), charged));
+        }
+        if (progress) {
+            progressOfAll(stamped);
         }
         return new BatchPass(clients.sqs(), backOff, packets, stamped, batches).run();
+    }
+
+    /** One progress write for packets a worker passes together: their units and costs summed. */
+    private void progressOfAll(List<Stamped> stamped) {
+        RelayPacket first = stamped.get(0).packet();
+        long units = 0;
+        RelayCost spent = RelayCost.ZERO;
+        for (Stamped s : stamped) {
+            units += s.packet().pendingUnits();
+            spent = spent.plus(s.cost().minus(s.packet().ledgeredCost()));
+        }
+        RelayPacket sum = first.copy();
+        sum.ledgered(RelayCost.ZERO);
+        sum.addPendingUnits(units);
+        if (fanIn.progress(sum, spent)) {
+            for (Stamped s : stamped) {
+                s.packet().ledgered(s.cost());
+            }
+        }
     }
 
     /**

@@ -32,8 +32,8 @@ record Wiring(Clients clients, Clock clock, QueueFacts facts, FanIn fanIn, Sende
             BackOff backOff, Consumer<RelayPacket> beforeUnit, RelayMetricsListener metrics) {
         Clients clients = new Clients(sqs, lambda);
         QueueFacts facts = new QueueFacts(clients);
-        FanIn fanIn = FanIn.of(ledger);
-        Sender sender = new Sender(clients, facts, clock, maxPacketBytes, backOff);
+        FanIn fanIn = FanIn.of(ledger, clock);
+        Sender sender = new Sender(clients, facts, clock, maxPacketBytes, backOff, fanIn);
         RelayResources resources = new QueuePerRelay(clients, facts, clock, ledger == null ? null : ledger.describe());
         return new Wiring(clients, clock, facts, fanIn, sender, new Redrive(clients, facts, sender, fanIn,
                 maxPacketBytes), resources, new DrainWatchdog(sender, resources, clock), new AdaptiveRates(),

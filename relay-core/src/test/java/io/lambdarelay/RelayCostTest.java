@@ -12,9 +12,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lambdarelay.local.Delivery;
 import io.lambdarelay.local.LocalContext;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.sqs.model.Message;
 
@@ -79,8 +82,8 @@ class RelayCostTest extends FaultModelBase {
         assertEquals(hops, c.lambdaRequests(), "one invocation per hop");
         // The start's send, each hand-off's send, and each batch's receive and delete.
         assertEquals(1 + (hops - 1) + 2 * hops, c.sqsRequests());
-        // A claim and the units per hop; the completion's claim and end, and the write of the cost.
-        assertEquals(2 * hops + 3, c.ledgerWrites());
+        // A claim and the progress per hop; the completion's claim and end.
+        assertEquals(2 * hops + 2, c.ledgerWrites());
         long unitMillis = 25 * w.unitMs;
         assertTrue(c.lambdaMbMillis() >= MEMORY_MB * unitMillis, "at least the units' time: " + c);
         assertTrue(c.lambdaMbMillis() < MEMORY_MB * (unitMillis + hops * 1_000), "not much more: " + c);
@@ -179,21 +182,79 @@ class RelayCostTest extends FaultModelBase {
         assertEquals(invocations, total.lambdaRequests());
         // One batched send of the three parts, a send per hand-off, a receive and delete per invocation.
         assertEquals(1 + (invocations - 3) + 2 * invocations, total.sqsRequests());
-        // A claim and the units per hop; per part its finish (two writes) and its cost.
-        assertEquals(2 * invocations + 3 * 3, total.ledgerWrites());
+        // A claim and the progress per hop; per part its finish (two writes). The completion's claim
+        // and end come after the last part's finish: the packet counts them, the ledger's total not yet.
+        assertEquals(2 * invocations + 3 * 2, total.ledgerWrites());
         long units = 8 + 15 + 22;
         assertTrue(total.lambdaMbMillis() >= MEMORY_MB * units * w.unitMs, total.toString());
         assertEquals(Optional.of(total), relay.cost(w.completed.get(0)));
     }
 
     @Test
-    void status_showsTheFinishedPartsCost_fromTheLedger() {
+    void status_ofARunningChain_showsItsHopsUnitsCostAndLastHop_asItsQueuedPacketCarriesThem() {
+        Relay relay = f.relay;
+        RelayPacket pkt = relay.setup(null, WORKER).put("target", 1_000);
+        relay.relayPass(pkt);
+        FaultFixture.Worker w = f.use(new FaultFixture.Worker(relay, aws));
+        w.unitMs = 2_500;
+        RelayControl control = RelayControl.builder().sqsClient(aws.sqsClient()).lambdaClient(aws.lambdaClient())
+                .ledger(f.ledger).build();
+
+        RelayStatus before = control.status(pkt.relayId());
+        assertEquals(OptionalLong.of(0), before.hops());
+        assertEquals(Optional.empty(), before.lastHop(), "no hop yet");
+
+        f.deliver(pkt);
+        Instant secondStarts = f.clock.instant();
+        f.deliver(pkt);
+        Instant secondEnded = f.clock.instant();
+        f.advance(Duration.ofMinutes(3));
+        RelayStatus running = control.status(pkt.relayId());
+
+        RelayPacket queued = RelayPacket.fromJson(f.peek(pkt.queueUrl()).get(0).body());
+        assertEquals(OptionalLong.of(2), running.hops(), "two hops handed off");
+        assertEquals(OptionalLong.of(queued.getLong("n", -1)), running.units(), "every unit done so far");
+        assertEquals(Optional.of(queued.cost()), running.cost(),
+                "what the relay spent so far, up to and with the queued packet's send");
+        Instant lastHop = running.lastHop().orElseThrow();
+        assertTrue(lastHop.isAfter(secondStarts.plusMillis(w.unitMs)) && !lastHop.isAfter(secondEnded),
+                "when the second hop handed off, after its units: " + lastHop + " in " + secondStarts + " .. "
+                        + secondEnded);
+        assertTrue(running.cost().orElseThrow().lambdaMbMillis() >= MEMORY_MB * running.units().getAsLong() * w.unitMs,
+                "the hops' time is in: " + running.cost());
+    }
+
+    @Test
+    void ledger_runningTotal_equalsThePacketsOwn_atTheEnd_withoutCountingAHopTwice() {
+        Relay relay = f.relay;
+        RelayPacket pkt = relay.setup(null, WORKER).put("target", 30);
+        relay.relayPass(pkt);
+        FaultFixture.Worker w = f.use(new FaultFixture.Worker(relay, aws));
+        List<RelayCost> seen = new ArrayList<>();
+        List<Delivery> deliveries = new ArrayList<>();
+
+        while (w.completed.isEmpty() && deliveries.size() < 30) {
+            deliveries.add(f.deliver(pkt));
+            seen.add(f.ledger.cost(pkt.relayId()).orElseThrow());
+        }
+
+        assertEquals(1, w.completed.size());
+        for (int i = 1; i < seen.size(); i++) {
+            assertEquals(i + 1, seen.get(i).hops(), "one hop more per delivery: " + seen);
+        }
+        assertEquals(Optional.of(w.completed.get(0).cost()), f.ledger.cost(pkt.relayId()),
+                "the ledger's running total ends where the packet's own count ends");
+        assertEquals(new io.lambdarelay.ledger.PartTally(0, 0, 30), f.ledger.tally(pkt.relayId()));
+    }
+
+    @Test
+    void status_ofARunningFanOut_countsItsRunningPartsToo() {
         Relay relay = f.relay;
         RelayPacket pkt = relay.setup(null, WORKER);
         relay.fanOut(pkt, 2, (i, p) -> p.put("target", i == 0 ? 1 : 1_000));
         f.use(new FaultFixture.Worker(relay, aws));
-        f.deliver(pkt);
-        f.deliver(pkt);
+        List<Delivery> deliveries = List.of(f.deliver(pkt), f.deliver(pkt));
+        long records = deliveries.stream().mapToLong(d -> d.messageIds().size()).sum();
         RelayControl withLedger = RelayControl.builder().sqsClient(aws.sqsClient()).lambdaClient(aws.lambdaClient())
                 .ledger(f.ledger).build();
         RelayControl without = RelayControl.builder().sqsClient(aws.sqsClient()).lambdaClient(aws.lambdaClient())
@@ -201,10 +262,71 @@ class RelayCostTest extends FaultModelBase {
 
         RelayStatus status = withLedger.status(pkt.relayId());
 
-        RelayCost finished = status.cost().orElseThrow();
-        assertEquals(1, finished.hops(), "part 0 finished after one hop; part 1 runs on, its cost in its packet");
-        assertEquals(1, finished.lambdaRequests());
-        assertEquals(f.ledger.cost(pkt.relayId()), status.cost());
+        RelayCost soFar = status.cost().orElseThrow();
+        assertEquals(records, soFar.hops(), "part 0's one hop and part 1's hops so far");
+        assertEquals(OptionalLong.of(1), status.partsDone());
+        RelayPacket part1 = RelayPacket.fromJson(f.peek(pkt.queueUrl()).get(0).body());
+        assertEquals(1, part1.part());
+        assertTrue(soFar.hops() > part1.cost().hops(), "more than the running part's own: " + soFar);
         assertEquals(Optional.empty(), without.status(pkt.relayId()).cost(), "no ledger, no cost");
+        assertEquals(Optional.empty(), without.status(pkt.relayId()).lastHop(), "no ledger, no last hop");
+        assertEquals(OptionalLong.empty(), without.status(pkt.relayId()).hops());
+    }
+
+    @Test
+    void aLedgerWithoutProgressOfItsOwn_getsTheUnitsAndCostThroughAddUnitsAndAddCost() {
+        List<String> calls = new ArrayList<>();
+        io.lambdarelay.ledger.InMemoryRelayLedger store = f.ledger;
+        io.lambdarelay.ledger.RelayLedger older = new io.lambdarelay.ledger.RelayLedger() {
+            @Override
+            public Claim claimHop(String relayId, int part, long hop, String messageId) {
+                return store.claimHop(relayId, part, hop, messageId);
+            }
+
+            @Override
+            public io.lambdarelay.ledger.PartTally finishPart(String relayId, int part, boolean failed) {
+                return store.finishPart(relayId, part, failed);
+            }
+
+            @Override
+            public void addUnits(String relayId, long units) {
+                calls.add("addUnits " + units);
+                store.addUnits(relayId, units);
+            }
+
+            @Override
+            public void addCost(String relayId, RelayCost cost) {
+                calls.add("addCost " + cost.hops());
+                store.addCost(relayId, cost);
+            }
+
+            @Override
+            public io.lambdarelay.ledger.PartTally tally(String relayId) {
+                return store.tally(relayId);
+            }
+
+            @Override
+            public io.lambdarelay.ledger.PartTally reopenPart(String relayId, int part) {
+                return store.reopenPart(relayId, part);
+            }
+
+            @Override
+            public Completion beginCompletion(String relayId, String messageId, Duration lease) {
+                return store.beginCompletion(relayId, messageId, lease);
+            }
+
+            @Override
+            public void endCompletion(String relayId) {
+                store.endCompletion(relayId);
+            }
+        };
+
+        older.addProgress("r-1", 4, new RelayCost(1, 1, 10, 2, 1), Instant.EPOCH);
+        older.addProgress("r-1", 0, RelayCost.ZERO, Instant.EPOCH);
+
+        assertEquals(List.of("addUnits 4", "addCost 1"), calls, "the default: nothing to add, nothing written");
+        assertEquals(4, store.tally("r-1").units());
+        assertEquals(Optional.of(new RelayCost(1, 1, 10, 2, 1)), store.cost("r-1"));
+        assertEquals(Optional.empty(), older.lastProgress("r-1"), "a ledger that keeps no time");
     }
 }

@@ -12,6 +12,7 @@ import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent.SQSMessage;
 import io.lambdarelay.FaultFixture.Worker;
 import io.lambdarelay.testing.DelegatingLedger;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -213,10 +214,10 @@ class WorkerLoggingContextTest extends FaultModelBase {
         Relay relay = Relay.builder().sqsClient(aws.sqsClient()).lambdaClient(aws.lambdaClient()).clock(f.clock)
                 .ledger(new DelegatingLedger(f.ledger) {
                     @Override
-                    public void addUnits(String relayId, long units) {
+                    public void addProgress(String relayId, long units, RelayCost spent, Instant at) {
                         atHandOff.add(relayKeys());
                         handOffThreads.add(Thread.currentThread());
-                        super.addUnits(relayId, units);
+                        super.addProgress(relayId, units, spent, at);
                     }
                 }).build();
         RelayPacket pkt = relay.setup(null, WORKER).put("target", 20L);

@@ -47,7 +47,8 @@ public final class RelayCli {
             "",
             "commands:",
             "  list               the relays under the queue prefix, oldest first",
-            "  status <id>        state, packets queued, in flight, delayed and dead-lettered, mappings, tally, cost",
+            "  status <id>        state, packets queued, in flight, delayed and dead-lettered, mappings, tally, hops,",
+            "                     last hop, cost so far",
             "  pause <id>         disable the relay's mapping: its packets wait",
             "  resume <id>        enable it again; a parked relay first gets its dead-lettered packets back,",
             "                     so it goes on with the code deployed now",
@@ -232,6 +233,12 @@ public final class RelayCli {
             putOptional(j, "partsDone", s.partsDone());
             putOptional(j, "partsFailed", s.partsFailed());
             putOptional(j, "units", s.units());
+            putOptional(j, "hops", s.hops());
+            if (s.lastHop().isPresent()) {
+                j.put("lastHop", s.lastHop().get().toString());
+            } else {
+                j.putNull("lastHop");
+            }
             if (s.cost().isPresent()) {
                 RelayCost c = s.cost().get();
                 j.putObject("cost").put("hops", c.hops()).put("lambdaRequests", c.lambdaRequests())
@@ -262,7 +269,9 @@ public final class RelayCli {
             rows.add(List.of("parts", s.partsDone().getAsLong() + " done, " + s.partsFailed().getAsLong() + " failed"));
             rows.add(List.of("units", Long.toString(s.units().getAsLong())));
         }
-        s.cost().ifPresent(c -> rows.add(List.of("cost", c + " at us-east-1 list prices (finished parts)")));
+        s.hops().ifPresent(h -> rows.add(List.of("hops", Long.toString(h))));
+        s.lastHop().ifPresent(t -> rows.add(List.of("last hop", t.toString())));
+        s.cost().ifPresent(c -> rows.add(List.of("cost", c + " at us-east-1 list prices, so far")));
         out.print(Table.render(rows, false));
     }
 

@@ -3,6 +3,7 @@ package io.lambdarelay.ledger;
 import io.lambdarelay.RelayCost;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -128,6 +129,29 @@ public final class InMemoryRelayLedger implements RelayLedger {
     }
 
     @Override
+    public void addProgress(String relayId, long units, RelayCost spent, Instant at) {
+        if (units < 0) {
+            throw new IllegalArgumentException("units must not be negative, got " + units);
+        }
+        Objects.requireNonNull(spent, "spent");
+        Objects.requireNonNull(at, "at");
+        State s = state(relayId);
+        synchronized (s) {
+            s.units += units;
+            s.cost = s.cost.plus(spent);
+            s.lastProgress = at; // the latest write, as a store without a clock of its own keeps it
+        }
+    }
+
+    @Override
+    public Optional<Instant> lastProgress(String relayId) {
+        State s = state(relayId);
+        synchronized (s) {
+            return Optional.ofNullable(s.lastProgress);
+        }
+    }
+
+    @Override
     public Optional<RelayCost> cost(String relayId) {
         State s = state(relayId);
         synchronized (s) {
@@ -146,6 +170,7 @@ public final class InMemoryRelayLedger implements RelayLedger {
         long leaseUntil;
         boolean hookDone;
         RelayCost cost = RelayCost.ZERO;
+        Instant lastProgress;
 
         PartTally tally() {
             return new PartTally(done, failed, units);

@@ -2,6 +2,7 @@ package io.lambdarelay.ledger;
 
 import io.lambdarelay.RelayCost;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 
 /**
@@ -97,20 +98,55 @@ public interface RelayLedger {
     }
 
     /**
-     * Adds what a part (when it finishes) or a chain (when it ends) spent to the relay's cost. A
-     * finish that is redelivered after this call may add its part's cost again: the total is
-     * at-least-once. Default: nothing, for a ledger that keeps no costs.
+     * Adds to the relay's cost. Default: nothing, for a ledger that keeps no costs.
      *
      * @param relayId the relay
-     * @param cost what the part or chain spent
+     * @param cost what was spent
      * @throws LedgerUnavailableException if the store cannot answer
      */
     default void addCost(String relayId, RelayCost cost) {
     }
 
     /**
-     * Returns the relay's cost so far: the sum of what {@link #addCost} added, that is of its
-     * finished parts, or of its chain once it ended. Default: empty, for a ledger that keeps no costs.
+     * Records a hop's progress in one write: the units it completed, what the relay spent since the
+     * previous record of this packet's chain (or part), and when. A worker calls it as it passes a
+     * packet on, and as a chain ends or a part finishes, so a running relay's status shows its hops
+     * (the cost's {@link RelayCost#hops()}), units, cost and last hop without waiting for its end.
+     * A hop that is run again after its invocation died past this call is counted again: the sums
+     * are at-least-once. Default: {@link #addUnits} (if any units) and {@link #addCost} (if any
+     * cost), without the time; a ledger that keeps progress does it in one write.
+     *
+     * @param relayId the relay
+     * @param units units completed since the previous record, zero or more
+     * @param spent what was spent since the previous record
+     * @param at when the hop recorded it (the worker's clock)
+     * @throws LedgerUnavailableException if the store cannot answer
+     */
+    default void addProgress(String relayId, long units, RelayCost spent, Instant at) {
+        if (units > 0) {
+            addUnits(relayId, units);
+        }
+        if (!spent.isZero()) {
+            addCost(relayId, spent);
+        }
+    }
+
+    /**
+     * Returns when the relay last recorded progress ({@link #addProgress}): with many parts
+     * running, the time of the latest write. Default: empty, for a ledger that keeps no times.
+     *
+     * @param relayId the relay
+     * @return the time, empty for a relay that recorded none or a ledger that keeps none
+     * @throws LedgerUnavailableException if the store cannot answer
+     */
+    default Optional<Instant> lastProgress(String relayId) {
+        return Optional.empty();
+    }
+
+    /**
+     * Returns the relay's cost so far: the sum of what {@link #addProgress} and {@link #addCost}
+     * added, that is what its hops spent up to their latest hand-offs, across all its parts.
+     * Default: empty, for a ledger that keeps no costs.
      *
      * @param relayId the relay
      * @return the cost, {@link RelayCost#ZERO} for a relay nothing was added to; empty if this

@@ -1,8 +1,11 @@
 package io.lambdarelay.testing;
 
+import io.lambdarelay.RelayCost;
 import io.lambdarelay.ledger.PartTally;
 import io.lambdarelay.ledger.RelayLedger;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
 
 /** A ledger that passes every call to another; a test overrides the calls it wants to break. */
 public class DelegatingLedger implements RelayLedger {
@@ -45,5 +48,30 @@ public class DelegatingLedger implements RelayLedger {
     @Override
     public void endCompletion(String relayId) {
         delegate.endCompletion(relayId);
+    }
+
+    @Override
+    public void addCost(String relayId, RelayCost cost) {
+        delegate.addCost(relayId, cost);
+    }
+
+    @Override
+    public void addProgress(String relayId, long units, RelayCost spent, Instant at) {
+        delegate.addProgress(relayId, units, spent, at);
+    }
+
+    @Override
+    public Optional<Instant> lastProgress(String relayId) {
+        return delegate.lastProgress(relayId);
+    }
+
+    @Override
+    public Optional<RelayCost> cost(String relayId) {
+        return delegate.cost(relayId);
+    }
+
+    @Override
+    public String describe() {
+        return delegate.describe();
     }
 }

@@ -310,6 +310,47 @@ public abstract class RelayLedgerContract {
     }
 
     @Test
+    void addProgress_addsUnitsAndCost_andKeepsTheLatestTime() {
+        Instant t1 = Instant.parse("2026-01-01T00:00:01.250Z");
+        Instant t2 = Instant.parse("2026-01-01T00:00:03.500Z");
+        assertEquals(Optional.empty(), ledger().lastProgress(relay), "no progress yet");
+
+        ledger().addProgress(relay, 4, new RelayCost(1, 1, 2_048, 2, 2), t1);
+        ledger().addProgress(relay, 0, new RelayCost(1, 0, 512, 1, 1), t2);
+        ledger().addProgress(newRelayId(), 100, new RelayCost(100, 100, 100, 100, 100), t2.plusSeconds(9));
+
+        assertEquals(new PartTally(0, 0, 4), ledger().tally(relay));
+        assertEquals(Optional.of(new RelayCost(2, 1, 2_560, 3, 3)), ledger().cost(relay));
+        assertEquals(Optional.of(t2), ledger().lastProgress(relay));
+    }
+
+    @Test
+    void addProgress_addsToWhatAddUnitsAndAddCostAdded() {
+        ledger().addUnits(relay, 5);
+        ledger().addCost(relay, new RelayCost(2, 2, 100, 2, 0));
+        ledger().addProgress(relay, 3, new RelayCost(1, 1, 50, 1, 1), Instant.parse("2026-01-01T00:00:02Z"));
+
+        assertEquals(new PartTally(0, 0, 8), ledger().tally(relay));
+        assertEquals(Optional.of(new RelayCost(3, 3, 150, 3, 1)), ledger().cost(relay));
+    }
+
+    @Test
+    void addProgress_racing_sumsExactly() throws Exception {
+        Instant at = Instant.parse("2026-01-01T00:00:05Z");
+        race(THREADS, t -> {
+            for (int i = 0; i < 10; i++) {
+                ledger().addProgress(relay, t, new RelayCost(1, 1, 1024, 2, 1), at);
+            }
+            return null;
+        });
+
+        assertEquals(new PartTally(0, 0, 10L * THREADS * (THREADS - 1) / 2), ledger().tally(relay));
+        assertEquals(Optional.of(new RelayCost(THREADS * 10, THREADS * 10, THREADS * 10 * 1024L, THREADS * 20,
+                THREADS * 10)), ledger().cost(relay));
+        assertEquals(Optional.of(at), ledger().lastProgress(relay));
+    }
+
+    @Test
     void beginCompletion_raced_exactlyOneWins() throws Exception {
         List<Boolean> results = race(THREADS, t -> ledger().beginCompletion(relay, "m-" + t, LEASE)
                 == Completion.RUN_HOOK);

@@ -6,6 +6,7 @@ import io.lambdarelay.ledger.PartTally;
 import io.lambdarelay.ledger.RelayLedger;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,7 +57,8 @@ import software.amazon.awssdk.services.dynamodb.waiters.DynamoDbWaiter;
  *       the shard holds), {@code d<i>} (how many of them are done) and {@code v<i>} (the shard's
  *       version they were taken from); the counter {@value #UNITS}; the cost counters
  *       {@value #COST_HOPS}, {@value #COST_LAMBDA}, {@value #COST_MB_MS}, {@value #COST_SQS} and
- *       {@value #COST_LEDGER} ({@link #addCost}); and, once the relay is ending,
+ *       {@value #COST_LEDGER} ({@link #addProgress}, {@link #addCost}); {@value #LAST_PROGRESS}, when
+ *       the latest progress was written; and, once the relay is ending,
  *       {@value #COMPLETE} and {@value #LEASE_UNTIL} (who ends it, until when) and
  *       {@value #HOOK_DONE} (once its hook ran).</li>
  * </ul>
@@ -113,13 +115,14 @@ import software.amazon.awssdk.services.dynamodb.waiters.DynamoDbWaiter;
  *       holds an unexpired lease: of concurrent callers exactly one's condition holds. A caller
  *       whose condition fails reads the tally to tell {@link Completion#TEAR_DOWN} from
  *       {@link Completion#OTHER}. {@link #endCompletion} sets {@value #HOOK_DONE}.</li>
- *   <li>{@link #addUnits} and {@link #addCost}: an {@code UpdateItem} with {@code ADD}, which
- *       DynamoDB applies atomically.</li>
+ *   <li>{@link #addUnits}, {@link #addCost} and {@link #addProgress}: an {@code UpdateItem} with
+ *       {@code ADD}, which DynamoDB applies atomically ({@link #addProgress} also sets
+ *       {@value #LAST_PROGRESS}: the latest write wins).</li>
  * </ul>
  *
  * <h2>Cost</h2>
- * A finished part costs two single-item writes, and a third that adds its cost ({@link #addCost}),
- * and, on AWS, no read. A full shard item stays
+ * A hop costs one write for its claim and one for its progress ({@link #addProgress}). A finished
+ * part costs two single-item writes, and a third for its last progress, and, on AWS, no read. A full shard item stays
  * under 1 KB (one write unit); the tally grows by about 13 bytes per shard that has finished
  * parts, so its write costs one write unit up to about 16,000 parts and up to 7 for a fan-out of
  * 100,000 parts (500 shards, a tally of about 7 KB): 2 write units per part for most relays, up
@@ -168,6 +171,8 @@ public final class DynamoDbRelayLedger implements RelayLedger, AutoCloseable {
     public static final String COST_SQS = "costSqs";
     /** Name of the tally's counter (number) of ledger writes in the relay's cost. */
     public static final String COST_LEDGER = "costLedger";
+    /** Name of the tally's attribute (number, epoch milliseconds): when the latest progress was written ({@link #addProgress}). */
+    public static final String LAST_PROGRESS = "lastProgress";
     /** Name of a shard item's version (number), raised by every write to the shard. */
     public static final String VERSION = "v";
     /** Name of the tally's attribute holding the message id that is ending the relay ({@link #beginCompletion}). */
@@ -380,6 +385,47 @@ public final class DynamoDbRelayLedger implements RelayLedger, AutoCloseable {
                 .expressionAttributeValues(Map.of(":h", number(cost.hops()), ":l", number(cost.lambdaRequests()),
                         ":m", number(cost.lambdaMbMillis()), ":s", number(cost.sqsRequests()),
                         ":w", number(cost.ledgerWrites()), ":exp", expiry()))));
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>One {@code UpdateItem} of the tally item: {@code ADD} of the units and the cost counters,
+     * {@code SET} of {@value #LAST_PROGRESS}.
+     */
+    @Override
+    public void addProgress(String relayId, long units, RelayCost spent, Instant at) {
+        checkId("relayId", relayId);
+        if (units < 0) {
+            throw new IllegalArgumentException("units must not be negative, got " + units);
+        }
+        Objects.requireNonNull(spent, "spent");
+        Objects.requireNonNull(at, "at");
+        Map<String, String> names = new HashMap<>(Map.of("#units", UNITS, "#h", COST_HOPS, "#l", COST_LAMBDA,
+                "#m", COST_MB_MS, "#s", COST_SQS, "#w", COST_LEDGER, "#at", LAST_PROGRESS));
+        names.put("#exp", EXPIRES_AT);
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":units", number(units), ":h", number(spent.hops()),
+                ":l", number(spent.lambdaRequests()), ":m", number(spent.lambdaMbMillis()),
+                ":s", number(spent.sqsRequests()), ":w", number(spent.ledgerWrites()), ":at", number(at.toEpochMilli()),
+                ":exp", expiry()));
+        call("UpdateItem", "addProgress", relayId, () -> dynamoDb.updateItem(r -> r.tableName(tableName)
+                .key(key(relayId, TALLY))
+                .updateExpression("ADD #units :units, #h :h, #l :l, #m :m, #s :s, #w :w SET #at = :at, " + SET_EXPIRY)
+                .expressionAttributeNames(names)
+                .expressionAttributeValues(values)));
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>A strongly consistent {@code GetItem} of the tally item.
+     */
+    @Override
+    public Optional<Instant> lastProgress(String relayId) {
+        checkId("relayId", relayId);
+        Map<String, AttributeValue> tally = getItem(relayId, TALLY, "lastProgress");
+        AttributeValue at = tally.get(LAST_PROGRESS);
+        return at == null || at.n() == null ? Optional.empty() : Optional.of(Instant.ofEpochMilli(Long.parseLong(at.n())));
     }
 
     /**

@@ -81,12 +81,14 @@ public final class Dynalite implements AutoCloseable {
     private final Thread reaper;
     private final Path log;
     private final DynamoDbClient client;
+    private final URI endpoint;
 
-    private Dynalite(Process process, Thread reaper, Path log, DynamoDbClient client) {
+    private Dynalite(Process process, Thread reaper, Path log, DynamoDbClient client, URI endpoint) {
         this.process = process;
         this.reaper = reaper;
         this.log = log;
         this.client = client;
+        this.endpoint = endpoint;
     }
 
     /**
@@ -104,6 +106,15 @@ public final class Dynalite implements AutoCloseable {
         checkNodeVersion(node);
         Path cli = installedOrSkip();
         return start(node, cli);
+    }
+
+    /**
+     * Returns where this dynalite answers, for clients built elsewhere (region us-east-1).
+     *
+     * @return its endpoint
+     */
+    public URI endpoint() {
+        return endpoint;
     }
 
     /**
@@ -245,7 +256,7 @@ public final class Dynalite implements AutoCloseable {
             String failure = awaitAnswer(process, endpoint);
             if (failure == null) {
                 DynamoDbClient client = clientBuilder(endpoint).build();
-                Dynalite dynalite = new Dynalite(process, reaper, log, client);
+                Dynalite dynalite = new Dynalite(process, reaper, log, client, endpoint);
                 try {
                     DynamoDbRelayLedger.createTable(client, TABLE);
                 } catch (RuntimeException e) {

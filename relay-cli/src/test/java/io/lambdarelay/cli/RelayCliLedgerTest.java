@@ -1,0 +1,181 @@
+package io.lambdarelay.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lambdarelay.Relay;
+import io.lambdarelay.RelayFailure;
+import io.lambdarelay.RelayPacket;
+import io.lambdarelay.RelaySetup;
+import io.lambdarelay.RelayWorker;
+import io.lambdarelay.TimeBudget;
+import io.lambdarelay.dynamodb.DynamoDbRelayLedger;
+import io.lambdarelay.dynamodb.testing.Dynalite;
+import io.lambdarelay.dynamodb.testing.DynaliteExtension;
+import io.lambdarelay.local.LocalAws;
+import io.lambdarelay.local.testing.Await;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * {@code relay status} of a relay whose ledger is a DynamoDB table (on dynalite; skipped without
+ * Node.js), found from the relay's tag: while the relay is parked after a bug, its hops, units,
+ * last hop and cost so far come from the ledger; after the fix and {@code relay resume}, the relay
+ * ends with the exact result.
+ */
+class RelayCliLedgerTest {
+    @RegisterExtension
+    static final DynaliteExtension DYNALITE = new DynaliteExtension();
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int UNITS_PER_HOP = 3;
+    private static LocalAws aws;
+    private static String previousKey;
+    private static String previousSecret;
+
+    @BeforeAll
+    static void start() {
+        aws = LocalAws.builder().virtualTime(true).start();
+        previousKey = System.setProperty("aws.accessKeyId", "local");
+        previousSecret = System.setProperty("aws.secretAccessKey", "local");
+    }
+
+    @AfterAll
+    static void stop() {
+        restore("aws.accessKeyId", previousKey);
+        restore("aws.secretAccessKey", previousSecret);
+        aws.close();
+    }
+
+    private static void restore(String key, String value) {
+        if (value == null) {
+            System.clearProperty(key);
+        } else {
+            System.setProperty(key, value);
+        }
+    }
+
+    /** Sums items 0 to 19 of its packet, three a hop; the buggy version throws at item 7. */
+    static final class Summer extends RelayWorker {
+        private final boolean buggy;
+        private final List<Long> completed;
+        private final List<RelayFailure> parked;
+        private final AtomicInteger unitsThisHop = new AtomicInteger();
+
+        Summer(Relay relay, boolean buggy, List<Long> completed, List<RelayFailure> parked) {
+            super(relay);
+            this.buggy = buggy;
+            this.completed = completed;
+            this.parked = parked;
+        }
+
+        @Override
+        protected TimeBudget newBudget(Context context, Duration unitHint) {
+            unitsThisHop.set(0);
+            return TimeBudget.builder().remainingMillis(() -> unitsThisHop.get() < UNITS_PER_HOP ? 600_000 : 0)
+                    .reserve(Duration.ZERO).build();
+        }
+
+        @Override
+        protected boolean processUnit(RelayPacket pkt) {
+            long i = pkt.getLong("next", 0);
+            if (buggy && i == 7) {
+                throw new IllegalStateException("a bug at item 7");
+            }
+            unitsThisHop.incrementAndGet();
+            pkt.put("sum", pkt.getLong("sum", 0) + i).put("next", i + 1);
+            return i + 1 < 20;
+        }
+
+        @Override
+        protected void onComplete(RelayPacket pkt, Context context) {
+            completed.add(pkt.getLong("sum", 0));
+        }
+
+        @Override
+        protected void onRelayParked(RelayPacket pkt, RelayFailure failure, Context context) {
+            parked.add(failure);
+        }
+    }
+
+    @Test
+    void status_ofAParkedRelay_showsItsHopsUnitsLastHopAndCost_fromTheLedgerItsTagNames() {
+        DynamoDbRelayLedger ledger = DynamoDbRelayLedger.builder().dynamoDbClient(DYNALITE.dynalite().client())
+                .tableName(Dynalite.TABLE).clock(aws.clock()).build();
+        Relay relay = Relay.builder().sqsClient(aws.sqsClient()).lambdaClient(aws.lambdaClient()).clock(aws.clock())
+                .ledger(ledger).build();
+        List<Long> completed = new CopyOnWriteArrayList<>();
+        List<RelayFailure> parked = new CopyOnWriteArrayList<>();
+        aws.registerFunction("ledgered-worker", Duration.ofSeconds(10), new Summer(relay, true, completed, parked));
+        Instant started = aws.clock().instant();
+        RelayPacket pkt = relay.setup(null, "ledgered-worker", RelaySetup.builder().maxReceiveCount(2).build());
+        relay.relayPass(pkt);
+        Await.until("the relay to park", WAIT, () -> !parked.isEmpty(), aws.stats()::toString);
+        aws.awaitIdle(WAIT);
+
+        Run json = relayCli("status", pkt.relayId(), "--json");
+        Run table = relayCli("status", pkt.relayId());
+
+        assertEquals(RelayCli.OK, json.code(), json.err());
+        JsonNode s = json.json();
+        assertEquals("PARKED", s.get("state").asText());
+        assertEquals(2, s.get("hops").asLong(), "items 0-2 and 3-5 handed off; the hop that threw at 7 did not");
+        assertEquals(6, s.get("units").asLong());
+        assertEquals(2, s.get("cost").get("hops").asLong());
+        assertEquals(2, s.get("cost").get("lambdaRequests").asLong());
+        assertTrue(s.get("cost").get("ledgerWrites").asLong() >= 4, "a claim and a progress write per hop: " + s);
+        Instant lastHop = Instant.parse(s.get("lastHop").asText());
+        assertTrue(!lastHop.isBefore(started) && !lastHop.isAfter(aws.clock().instant()), lastHop.toString());
+        assertEquals(RelayCli.OK, table.code(), table.err());
+        assertTrue(table.out().lines().anyMatch(l -> l.matches("hops\\s+2")), table.out());
+        assertTrue(table.out().lines().anyMatch(l -> l.matches("last hop\\s+" + lastHop)), table.out());
+        assertTrue(table.out().contains("2 hops, 2 Lambda requests"), table.out());
+
+        aws.updateFunctionCode("ledgered-worker", new Summer(relay, false, completed, parked));
+        Run resume = relayCli("resume", pkt.relayId());
+
+        assertEquals(RelayCli.OK, resume.code(), resume.err());
+        Await.until("the relay to complete", WAIT, () -> !completed.isEmpty(), aws.stats()::toString);
+        aws.awaitIdle(WAIT);
+        assertEquals(List.of(190L), completed, "0 + 1 + ... + 19, once");
+        assertEquals(20, ledger.tally(pkt.relayId()).units(), "every item counted once: the failed hop's were not");
+    }
+
+    /** One run of the command line. */
+    record Run(int code, String out, String err) {
+        JsonNode json() {
+            try {
+                return JSON.readTree(out);
+            } catch (java.io.IOException e) {
+                throw new AssertionError("not JSON: " + out, e);
+            }
+        }
+    }
+
+    private static Run relayCli(String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--region", aws.region().id(), "--sqs-endpoint-url", aws.sqsEndpoint().toString(),
+                "--lambda-endpoint-url", aws.lambdaEndpoint().toString(), "--dynamodb-endpoint-url",
+                DYNALITE.dynalite().endpoint().toString()));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = new RelayCli(new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8)).run(all.toArray(String[]::new));
+        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+}
