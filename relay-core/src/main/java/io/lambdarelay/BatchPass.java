@@ -168,8 +168,9 @@ final class BatchPass {
         for (int attempt = 1; ; attempt++) {
             List<SendMessageBatchRequestEntry> entries = new ArrayList<>(pending.size());
             for (int i : pending) {
+                RelayPacket p = stamped.get(i).packet();
                 entries.add(SendMessageBatchRequestEntry.builder().id(Integer.toString(i))
-                        .messageBody(stamped.get(i).body()).build());
+                        .messageBody(stamped.get(i).body()).messageGroupId(Sender.groupOf(p)).build());
             }
             SendMessageBatchResponse resp;
             try {

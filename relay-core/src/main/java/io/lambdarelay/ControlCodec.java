@@ -48,6 +48,8 @@ final class ControlCodec {
     private static final String PART_RATE = "partRate";
     private static final String RATE_FOUND = "rateFound";
     private static final String END_WHEN_DEAD_LETTERED = "endWhenDeadLettered";
+    private static final String POOLED = "pooled";
+    private static final String WAITS = "waits";
     private static final String COST_HOPS = "costHops";
     private static final String COST_LAMBDA = "costLambda";
     private static final String COST_MB_MS = "costMbMs";
@@ -56,7 +58,7 @@ final class ControlCodec {
     private static final Set<String> KNOWN = Set.of(SQS_COUNT, RELAY_ID, HOP, PART, PARTS, CREATED_AT, DEADLINE,
             NOT_BEFORE, DLQ_URL, FUNCTION, MAX_HOPS, MAX_IDLE_HOPS, MAX_RECEIVE, TOLERATED, RATE, CONCURRENCY,
             IDLE_HOPS, PACE_AT, THROTTLES, UNIT_MS, WATCHDOG, EMPTY_SINCE, ADAPTIVE_RATE, PART_RATE, RATE_FOUND,
-            END_WHEN_DEAD_LETTERED, COST_HOPS, COST_LAMBDA, COST_MB_MS, COST_SQS, COST_LEDGER);
+            END_WHEN_DEAD_LETTERED, POOLED, WAITS, COST_HOPS, COST_LAMBDA, COST_MB_MS, COST_SQS, COST_LEDGER);
     /** The most parts a fan-out may have. */
     static final int MAX_PARTS = 100_000;
 
@@ -99,10 +101,11 @@ final class ControlCodec {
                 f.text(RELAY_ID), f.count(SQS_COUNT), f.count(HOP), part, parts, f.instant(CREATED_AT),
                 f.instant(DEADLINE), f.instant(NOT_BEFORE), f.text(DLQ_URL), f.text(FUNCTION));
         Policy policy = new Policy(f.count(MAX_HOPS), f.count(MAX_IDLE_HOPS), f.count(MAX_RECEIVE), f.count(TOLERATED),
-                f.rate(RATE), f.integer(CONCURRENCY, 0), f.count(ADAPTIVE_RATE) > 0, f.count(END_WHEN_DEAD_LETTERED) > 0);
+                f.rate(RATE), f.integer(CONCURRENCY, 0), f.count(ADAPTIVE_RATE) > 0, f.count(END_WHEN_DEAD_LETTERED) > 0,
+                f.count(POOLED) > 0);
         HopState hopState = new HopState(f.count(WATCHDOG) > 0 ? HopState.Kind.WATCHDOG : HopState.Kind.WORK,
                 f.count(IDLE_HOPS), f.count(PACE_AT), f.integer(THROTTLES, 0), f.count(UNIT_MS), f.count(EMPTY_SINCE),
-                f.rate(PART_RATE), f.count(RATE_FOUND) > 0);
+                f.rate(PART_RATE), f.count(RATE_FOUND) > 0, f.integer(WAITS, 0));
         // Absent keys (a packet from the Node package, or from before costs were counted) mean nothing spent.
         RelayCost cost = new RelayCost(f.count(COST_HOPS), f.count(COST_LAMBDA), f.count(COST_MB_MS),
                 f.count(COST_SQS), f.count(COST_LEDGER));
@@ -155,6 +158,9 @@ final class ControlCodec {
         if (p.endsWhenDeadLettered()) {
             stats.put(END_WHEN_DEAD_LETTERED, 1L);
         }
+        if (p.pooled()) {
+            stats.put(POOLED, 1L);
+        }
         putPositive(stats, IDLE_HOPS, s.idleHops());
         putPositive(stats, PACE_AT, s.paceAt());
         putPositive(stats, THROTTLES, s.throttles());
@@ -169,6 +175,7 @@ final class ControlCodec {
         if (s.rateFound()) {
             stats.put(RATE_FOUND, 1L);
         }
+        putPositive(stats, WAITS, s.waits());
         putPositive(stats, COST_HOPS, cost.hops());
         putPositive(stats, COST_LAMBDA, cost.lambdaRequests());
         putPositive(stats, COST_MB_MS, cost.lambdaMbMillis());

@@ -21,11 +21,13 @@ final class Ending {
     private final Relay relay;
     private final RelayWorker worker;
     private final FanIn fanIn;
+    private final PoolGate gate;
 
-    Ending(Relay relay, RelayWorker worker, FanIn fanIn) {
+    Ending(Relay relay, RelayWorker worker, FanIn fanIn, PoolGate gate) {
         this.relay = relay;
         this.worker = worker;
         this.fanIn = fanIn;
+        this.gate = gate;
     }
 
     /** The chain finished its work. */
@@ -43,6 +45,11 @@ final class Ending {
         return !pkt.policy().endsWhenDeadLettered();
     }
 
+    /** As {@link #parks(RelayPacket)}; a pooled relay parks only in a ledger that keeps pooled relays. */
+    private boolean parksHere(RelayPacket pkt) {
+        return parks(pkt) && (!pkt.policy().pooled() || gate.controls());
+    }
+
     /**
      * Parks the relay instead of ending it: its mappings are disabled and its queues kept, so the
      * dead-lettered packets can go back once the worker is fixed. The relay has not ended: no
@@ -50,11 +57,17 @@ final class Ending {
      */
     void park(RelayPacket pkt, Invocation inv, RelayFailure failure) {
         String where = pkt.header().isPart() ? "part " + pkt.part() + " hop " + pkt.hop() : "hop " + pkt.hop();
-        int disabled = relay.wiring().parking().park(pkt.queueUrl(), relay.wiring().clock().instant().toString(),
-                failure.reason() + " at " + where);
-        LOG.warn("relay {} parked ({}): {}; {} mapping(s) disabled, its queues kept. Fix the worker, deploy it, then "
-                + "resume the relay (RelayControl.resume or: relay resume {})", pkt.relayId(), failure.reason(),
-                failure.message(), disabled, pkt.relayId());
+        if (pkt.policy().pooled() && gate.park(pkt, failure.reason() + " at " + where)) {
+            LOG.warn("relay {} parked in its pool ({}): {}; its packets wait, the dead-lettered ones in the pool's "
+                    + "dead-letter queue. Fix the worker, deploy it, then resume the relay (RelayControl.resume or: "
+                    + "relay resume {})", pkt.relayId(), failure.reason(), failure.message(), pkt.relayId());
+        } else {
+            int disabled = relay.wiring().parking().park(pkt.queueUrl(), relay.wiring().clock().instant().toString(),
+                    failure.reason() + " at " + where);
+            LOG.warn("relay {} parked ({}): {}; {} mapping(s) disabled, its queues kept. Fix the worker, deploy it, "
+                    + "then resume the relay (RelayControl.resume or: relay resume {})", pkt.relayId(),
+                    failure.reason(), failure.message(), disabled, pkt.relayId());
+        }
         try {
             worker.onRelayParked(pkt, failure, inv.context());
         } catch (RuntimeException hookFailure) {
@@ -75,7 +88,7 @@ final class Ending {
             return; // no ledger: the drain watchdog completes the fan-out
         }
         RelayFailure tooMany = Guards.tooManyFailedParts(pkt, tally);
-        if (tooMany != null && parks(pkt)) {
+        if (tooMany != null && parksHere(pkt)) {
             park(pkt, inv, tooMany);
         } else if (tooMany != null) {
             end(pkt, messageId, inv, tooMany, true);
@@ -90,7 +103,7 @@ final class Ending {
     void deadLettered(RelayPacket pkt, String messageId, Invocation inv, long receiveCount) throws Exception {
         if (pkt.header().isPart()) {
             partDone(pkt, messageId, inv, true);
-        } else if (parks(pkt)) {
+        } else if (parksHere(pkt)) {
             park(pkt, inv, Guards.deadLettered(pkt, receiveCount));
         } else {
             end(pkt, messageId, inv, Guards.deadLettered(pkt, receiveCount), true);

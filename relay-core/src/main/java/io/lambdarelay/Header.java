@@ -38,6 +38,12 @@ record Header(String queueUrl, String mappingUuid, String relayId, long sqsCount
                 notBefore, dlqUrl, function);
     }
 
+    /** The header of a pass that repeats this hop: one more send, the same hop (a pooled packet waiting). */
+    Header resent() {
+        return new Header(queueUrl, mappingUuid, relayId, sqsCount + 1, hop, part, parts, createdAt, deadline, null,
+                dlqUrl, function);
+    }
+
     /** This header, not due before {@code notBefore} (or due now, for {@code null}). */
     Header withNotBefore(Instant notBefore) {
         return new Header(queueUrl, mappingUuid, relayId, sqsCount, hop, part, parts, createdAt, deadline, notBefore,

@@ -22,17 +22,22 @@ final class HopRunner {
     private final Wiring wiring;
     private final FanIn fanIn;
     private final Ending ending;
+    private final PoolGate gate;
 
     HopRunner(Relay relay, RelayWorker worker) {
         this.worker = worker;
         this.wiring = relay.wiring();
         this.fanIn = wiring.fanIn();
-        this.ending = new Ending(relay, worker, fanIn);
+        this.gate = new PoolGate(wiring, relay.ledger().orElse(null));
+        this.ending = new Ending(relay, worker, fanIn, gate);
     }
 
     void run(RelayPacket pkt, SQSMessage message, Invocation inv) throws Exception {
         inv.hopStarts(pkt, message);
         String messageId = message.getMessageId();
+        if (!gate.admit(pkt, inv)) {
+            return; // a pooled relay paused, parked or over: the packet waits in the pool, or is dropped
+        }
         if (!fanIn.claim(pkt, messageId)) {
             return;
         }

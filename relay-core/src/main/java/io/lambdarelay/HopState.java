@@ -13,9 +13,10 @@ package io.lambdarelay;
  * @param emptySince epoch millis since the watchdog saw the queue empty, 0 if not
  * @param partRate an adaptive rate limit's current share of this part, units per second; 0 before it is set
  * @param rateFound whether this part's adaptive share was ever throttled (its slow start is over)
+ * @param waits times in a row a pooled relay's packet came back to find its relay paused or parked
  */
 record HopState(Kind kind, long idleHops, long paceAt, int throttles, long unitMs, long emptySince, double partRate,
-        boolean rateFound) {
+        boolean rateFound, int waits) {
 
     /** What a packet carries. */
     enum Kind {
@@ -26,33 +27,37 @@ record HopState(Kind kind, long idleHops, long paceAt, int throttles, long unitM
     }
 
     /** The state of a packet with work that no worker has seen yet. */
-    static final HopState START = new HopState(Kind.WORK, 0, 0, 0, 0, 0, 0, false);
+    static final HopState START = new HopState(Kind.WORK, 0, 0, 0, 0, 0, 0, false, 0);
 
     HopState withKind(Kind kind) {
-        return new HopState(kind, idleHops, paceAt, throttles, unitMs, emptySince, partRate, rateFound);
+        return new HopState(kind, idleHops, paceAt, throttles, unitMs, emptySince, partRate, rateFound, waits);
     }
 
     HopState withIdleHops(long idleHops) {
-        return new HopState(kind, idleHops, paceAt, throttles, unitMs, emptySince, partRate, rateFound);
+        return new HopState(kind, idleHops, paceAt, throttles, unitMs, emptySince, partRate, rateFound, waits);
     }
 
     HopState withPaceAt(long paceAt) {
-        return new HopState(kind, idleHops, paceAt, throttles, unitMs, emptySince, partRate, rateFound);
+        return new HopState(kind, idleHops, paceAt, throttles, unitMs, emptySince, partRate, rateFound, waits);
     }
 
     HopState withThrottles(int throttles) {
-        return new HopState(kind, idleHops, paceAt, throttles, unitMs, emptySince, partRate, rateFound);
+        return new HopState(kind, idleHops, paceAt, throttles, unitMs, emptySince, partRate, rateFound, waits);
     }
 
     HopState withUnitMs(long unitMs) {
-        return new HopState(kind, idleHops, paceAt, throttles, unitMs, emptySince, partRate, rateFound);
+        return new HopState(kind, idleHops, paceAt, throttles, unitMs, emptySince, partRate, rateFound, waits);
     }
 
     HopState withEmptySince(long emptySince) {
-        return new HopState(kind, idleHops, paceAt, throttles, unitMs, emptySince, partRate, rateFound);
+        return new HopState(kind, idleHops, paceAt, throttles, unitMs, emptySince, partRate, rateFound, waits);
     }
 
     HopState withPartRate(double partRate, boolean rateFound) {
-        return new HopState(kind, idleHops, paceAt, throttles, unitMs, emptySince, partRate, rateFound);
+        return new HopState(kind, idleHops, paceAt, throttles, unitMs, emptySince, partRate, rateFound, waits);
+    }
+
+    HopState withWaits(int waits) {
+        return new HopState(kind, idleHops, paceAt, throttles, unitMs, emptySince, partRate, rateFound, waits);
     }
 }

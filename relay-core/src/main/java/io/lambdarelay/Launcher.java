@@ -30,6 +30,11 @@ final class Launcher {
      */
     List<String> fanOut(RelayPacket pkt, int parts, BiConsumer<Integer, RelayPacket> init) {
         Objects.requireNonNull(init, "init");
+        if (pkt.policy().pooled() && !wiring.fanIn().exact() && parts > 1) {
+            throw new IllegalStateException("relay " + pkt.relayId() + " runs in a pool, where a fan-out needs a ledger "
+                    + "to know when its parts are done (a pool's queue counts every relay's packets); build the Relay "
+                    + "with a ledger (Relay.builder().ledger(...)), or fan out on a queue of its own");
+        }
         List<RelayPacket> split = pkt.split(parts);
         for (int i = 0; i < split.size(); i++) {
             init.accept(i, split.get(i));

@@ -23,6 +23,7 @@ import software.amazon.awssdk.services.lambda.model.CreateEventSourceMappingRequ
 import software.amazon.awssdk.services.lambda.model.FunctionResponseType;
 import software.amazon.awssdk.services.lambda.model.GetFunctionConfigurationResponse;
 import software.amazon.awssdk.services.lambda.model.RecursiveLoop;
+import software.amazon.awssdk.services.lambda.model.ResourceConflictException;
 import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.lambda.model.ScalingConfig;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
@@ -131,6 +132,71 @@ final class Provisioner {
                     Policy.of(options));
         } catch (RuntimeException e) {
             throw rolledBack(e, step, workerFunction, relayId, undo);
+        }
+    }
+
+    /** A pool's queues and mapping. */
+    record PoolQueues(String queueUrl, String dlqUrl, String mappingUuid) {
+    }
+
+    /**
+     * Creates a worker's pool: its dead-letter queue, its queue (tagged {@link Relay#TAG_POOL},
+     * without a relay id or expiry, so neither the janitor nor the relay list takes it for a relay)
+     * and its mapping, and allows the worker's recursion. CreateQueue returns an existing queue of
+     * the same attributes, and a mapping that exists already (another start created the pool
+     * meanwhile) is taken as it is. A step that fails removes what this call created.
+     */
+    PoolQueues createPool(String workerFunction, String poolName, RelaySetup options) {
+        Worker worker = describeWorker(workerFunction, null);
+        long visibility = visibilityTimeout(worker, options, workerFunction, null);
+        Map<String, String> tags = new LinkedHashMap<>(options.tags());
+        tags.put(Relay.TAG_POOL, worker.name());
+        tags.put(Relay.TAG_FUNCTION, worker.name());
+        tags.put(Relay.TAG_CREATED, clock.instant().toString());
+        if (ledgerTag != null) {
+            tags.put(Relay.TAG_LEDGER, ledgerTag);
+        }
+        String dlqName = poolName + RelaySetup.DLQ_SUFFIX;
+        Deque<Runnable> undo = new ArrayDeque<>();
+        String step = "create the pool's dead-letter queue '" + dlqName + "'";
+        try {
+            Map<QueueAttributeName, String> dlqAttrs = new LinkedHashMap<>();
+            dlqAttrs.put(QueueAttributeName.SQS_MANAGED_SSE_ENABLED, "true");
+            dlqAttrs.put(QueueAttributeName.MESSAGE_RETENTION_PERIOD, DLQ_RETENTION_SECONDS);
+            String dlqUrl = createQueue(dlqName, dlqAttrs, tags, "dlq", worker, options, undo);
+            String dlqArn = Queues.arn(clients.sqs(), dlqUrl);
+            step = "create the pool's queue '" + poolName + "'";
+            Map<QueueAttributeName, String> attrs = new LinkedHashMap<>();
+            attrs.put(QueueAttributeName.VISIBILITY_TIMEOUT, Long.toString(visibility));
+            attrs.put(QueueAttributeName.MESSAGE_RETENTION_PERIOD, Long.toString(options.messageRetention().getSeconds()));
+            attrs.put(QueueAttributeName.SQS_MANAGED_SSE_ENABLED, "true");
+            attrs.put(QueueAttributeName.REDRIVE_POLICY, "{\"deadLetterTargetArn\":\"" + dlqArn
+                    + "\",\"maxReceiveCount\":" + queueMaxReceiveCount(options) + "}");
+            String queueUrl = createQueue(poolName, attrs, tags, "pool", worker, options, undo);
+            String queueArn = Queues.arn(clients.sqs(), queueUrl);
+            requireSameRegion(Arn.parse(queueArn), worker.parsedArn());
+            if (options.manageRecursion()) {
+                step = "set worker '" + worker.name() + "''s recursion config to Allow";
+                allowRecursion(worker.functionArn(), null);
+            } else {
+                warnIfRecursionTerminates(worker.functionArn(), null);
+            }
+            step = "create the event-source mapping from pool '" + poolName + "' to '" + worker.name() + "'";
+            String uuid;
+            try {
+                uuid = clients.lambda().createEventSourceMapping(mappingRequest(queueArn, worker, options)).uuid();
+            } catch (ResourceConflictException e) {
+                List<String> existing = RelayTeardown.mappings(clients.lambda(), queueArn, (s, x) -> x);
+                if (existing.isEmpty()) {
+                    throw e;
+                }
+                uuid = existing.get(0); // another start created it meanwhile
+            }
+            LOG.info("pool {} created: worker {}, mapping {}, visibility {} s", poolName, worker.name(), uuid,
+                    visibility);
+            return new PoolQueues(queueUrl, dlqUrl, uuid);
+        } catch (RuntimeException e) {
+            throw rolledBack(e, step, workerFunction, null, undo);
         }
     }
 

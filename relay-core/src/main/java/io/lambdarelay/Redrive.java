@@ -80,7 +80,7 @@ final class Redrive {
                 if (fresh.isEmpty()) {
                     break;
                 }
-                moved += moveBatch(queueUrl, dlqUrl, fresh, kept);
+                moved += moveBatch(queueUrl, relayId, dlqUrl, fresh, kept);
             }
         } catch (QueueDoesNotExistException e) {
             throw new RelayException("redrive needs both queues of a live relay, but one is gone (" + describe(e)
@@ -96,18 +96,18 @@ final class Redrive {
         return moved;
     }
 
-    private int moveBatch(String queueUrl, String dlqUrl, List<Message> msgs, List<Message> kept) {
+    private int moveBatch(String queueUrl, String relayId, String dlqUrl, List<Message> msgs, List<Message> kept) {
         List<Message> moving = new ArrayList<>();
         List<SendMessageBatchRequestEntry> entries = new ArrayList<>();
         for (Message m : msgs) {
-            RelayPacket pkt = packetOf(queueUrl, m);
+            RelayPacket pkt = packetOf(queueUrl, relayId, m);
             if (pkt == null) {
                 kept.add(m);
                 continue;
             }
             fanIn.reopenPart(pkt);
             entries.add(SendMessageBatchRequestEntry.builder().id(Integer.toString(moving.size()))
-                    .messageBody(sender.stamp(pkt, Duration.ZERO).body()).build());
+                    .messageBody(sender.stamp(pkt, Duration.ZERO).body()).messageGroupId(Sender.groupOf(pkt)).build());
             moving.add(m);
         }
         if (entries.isEmpty()) {
@@ -130,10 +130,12 @@ final class Redrive {
     }
 
     /** The message's packet if it is one of this relay's, else {@code null} (it stays where it is). */
-    private RelayPacket packetOf(String queueUrl, Message m) {
+    private RelayPacket packetOf(String queueUrl, String relayId, Message m) {
         try {
             RelayPacket pkt = RelayPacket.parse(m.body(), maxPacketBytes, m.messageId());
-            return queueUrl.equals(pkt.queueUrl()) ? pkt : null;
+            // A pool's dead-letter queue holds every pooled relay's packets: only this relay's move.
+            boolean ours = queueUrl.equals(pkt.queueUrl()) && (relayId == null || relayId.equals(pkt.relayId()));
+            return ours ? pkt : null;
         } catch (InvalidPacketException e) {
             return null;
         }

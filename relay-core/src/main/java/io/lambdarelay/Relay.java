@@ -62,6 +62,10 @@ public final class Relay implements AutoCloseable {
     public static final String TAG_LEDGER = TAG_PREFIX + "ledger";
     /** Tag of a paused relay's queue: when it was paused (ISO-8601); resuming removes it. */
     public static final String TAG_PAUSED = TAG_PREFIX + "paused";
+    /** Tag of a pool's queues ({@link RelaySetup.Builder#pooled(boolean)}): the worker function's name. */
+    public static final String TAG_POOL = TAG_PREFIX + "pool";
+    /** Message attribute of a dead-lettered packet: its relay's id (a pool's dead-letter queue holds many relays'). */
+    public static final String ATTR_RELAY_ID = "lambda-relay-id";
     /** SQS's longest per-message delay. */
     public static final Duration MAX_SQS_DELAY = Duration.ofSeconds(900);
     /** Message attribute naming the exception type that dead-lettered a packet. */

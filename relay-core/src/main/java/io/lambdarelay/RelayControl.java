@@ -3,10 +3,13 @@ package io.lambdarelay;
 import io.lambdarelay.internal.Queues;
 import io.lambdarelay.internal.RelayTeardown;
 import io.lambdarelay.ledger.PartTally;
+import io.lambdarelay.ledger.PooledRelay;
+import io.lambdarelay.ledger.PooledRelay.Control;
 import io.lambdarelay.ledger.RelayLedger;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +34,11 @@ import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
  * control.pause(relayId);                 // packets wait
  * control.resume(relayId);                // a parked relay: dead-lettered packets go back first
  * }</pre>
+ * Relays in a pool ({@link RelaySetup.Builder#pooled(boolean)}) are found in the ledger, which
+ * holds their state: pausing, parking, resuming and cancelling one of them changes its entry
+ * there, and its packets (in the pool's queue with every other relay's) wait or are dropped as
+ * they arrive; the pool itself is never touched. Their queue counts are the pool's, so a pooled
+ * relay's status shows none ({@code -1}).
  * The {@code relay} command line does the same. Calls {@code sqs:ListQueues},
  * {@code sqs:ListQueueTags}, {@code sqs:GetQueueAttributes}, {@code sqs:TagQueue},
  * {@code sqs:UntagQueue}, and for resume, redrive and cancel also the calls of
@@ -69,6 +77,12 @@ public final class RelayControl {
      * @return the relays
      */
     public List<RelaySummary> list() {
+        List<RelaySummary> out = new ArrayList<>();
+        if (ledger != null && ledger.keepsPooledRelays()) {
+            for (PooledRelay p : ledger.pooledRelays()) {
+                out.add(pooledSummary(p));
+            }
+        }
         Map<String, RelayFinder.Found> found = new LinkedHashMap<>();
         for (String url : finder.queueUrls()) {
             Map<String, String> tags = finder.tagsOrNull(url);
@@ -77,7 +91,6 @@ public final class RelayControl {
                 found.merge(id, RelayFinder.found(id, url, tags), RelayFinder::merge);
             }
         }
-        List<RelaySummary> out = new ArrayList<>();
         for (RelayFinder.Found f : found.values()) {
             out.add(RelayFinder.summary(f, finder.mappingsOf(f)));
         }
@@ -95,6 +108,10 @@ public final class RelayControl {
      * @throws UnknownRelayException when no queue under the prefix carries the id
      */
     public RelayStatus status(String relayId) {
+        Optional<PooledRelay> pooled = pooled(relayId);
+        if (pooled.isPresent()) {
+            return pooledStatus(pooled.get());
+        }
         RelayFinder.Found f = finder.find(relayId);
         List<RelayStatus.Mapping> mappings = finder.mappingsOf(f);
         RelaySummary summary = RelayFinder.summary(f, mappings);
@@ -135,6 +152,12 @@ public final class RelayControl {
      * @throws RelayStateException when it is draining or failed
      */
     public RelayStatus pause(String relayId) {
+        Optional<PooledRelay> pooled = pooled(relayId);
+        if (pooled.isPresent()) {
+            ledger.movePooled(relayId, Control.PAUSED, "", clock.instant(), EnumSet.of(Control.RUNNING));
+            LOG.info("relay {} paused in its pool", relayId);
+            return status(relayId);
+        }
         RelayFinder.Found f = finder.find(relayId);
         RelayState state = RelayFinder.summary(f, finder.mappingsOf(f)).state();
         if (state == RelayState.RUNNING) {
@@ -159,6 +182,10 @@ public final class RelayControl {
      *     reads it): start a new relay with the dead-lettered packets instead
      */
     public Resumed resume(String relayId) {
+        Optional<PooledRelay> pooled = pooled(relayId);
+        if (pooled.isPresent()) {
+            return resumePooled(pooled.get());
+        }
         RelayFinder.Found f = finder.find(relayId);
         RelaySummary before = RelayFinder.summary(f, finder.mappingsOf(f));
         switch (before.state()) {
@@ -209,6 +236,15 @@ public final class RelayControl {
      * @throws UnknownRelayException when no queue under the prefix carries the id
      */
     public TearDownResult cancel(String relayId) {
+        Optional<PooledRelay> pooled = pooled(relayId);
+        if (pooled.isPresent()) {
+            ledger.movePooled(relayId, Control.CANCELLED, "cancelled", clock.instant(),
+                    EnumSet.of(Control.RUNNING, Control.PAUSED, Control.PARKED));
+            String dlq = deadLetterQueueOf(pooled.get().queueUrl());
+            LOG.info("relay {} cancelled in its pool: its packets are dropped as they arrive; any dead-lettered ones "
+                    + "stay in {}", relayId, dlq);
+            return new TearDownResult(false, false, false, false, 0, dlq);
+        }
         RelayFinder.Found f = finder.find(relayId);
         if (f.queueUrl() == null) {
             long n = Queues.countMessages(sqs, f.dlqUrl());
@@ -235,12 +271,76 @@ public final class RelayControl {
      * @throws RelayStateException when its queue is gone
      */
     public int redrive(String relayId) {
+        Optional<PooledRelay> pooled = pooled(relayId);
+        if (pooled.isPresent()) {
+            return relay.wiring().redrive().run(pooled.get().queueUrl(), relayId);
+        }
         RelayFinder.Found f = finder.find(relayId);
         if (f.queueUrl() == null) {
             throw new RelayStateException(RelayState.FAILED, "relay " + relayId + " has no queue any more; start a new "
                     + "relay with the packets in " + f.dlqUrl());
         }
         return relay.wiring().redrive().run(f.queueUrl(), relayId);
+    }
+
+    /** The relay in a pool, if the ledger keeps pooled relays and holds this one, not over. */
+    private Optional<PooledRelay> pooled(String relayId) {
+        Objects.requireNonNull(relayId, "relayId");
+        if (ledger == null || !ledger.keepsPooledRelays()) {
+            return Optional.empty();
+        }
+        return ledger.pooledRelay(relayId).filter(p -> !p.control().over());
+    }
+
+    private Resumed resumePooled(PooledRelay p) {
+        String relayId = p.relayId();
+        switch (p.control()) {
+            case PAUSED:
+                ledger.movePooled(relayId, Control.RUNNING, "", clock.instant(), EnumSet.of(Control.PAUSED));
+                LOG.info("relay {} resumed in its pool: its packets go on as they come back", relayId);
+                return new Resumed(relayId, RelayState.PAUSED, 0, 0);
+            case PARKED: {
+                int moved = relay.wiring().redrive().run(p.queueUrl(), relayId);
+                ledger.movePooled(relayId, Control.RUNNING, "", clock.instant(), EnumSet.of(Control.PARKED));
+                LOG.info("relay {} resumed in its pool after parking: {} packet(s) moved back", relayId, moved);
+                return new Resumed(relayId, RelayState.PARKED, moved, 0);
+            }
+            default:
+                return new Resumed(relayId, RelayState.RUNNING, 0, 0);
+        }
+    }
+
+    private RelaySummary pooledSummary(PooledRelay p) {
+        RelayState state = switch (p.control()) {
+            case PAUSED -> RelayState.PAUSED;
+            case PARKED -> RelayState.PARKED;
+            default -> RelayState.RUNNING;
+        };
+        String detail = switch (p.control()) {
+            case PAUSED -> "in a pool, paused " + p.changed();
+            case PARKED -> p.reason() + ", parked " + p.changed();
+            default -> "in a pool";
+        };
+        return new RelaySummary(p.relayId(), p.workerFunction(), state, p.created(), p.expires(), p.queueUrl(),
+                deadLetterQueueOf(p.queueUrl()), detail, ledger.describe());
+    }
+
+    private RelayStatus pooledStatus(PooledRelay p) {
+        PartTally tally = ledger.tally(p.relayId());
+        return new RelayStatus(pooledSummary(p), -1, -1, -1, -1, List.of(), OptionalLong.of(tally.done()),
+                OptionalLong.of(tally.failed()), OptionalLong.of(tally.units()), ledger.cost(p.relayId()),
+                ledger.lastProgress(p.relayId()));
+    }
+
+    /** The pool's dead-letter queue, or null if it cannot be read. */
+    private String deadLetterQueueOf(String queueUrl) {
+        try {
+            Queues.Info info = relay.wiring().facts().of(queueUrl);
+            return info == null ? null : info.deadLetterQueueUrl();
+        } catch (RuntimeException e) {
+            LOG.debug("could not read the redrive policy of {}: {}", queueUrl, e.getClass().getSimpleName());
+            return null;
+        }
     }
 
     /** Builds a {@link RelayControl}. Not thread-safe. */

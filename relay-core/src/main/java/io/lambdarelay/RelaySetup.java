@@ -52,6 +52,9 @@ public final class RelaySetup {
     private final int toleratedFailures;
     private final boolean denyInsecureTransport;
     private final boolean parkWhenDeadLettered;
+    private final boolean pooled;
+    private final String poolQueueName;
+    private final boolean createPool;
 
     private RelaySetup(Builder b) {
         this.queueName = b.queueName;
@@ -71,6 +74,9 @@ public final class RelaySetup {
         this.toleratedFailures = b.toleratedFailures;
         this.denyInsecureTransport = b.denyInsecureTransport;
         this.parkWhenDeadLettered = b.parkWhenDeadLettered;
+        this.pooled = b.pooled;
+        this.poolQueueName = b.poolQueueName;
+        this.createPool = b.createPool;
     }
 
     /** {@return the default options} */
@@ -107,7 +113,51 @@ public final class RelaySetup {
         b.toleratedFailures = toleratedFailures;
         b.denyInsecureTransport = denyInsecureTransport;
         b.parkWhenDeadLettered = parkWhenDeadLettered;
+        b.pooled = pooled;
+        b.poolQueueName = poolQueueName;
+        b.createPool = createPool;
         return b;
+    }
+
+    /**
+     * Tells whether the relay runs in its worker's pool: a long-lived queue, dead-letter queue and
+     * mapping that many relays of the worker share, so that starting one makes no Lambda
+     * control-plane call (see {@link Builder#pooled(boolean)}).
+     *
+     * @return {@code true} in pooled mode, {@code false} for a queue and mapping of its own
+     */
+    public boolean pooled() {
+        return pooled;
+    }
+
+    /**
+     * The pool's queue name in pooled mode: the one chosen, or {@link #defaultPoolQueueName(String)}
+     * of the worker.
+     *
+     * @return the name chosen, or {@code null} for the default
+     */
+    public String poolQueueName() {
+        return poolQueueName;
+    }
+
+    /** {@return whether setup creates the pool's queues and mapping when they do not exist yet} */
+    public boolean createPool() {
+        return createPool;
+    }
+
+    /**
+     * The pool queue's name for a worker unless {@link Builder#poolQueueName(String)} chose another:
+     * {@code lambda-relay-pool-} and the function's name (characters other than letters, digits,
+     * '-' and '_' made '-', cut to fit). Its dead-letter queue has {@value #DLQ_SUFFIX} appended.
+     *
+     * @param functionName the worker's function name, without a version or alias
+     * @return the queue name
+     */
+    public static String defaultPoolQueueName(String functionName) {
+        String fn = functionName.replaceAll("[^A-Za-z0-9_-]", "-");
+        String prefix = "lambda-relay-pool-";
+        int room = MAX_QUEUE_NAME - DLQ_SUFFIX.length() - prefix.length();
+        return prefix + (fn.length() > room ? fn.substring(0, room) : fn);
     }
 
     /**
@@ -223,14 +273,16 @@ public final class RelaySetup {
                 && tags.equals(r.tags) && maxHops == r.maxHops && maxIdleHops == r.maxIdleHops
                 && Objects.equals(rateLimit, r.rateLimit) && adaptiveRate == r.adaptiveRate
                 && toleratedFailures == r.toleratedFailures
-                && denyInsecureTransport == r.denyInsecureTransport && parkWhenDeadLettered == r.parkWhenDeadLettered;
+                && denyInsecureTransport == r.denyInsecureTransport && parkWhenDeadLettered == r.parkWhenDeadLettered
+                && pooled == r.pooled && Objects.equals(poolQueueName, r.poolQueueName) && createPool == r.createPool;
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(queueName, batchSize, maximumConcurrency, maximumBatchingWindow, maxReceiveCount,
                 visibilityTimeout, messageRetention, expiresAfter, manageRecursion, tags, maxHops, maxIdleHops, rateLimit,
-                adaptiveRate, toleratedFailures, denyInsecureTransport, parkWhenDeadLettered);
+                adaptiveRate, toleratedFailures, denyInsecureTransport, parkWhenDeadLettered, pooled, poolQueueName,
+                createPool);
     }
 
     @Override
@@ -241,7 +293,8 @@ public final class RelaySetup {
                 + messageRetention + ", expiresAfter=" + expiresAfter + ", manageRecursion=" + manageRecursion
                 + ", tags=" + tags.keySet() + ", maxHops=" + maxHops + ", maxIdleHops=" + maxIdleHops + ", rateLimit="
                 + rateLimit + ", adaptiveRate=" + adaptiveRate + ", toleratedFailures=" + toleratedFailures + ", denyInsecureTransport="
-                + denyInsecureTransport + ", parkWhenDeadLettered=" + parkWhenDeadLettered + "}";
+                + denyInsecureTransport + ", parkWhenDeadLettered=" + parkWhenDeadLettered + ", pooled=" + pooled
+                + ", poolQueueName=" + poolQueueName + ", createPool=" + createPool + "}";
     }
 
     static void validateQueueName(String field, String name, int maxLength) {
@@ -270,8 +323,57 @@ public final class RelaySetup {
         private int toleratedFailures;
         private boolean denyInsecureTransport;
         private boolean parkWhenDeadLettered = true;
+        private boolean pooled;
+        private String poolQueueName;
+        private boolean createPool = true;
 
         private Builder() {
+        }
+
+        /**
+         * Runs the relay in its worker's pool instead of on a queue and mapping of its own. A pool is
+         * a long-lived queue, dead-letter queue and event-source mapping per worker function, shared
+         * by all its pooled relays; a relay lives in its packets (and in the ledger). Starting one is
+         * a single {@code SendMessage} ({@code SendMessageBatch} for a fan-out), with no Lambda
+         * control-plane call, and {@code tearDown} only records its end. Use it for many relays
+         * (one per request, say); a queue of its own suits a few long jobs. In the pool, pausing,
+         * parking and cancelling act on one relay through the ledger, and a fan-out needs a ledger.
+         * The pool's own settings (visibility timeout, batch size, concurrency) are the queue's and
+         * mapping's: this relay's options for them apply only when setup creates the pool. Default:
+         * {@code false}.
+         *
+         * @param pooled {@code true} for pooled mode
+         * @return this builder
+         */
+        public Builder pooled(boolean pooled) {
+            this.pooled = pooled;
+            return this;
+        }
+
+        /**
+         * Names the pool's queue (pooled mode only); its dead-letter queue has {@code -dlq}
+         * appended. Default: {@link RelaySetup#defaultPoolQueueName(String)} of the worker.
+         *
+         * @param queueName 1 to 76 characters of A-Z, a-z, 0-9, '-' and '_'
+         * @return this builder
+         */
+        public Builder poolQueueName(String queueName) {
+            this.poolQueueName = queueName;
+            return this;
+        }
+
+        /**
+         * Whether setup creates the pool's queues and mapping when they do not exist (pooled mode
+         * only; once per pool, with the calls and permissions of a per-relay setup). Turn it off
+         * when a template creates the pool, so a missing pool is an error instead. Default:
+         * {@code true}.
+         *
+         * @param create whether to create a missing pool
+         * @return this builder
+         */
+        public Builder createPool(boolean create) {
+            this.createPool = create;
+            return this;
         }
 
         /**
@@ -566,6 +668,17 @@ public final class RelaySetup {
             }
             if (toleratedFailures < 0) {
                 throw new IllegalArgumentException("toleratedFailures must not be negative, got " + toleratedFailures);
+            }
+            if (poolQueueName != null) {
+                if (!pooled) {
+                    throw new IllegalArgumentException("poolQueueName '" + poolQueueName + "' is set but pooled is "
+                            + "false; call pooled(true) as well, or leave poolQueueName unset");
+                }
+                validateQueueName("poolQueueName", poolQueueName, MAX_QUEUE_NAME - DLQ_SUFFIX.length());
+            }
+            if (pooled && queueName != null) {
+                throw new IllegalArgumentException("queueName names a relay's own queue, which a pooled relay has "
+                        + "not; name the pool's queue with poolQueueName instead");
             }
             if (tags.size() > 45) {
                 throw new IllegalArgumentException("at most 45 extra tags fit beside the relay's own, got " + tags.size());

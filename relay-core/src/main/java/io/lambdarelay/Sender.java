@@ -91,15 +91,46 @@ final class Sender {
         return new Stamped(pkt, next, cost, body, size);
     }
 
+    /**
+     * The message group a packet is sent in: a pooled relay's id, so that a pool that is an SQS fair
+     * queue keeps one relay with many packets from delaying the others; none for a queue of its own.
+     */
+    static String groupOf(RelayPacket pkt) {
+        return pkt.policy().pooled() ? pkt.relayId() : null;
+    }
+
     String pass(RelayPacket pkt, Duration delay) {
         Objects.requireNonNull(pkt, "pkt");
         Objects.requireNonNull(delay, "delay");
         if (delay.isNegative()) {
             throw new IllegalArgumentException("delay must not be negative, got " + delay);
         }
-        long seconds = Math.min(Relay.MAX_SQS_DELAY.getSeconds(), delay.getSeconds() + (delay.getNano() > 0 ? 1 : 0));
         boolean progress = fanIn.recordsProgress(pkt);
-        Stamped s = stamp(pkt, delay, progress ? RelayCost.ledgerWrites(1) : RelayCost.ZERO);
+        return send(pkt, delay, stamp(pkt, delay, progress ? RelayCost.ledgerWrites(1) : RelayCost.ZERO), progress);
+    }
+
+    /**
+     * Sends a pooled packet back to wait, up to 15 minutes, for its relay to be resumed: the same
+     * hop, one more send, no progress written (what waiting spends goes with the next hop's).
+     */
+    String passAgain(RelayPacket pkt, Duration delay) {
+        if (delay.compareTo(Relay.MAX_SQS_DELAY) > 0) {
+            throw new IllegalArgumentException("a wait is at most " + Relay.MAX_SQS_DELAY + ", got " + delay);
+        }
+        Header next = pkt.header().resent();
+        long requests = 1;
+        while (true) {
+            Stamped s = stamp(pkt, next, RelayCost.sqs(requests));
+            long needed = RelayCost.sqsRequests(s.size());
+            if (needed <= requests) {
+                return send(pkt, delay, s, false);
+            }
+            requests = needed;
+        }
+    }
+
+    private String send(RelayPacket pkt, Duration delay, Stamped s, boolean progress) {
+        long seconds = Math.min(Relay.MAX_SQS_DELAY.getSeconds(), delay.getSeconds() + (delay.getNano() > 0 ? 1 : 0));
         try {
             long started = System.nanoTime();
             if (progress) {
@@ -107,7 +138,7 @@ final class Sender {
                 fanIn.progress(pkt, s.cost());
             }
             String messageId = clients.sqs().sendMessage(r -> r.queueUrl(pkt.queueUrl()).messageBody(s.body())
-                    .delaySeconds((int) seconds)).messageId();
+                    .delaySeconds((int) seconds).messageGroupId(groupOf(pkt))).messageId();
             handOffCost.record(System.nanoTime() - started);
             s.applied();
             LOG.debug("relay {} passed hop {} ({} bytes, delay {} s) as message {}", pkt.relayId(), pkt.hop(), s.size(),
@@ -218,7 +249,7 @@ final class Sender {
         if (dlqUrl == null) {
             return false;
         }
-        boolean sent = deadLetterTo(dlqUrl, body, reason, receiveCount);
+        boolean sent = deadLetterTo(dlqUrl, body, reason, receiveCount, pkt.relayId());
         if (sent) {
             LOG.warn("relay {}: part {} hop {} failed {} time(s) with {}; moved to the dead-letter queue",
                     pkt.relayId(), pkt.part(), pkt.hop(), receiveCount, reason.getClass().getName());
@@ -231,12 +262,22 @@ final class Sender {
 
     /** Sends a body to a dead-letter queue with the reason's type and the receive count as attributes. */
     boolean deadLetterTo(String dlqUrl, String body, Exception reason, long receiveCount) {
+        return deadLetterTo(dlqUrl, body, reason, receiveCount, null);
+    }
+
+    /** As {@link #deadLetterTo(String, String, Exception, long)}, with the relay's id as an attribute too, if known. */
+    private boolean deadLetterTo(String dlqUrl, String body, Exception reason, long receiveCount, String relayId) {
+        Map<String, MessageAttributeValue> attributes = new java.util.LinkedHashMap<>();
+        attributes.put(Relay.ATTR_ERROR, MessageAttributeValue.builder().dataType("String")
+                .stringValue(reason.getClass().getName()).build());
+        attributes.put(Relay.ATTR_RECEIVES, MessageAttributeValue.builder().dataType("Number")
+                .stringValue(Long.toString(receiveCount)).build());
+        if (relayId != null) {
+            attributes.put(Relay.ATTR_RELAY_ID, MessageAttributeValue.builder().dataType("String")
+                    .stringValue(relayId).build());
+        }
         try {
-            clients.sqs().sendMessage(r -> r.queueUrl(dlqUrl).messageBody(body).messageAttributes(Map.of(
-                    Relay.ATTR_ERROR, MessageAttributeValue.builder().dataType("String")
-                            .stringValue(reason.getClass().getName()).build(),
-                    Relay.ATTR_RECEIVES, MessageAttributeValue.builder().dataType("Number")
-                            .stringValue(Long.toString(receiveCount)).build())));
+            clients.sqs().sendMessage(r -> r.queueUrl(dlqUrl).messageBody(body).messageAttributes(attributes));
             return true;
         } catch (SdkException e) {
             LOG.debug("SendMessage to dead-letter queue {} failed: {}", dlqUrl, e.getClass().getSimpleName());

@@ -34,7 +34,9 @@ record Wiring(Clients clients, Clock clock, QueueFacts facts, FanIn fanIn, Sende
         QueueFacts facts = new QueueFacts(clients);
         FanIn fanIn = FanIn.of(ledger, clock);
         Sender sender = new Sender(clients, facts, clock, maxPacketBytes, backOff, fanIn);
-        RelayResources resources = new QueuePerRelay(clients, facts, clock, ledger == null ? null : ledger.describe());
+        RelayResources resources = new ResourcesByMode(
+                new QueuePerRelay(clients, facts, clock, ledger == null ? null : ledger.describe()),
+                new PooledQueues(clients, facts, clock, ledger));
         return new Wiring(clients, clock, facts, fanIn, sender, new Redrive(clients, facts, sender, fanIn,
                 maxPacketBytes), resources, new DrainWatchdog(sender, resources, clock), new AdaptiveRates(),
                 beforeUnit, backOff, new MetricsReporter(metrics), new Parking(clients, facts));

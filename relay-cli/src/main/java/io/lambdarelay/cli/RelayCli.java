@@ -63,7 +63,8 @@ public final class RelayCli {
             "  --sqs-endpoint-url URL, --lambda-endpoint-url URL, --dynamodb-endpoint-url URL",
             "                          endpoint for one service",
             "  --queue-prefix P        prefix of the relay queues' names (default relay-)",
-            "  --ledger-table T        DynamoDB ledger table (default: the one the relay's tag names)",
+            "  --ledger-table T        DynamoDB ledger table (default: the one the relay's tag names); needed to",
+            "                          see pooled relays, which live only in the ledger",
             "  --idle-minutes N        sweep: minutes a queue must stay empty to count as idle (default 60)",
             "  --json                  print JSON instead of a table",
             "  -h, --help              this text",
@@ -133,7 +134,8 @@ public final class RelayCli {
     }
 
     private int execute(CliOptions o, AwsClients clients) {
-        RelayControl plain = control(o, clients, null);
+        // With --ledger-table the control sees pooled relays too, which live only in the ledger.
+        RelayControl plain = control(o, clients, o.ledgerTable() == null ? null : ledger(clients, o.ledgerTable()));
         switch (o.command()) {
             case "list" -> printList(o, plain.list());
             case "status" -> {

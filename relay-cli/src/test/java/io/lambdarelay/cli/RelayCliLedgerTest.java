@@ -71,7 +71,7 @@ class RelayCliLedgerTest {
     }
 
     /** Sums items 0 to 19 of its packet, three a hop; the buggy version throws at item 7. */
-    static final class Summer extends RelayWorker {
+    static class Summer extends RelayWorker {
         private final boolean buggy;
         private final List<Long> completed;
         private final List<RelayFailure> parked;
@@ -154,6 +154,65 @@ class RelayCliLedgerTest {
         aws.awaitIdle(WAIT);
         assertEquals(List.of(190L), completed, "0 + 1 + ... + 19, once");
         assertEquals(20, ledger.tally(pkt.relayId()).units(), "every item counted once: the failed hop's were not");
+    }
+
+    @Test
+    void aPooledRelay_isListedPausedAndResumed_byIdThroughTheLedgerTable() {
+        DynamoDbRelayLedger ledger = DynamoDbRelayLedger.builder().dynamoDbClient(DYNALITE.dynalite().client())
+                .tableName(Dynalite.TABLE).clock(aws.clock()).build();
+        Relay relay = Relay.builder().sqsClient(aws.sqsClient()).lambdaClient(aws.lambdaClient()).clock(aws.clock())
+                .ledger(ledger).build();
+        List<Long> completed = new CopyOnWriteArrayList<>();
+        Summer worker = new Summer(relay, false, completed, new CopyOnWriteArrayList<>()) {
+            @Override
+            protected boolean processUnit(RelayPacket pkt) {
+                if (pkt.getLong("next", 0) == 6) {
+                    paused.countDown();
+                    awaitQuietly(proceed);
+                }
+                return super.processUnit(pkt);
+            }
+        };
+        aws.registerFunction("pooled-worker", Duration.ofSeconds(10), worker);
+        RelayPacket pkt = relay.setup(null, "pooled-worker", RelaySetup.builder().pooled(true).build());
+        relay.relayPass(pkt);
+        awaitQuietly(paused); // the relay runs its third hop, registered in the ledger since its first
+
+        Run list = relayCli("list", "--ledger-table", Dynalite.TABLE, "--json");
+        Run pause = relayCli("pause", pkt.relayId(), "--ledger-table", Dynalite.TABLE, "--json");
+        proceed.countDown();
+        // Paused, its packet keeps coming back to wait (virtual time skips each wait at once): no idle to await.
+        Await.until("the hop under way to hand off", WAIT, () -> ledger.tally(pkt.relayId()).units() == 9,
+                aws.stats()::toString);
+        Run status = relayCli("status", pkt.relayId(), "--ledger-table", Dynalite.TABLE, "--json");
+
+        assertEquals(RelayCli.OK, list.code(), list.err());
+        assertEquals(pkt.relayId(), list.json().get(0).get("relayId").asText());
+        assertEquals("RUNNING", list.json().get(0).get("state").asText());
+        assertEquals(RelayCli.OK, pause.code(), pause.err());
+        assertEquals("PAUSED", status.json().get("state").asText());
+        assertEquals(9, status.json().get("units").asLong(), "the hop under way finished; then its packet waits");
+        assertEquals(List.of(), completed);
+
+        Run resume = relayCli("resume", pkt.relayId(), "--ledger-table", Dynalite.TABLE);
+        assertEquals(RelayCli.OK, resume.code(), resume.err());
+        Await.until("the pooled relay to complete", WAIT, () -> !completed.isEmpty(), aws.stats()::toString);
+        aws.awaitIdle(WAIT);
+        assertEquals(List.of(190L), completed, "exact after the pause");
+        Run gone = relayCli("status", pkt.relayId(), "--ledger-table", Dynalite.TABLE);
+        assertEquals(RelayCli.UNKNOWN_RELAY, gone.code(), "ended: no longer listed");
+    }
+
+    private final java.util.concurrent.CountDownLatch paused = new java.util.concurrent.CountDownLatch(1);
+    private final java.util.concurrent.CountDownLatch proceed = new java.util.concurrent.CountDownLatch(1);
+
+    private static void awaitQuietly(java.util.concurrent.CountDownLatch latch) {
+        try {
+            assertTrue(latch.await(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS), "timed out");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
     }
 
     /** One run of the command line. */

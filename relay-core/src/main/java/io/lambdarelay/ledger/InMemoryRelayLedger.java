@@ -4,9 +4,12 @@ import io.lambdarelay.RelayCost;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -16,6 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class InMemoryRelayLedger implements RelayLedger {
     private final Map<String, State> relays = new ConcurrentHashMap<>();
+    private final Map<String, PooledRelay> pooled = new ConcurrentHashMap<>();
     private final Clock clock;
 
     /** Creates an empty ledger on the system clock. */
@@ -157,6 +161,38 @@ public final class InMemoryRelayLedger implements RelayLedger {
         synchronized (s) {
             return Optional.of(s.cost);
         }
+    }
+
+    @Override
+    public boolean keepsPooledRelays() {
+        return true;
+    }
+
+    @Override
+    public boolean registerPooled(PooledRelay relay) {
+        Objects.requireNonNull(relay, "relay");
+        return pooled.putIfAbsent(relay.relayId(), relay) == null;
+    }
+
+    @Override
+    public Optional<PooledRelay> pooledRelay(String relayId) {
+        return Optional.ofNullable(pooled.get(Objects.requireNonNull(relayId, "relayId")));
+    }
+
+    @Override
+    public List<PooledRelay> pooledRelays() {
+        return pooled.values().stream().filter(r -> !r.control().over())
+                .sorted(Comparator.comparing(PooledRelay::created).thenComparing(PooledRelay::relayId)).toList();
+    }
+
+    @Override
+    public Optional<PooledRelay> movePooled(String relayId, PooledRelay.Control to, String reason, Instant at,
+            Set<PooledRelay.Control> from) {
+        Objects.requireNonNull(to, "to");
+        Objects.requireNonNull(at, "at");
+        Objects.requireNonNull(from, "from");
+        return Optional.ofNullable(pooled.computeIfPresent(Objects.requireNonNull(relayId, "relayId"),
+                (id, r) -> from.contains(r.control()) ? r.withControl(to, reason, at) : r));
     }
 
     /** Per-relay state; counters are guarded by the instance's monitor. */

@@ -3,7 +3,9 @@ package io.lambdarelay.ledger;
 import io.lambdarelay.RelayCost;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * A store that makes a relay exactly-once at its hand-offs and knows when parallel parts are done.
@@ -155,6 +157,74 @@ public interface RelayLedger {
      */
     default Optional<RelayCost> cost(String relayId) {
         return Optional.empty();
+    }
+
+    /**
+     * Whether this ledger keeps pooled relays ({@link #registerPooled} and the calls after it), so
+     * that pooled relays can be listed, paused, parked, resumed and cancelled one by one. Default:
+     * {@code false}; a pooled relay then runs, but only as its packets know it.
+     *
+     * @return {@code true} if it keeps them
+     */
+    default boolean keepsPooledRelays() {
+        return false;
+    }
+
+    /**
+     * Registers a pooled relay, unless it is registered already (a repeated first hop). A worker
+     * calls it at the relay's first hop, so that starting a relay stays one {@code SendMessage}.
+     * Default: nothing.
+     *
+     * @param relay the relay, {@link PooledRelay.Control#RUNNING}
+     * @return whether this call registered it
+     * @throws LedgerUnavailableException if the store cannot answer
+     */
+    default boolean registerPooled(PooledRelay relay) {
+        return false;
+    }
+
+    /**
+     * Reads a pooled relay. A worker calls it as each packet of a pooled relay arrives, so the read
+     * must be strongly consistent: a pause or cancel holds from the next arrival on. Default:
+     * empty.
+     *
+     * @param relayId the relay's id
+     * @return the relay, or empty if it is not registered (or this ledger keeps none)
+     * @throws LedgerUnavailableException if the store cannot answer
+     */
+    default Optional<PooledRelay> pooledRelay(String relayId) {
+        return Optional.empty();
+    }
+
+    /**
+     * Lists the pooled relays registered and not yet over ({@link PooledRelay.Control#over()}),
+     * oldest first. Default: none.
+     *
+     * @return the relays
+     * @throws LedgerUnavailableException if the store cannot answer
+     */
+    default List<PooledRelay> pooledRelays() {
+        return List.of();
+    }
+
+    /**
+     * Moves a pooled relay to another state if it stands in one of {@code from}, atomically.
+     *
+     * @param relayId the relay's id
+     * @param to the new state
+     * @param reason why, in words (never packet contents), or empty
+     * @param at when
+     * @param from the states it may move from
+     * @return the relay after the call: in state {@code to} if it moved, else as it stands; empty
+     *     if it is not registered
+     * @throws LedgerUnavailableException if the store cannot answer
+     * @throws UnsupportedOperationException if this ledger keeps no pooled relays (the default)
+     */
+    default Optional<PooledRelay> movePooled(String relayId, PooledRelay.Control to, String reason, Instant at,
+            Set<PooledRelay.Control> from) {
+        throw new UnsupportedOperationException(getClass().getName() + " keeps no pooled relays, so pooled relays "
+                + "cannot be paused, parked or cancelled with it; use a ledger that does (InMemoryRelayLedger, "
+                + "DynamoDbRelayLedger)");
     }
 
     /** The outcome of {@link #beginCompletion}. */

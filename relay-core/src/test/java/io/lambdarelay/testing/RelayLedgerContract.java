@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lambdarelay.RelayCost;
 import io.lambdarelay.ledger.PartTally;
+import io.lambdarelay.ledger.PooledRelay;
+import io.lambdarelay.ledger.PooledRelay.Control;
 import io.lambdarelay.ledger.RelayLedger;
 import io.lambdarelay.ledger.RelayLedger.Claim;
 import io.lambdarelay.ledger.RelayLedger.Completion;
@@ -16,6 +18,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -348,6 +352,74 @@ public abstract class RelayLedgerContract {
         assertEquals(Optional.of(new RelayCost(THREADS * 10, THREADS * 10, THREADS * 10 * 1024L, THREADS * 20,
                 THREADS * 10)), ledger().cost(relay));
         assertEquals(Optional.of(at), ledger().lastProgress(relay));
+    }
+
+    private PooledRelay pooled(String id, Instant created) {
+        return new PooledRelay(id, "worker", "https://sqs/q/lambda-relay-pool-worker", created,
+                created.plus(Duration.ofDays(1)), Control.RUNNING, "", created);
+    }
+
+    @Test
+    void registerPooled_once_andReadBackAsWritten() {
+        Instant t = Instant.parse("2026-01-01T00:00:00.123Z");
+        PooledRelay r = pooled(relay, t);
+
+        assertTrue(ledger().keepsPooledRelays());
+        assertEquals(Optional.empty(), ledger().pooledRelay(relay), "not registered yet");
+        assertTrue(ledger().registerPooled(r));
+        assertFalse(ledger().registerPooled(r.withControl(Control.PAUSED, "x", t)), "a repeat changes nothing");
+
+        assertEquals(Optional.of(r), ledger().pooledRelay(relay));
+    }
+
+    @Test
+    void movePooled_onlyFromTheStatesGiven_andReturnsTheRelayAsItStands() {
+        Instant t = Instant.parse("2026-01-01T00:00:00Z");
+        ledger().registerPooled(pooled(relay, t));
+        Instant t2 = t.plusSeconds(60);
+
+        PooledRelay paused = ledger().movePooled(relay, Control.PAUSED, "", t2, EnumSet.of(Control.RUNNING))
+                .orElseThrow();
+        PooledRelay notFromParked = ledger().movePooled(relay, Control.RUNNING, "", t2.plusSeconds(1),
+                EnumSet.of(Control.PARKED)).orElseThrow();
+        PooledRelay parked = ledger().movePooled(relay, Control.PARKED, "DEAD_LETTERED at hop 3", t2.plusSeconds(2),
+                EnumSet.of(Control.RUNNING, Control.PAUSED)).orElseThrow();
+
+        assertEquals(Control.PAUSED, paused.control());
+        assertEquals(t2, paused.changed());
+        assertEquals(Control.PAUSED, notFromParked.control(), "a paused relay is not taken as parked");
+        assertEquals(Control.PARKED, parked.control());
+        assertEquals("DEAD_LETTERED at hop 3", parked.reason());
+        assertEquals(Optional.of(parked), ledger().pooledRelay(relay));
+        assertEquals(Optional.empty(), ledger().movePooled(newRelayId(), Control.PAUSED, "", t2,
+                EnumSet.of(Control.RUNNING)), "an unknown relay");
+    }
+
+    @Test
+    void pooledRelays_listsTheRegisteredOnesNotOver_oldestFirst() {
+        Instant t = Instant.parse("2026-01-01T00:00:00Z");
+        String later = newRelayId();
+        String ended = newRelayId();
+        ledger().registerPooled(pooled(later, t.plusSeconds(5)));
+        ledger().registerPooled(pooled(relay, t));
+        ledger().registerPooled(pooled(ended, t.plusSeconds(1)));
+        ledger().movePooled(ended, Control.ENDED, "", t.plusSeconds(9), Set.of(Control.RUNNING));
+
+        List<String> ids = ledger().pooledRelays().stream().map(PooledRelay::relayId)
+                .filter(id -> id.equals(relay) || id.equals(later) || id.equals(ended)).toList();
+
+        assertEquals(List.of(relay, later), ids);
+    }
+
+    @Test
+    void movePooled_raced_exactlyOneMoves() throws Exception {
+        Instant t = Instant.parse("2026-01-01T00:00:00Z");
+        ledger().registerPooled(pooled(relay, t));
+
+        List<Boolean> moved = race(THREADS, i -> ledger().movePooled(relay, Control.PARKED, "by " + i,
+                t.plusSeconds(i + 1), EnumSet.of(Control.RUNNING)).orElseThrow().reason().equals("by " + i));
+
+        assertEquals(1, moved.stream().filter(Boolean::booleanValue).count(), "one caller parked it: " + moved);
     }
 
     @Test

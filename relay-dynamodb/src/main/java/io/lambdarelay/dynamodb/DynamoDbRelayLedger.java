@@ -3,12 +3,16 @@ package io.lambdarelay.dynamodb;
 import io.lambdarelay.RelayCost;
 import io.lambdarelay.ledger.LedgerUnavailableException;
 import io.lambdarelay.ledger.PartTally;
+import io.lambdarelay.ledger.PooledRelay;
 import io.lambdarelay.ledger.RelayLedger;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -65,6 +69,16 @@ import software.amazon.awssdk.services.dynamodb.waiters.DynamoDbWaiter;
  * Every write sets {@value #EXPIRES_AT} (epoch seconds) to now plus the
  * {@linkplain Builder#timeToLive(Duration) time to live}; with the table's TTL on that attribute,
  * DynamoDB deletes a relay's items some time after it ends.
+ *
+ * <h2>Pooled relays</h2>
+ * A relay in a pool has one more item, in the partition {@value #POOLED_PARTITION} with its id as
+ * sort key: its worker, pool queue, creation, deadline and state ({@link PooledRelay}). A worker
+ * writes it at the relay's first hop ({@code PutItem} on condition that it is absent) and reads it
+ * as each packet of the relay arrives ({@code GetItem}, strongly consistent); operators list
+ * ({@code Query}) and change it ({@code UpdateItem} on condition that the state is one the change
+ * may leave). Those reads all go to one partition, whose limit (3,000 strongly consistent reads a
+ * second) then bounds a pool's hops a second, unless DynamoDB splits it by sort key for the
+ * traffic.
  *
  * <h2>Why it is correct when workers race</h2>
  * Every call writes single items, each write either idempotent or guarded by a condition that
@@ -134,9 +148,9 @@ import software.amazon.awssdk.services.dynamodb.waiters.DynamoDbWaiter;
  * A failure of the store becomes a {@link LedgerUnavailableException} whose message names the
  * table and the DynamoDB operation, with the SDK exception as its cause; the SDK's own retries
  * (throttling, server errors) happen before that. The ledger calls {@code PutItem},
- * {@code GetItem} and {@code UpdateItem} on its table only, so the worker's role needs
- * {@code dynamodb:PutItem}, {@code dynamodb:GetItem} and {@code dynamodb:UpdateItem} on the
- * table's ARN and nothing else.
+ * {@code GetItem} and {@code UpdateItem} on its table only (and {@code Query} to list pooled
+ * relays), so the worker's role needs {@code dynamodb:PutItem}, {@code dynamodb:GetItem} and
+ * {@code dynamodb:UpdateItem} on the table's ARN, and an operator's {@code dynamodb:Query} too.
  *
  * <p>Thread-safe, provided the client is (SDK clients are). The ledger never closes a client it was
  * given; {@link #close()} closes only the client it created itself.
@@ -186,6 +200,8 @@ public final class DynamoDbRelayLedger implements RelayLedger, AutoCloseable {
      * value it was written with.
      */
     public static final int PARTS_PER_SHARD = 200;
+    /** Partition key of the pooled relays' items: one item per relay, sort key its id. */
+    public static final String POOLED_PARTITION = "pooled-relays";
     static final String TALLY = "tally";
     static final String SHARD = "parts#";
 
@@ -605,6 +621,148 @@ public final class DynamoDbRelayLedger implements RelayLedger, AutoCloseable {
                     + method + ") for relay " + relayId + ": " + e.getMessage()
                     + "; the record fails and is retried after its visibility timeout", e);
         }
+    }
+
+    @Override
+    public boolean keepsPooledRelays() {
+        return true;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>A {@code PutItem} on condition that the relay's item is absent.
+     */
+    @Override
+    public boolean registerPooled(PooledRelay relay) {
+        Objects.requireNonNull(relay, "relay");
+        checkId("relayId", relay.relayId());
+        Map<String, AttributeValue> item = key(POOLED_PARTITION, relay.relayId());
+        item.putAll(pooledAttributes(relay));
+        item.put(EXPIRES_AT, expiry());
+        return call("PutItem", "registerPooled", relay.relayId(), () -> {
+            try {
+                dynamoDb.putItem(r -> r.tableName(tableName).item(item).conditionExpression(NOT_EXISTS)
+                        .expressionAttributeNames(Map.of("#pk", PARTITION_KEY)));
+                return true;
+            } catch (ConditionalCheckFailedException e) {
+                return false;
+            }
+        });
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>A strongly consistent {@code GetItem}.
+     */
+    @Override
+    public Optional<PooledRelay> pooledRelay(String relayId) {
+        checkId("relayId", relayId);
+        Map<String, AttributeValue> item = call("GetItem", "pooledRelay", relayId, () -> dynamoDb.getItem(r -> r
+                .tableName(tableName).key(key(POOLED_PARTITION, relayId)).consistentRead(true)).item());
+        return item == null || item.isEmpty() ? Optional.empty() : Optional.of(pooled(item));
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>A strongly consistent {@code Query} of the pooled relays' partition, page by page.
+     */
+    @Override
+    public List<PooledRelay> pooledRelays() {
+        List<PooledRelay> out = new ArrayList<>();
+        Map<String, AttributeValue> start = null;
+        do {
+            Map<String, AttributeValue> from = start;
+            var page = call("Query", "pooledRelays", POOLED_PARTITION, () -> dynamoDb.query(r -> r.tableName(tableName)
+                    .keyConditionExpression("#pk = :pk").expressionAttributeNames(Map.of("#pk", PARTITION_KEY))
+                    .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(POOLED_PARTITION)))
+                    .consistentRead(true).exclusiveStartKey(from)));
+            for (Map<String, AttributeValue> item : page.items()) {
+                PooledRelay p = pooled(item);
+                if (!p.control().over()) {
+                    out.add(p);
+                }
+            }
+            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+        } while (start != null);
+        out.sort(Comparator.comparing(PooledRelay::created).thenComparing(PooledRelay::relayId));
+        return out;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>An {@code UpdateItem} on condition that the item exists and its state is one of
+     * {@code from}, returning the item after it; when the condition fails, a strongly consistent
+     * {@code GetItem}.
+     */
+    @Override
+    public Optional<PooledRelay> movePooled(String relayId, PooledRelay.Control to, String reason, Instant at,
+            Set<PooledRelay.Control> from) {
+        checkId("relayId", relayId);
+        Objects.requireNonNull(to, "to");
+        Objects.requireNonNull(at, "at");
+        if (from.isEmpty()) {
+            return pooledRelay(relayId);
+        }
+        Map<String, AttributeValue> values = new HashMap<>();
+        List<String> allowed = new ArrayList<>();
+        int i = 0;
+        for (PooledRelay.Control c : from) {
+            values.put(":f" + i, AttributeValue.fromS(c.name()));
+            allowed.add(":f" + i++);
+        }
+        values.put(":to", AttributeValue.fromS(to.name()));
+        values.put(":why", AttributeValue.fromS(reason == null ? "" : reason));
+        values.put(":at", number(at.toEpochMilli()));
+        values.put(":exp", expiry());
+        Map<String, AttributeValue> after = call("UpdateItem", "movePooled", relayId, () -> {
+            try {
+                return dynamoDb.updateItem(r -> r.tableName(tableName).key(key(POOLED_PARTITION, relayId))
+                        .updateExpression("SET #c = :to, #why = :why, #at = :at, " + SET_EXPIRY)
+                        .conditionExpression("attribute_exists(#pk) AND #c IN (" + String.join(", ", allowed) + ")")
+                        .expressionAttributeNames(Map.of("#c", P_CONTROL, "#why", P_REASON, "#at", P_CHANGED,
+                                "#exp", EXPIRES_AT, "#pk", PARTITION_KEY))
+                        .expressionAttributeValues(values).returnValues(ReturnValue.ALL_NEW)).attributes();
+            } catch (ConditionalCheckFailedException e) {
+                return null;
+            }
+        });
+        return after == null || after.isEmpty() ? pooledRelay(relayId) : Optional.of(pooled(after));
+    }
+
+    private static final String P_FUNCTION = "function";
+    private static final String P_QUEUE = "queueUrl";
+    private static final String P_CREATED = "created";
+    private static final String P_EXPIRES = "expires";
+    private static final String P_CONTROL = "control";
+    private static final String P_REASON = "reason";
+    private static final String P_CHANGED = "changed";
+
+    private static Map<String, AttributeValue> pooledAttributes(PooledRelay r) {
+        Map<String, AttributeValue> m = new HashMap<>();
+        m.put(P_FUNCTION, AttributeValue.fromS(r.workerFunction()));
+        m.put(P_QUEUE, AttributeValue.fromS(r.queueUrl()));
+        m.put(P_CREATED, number(r.created().toEpochMilli()));
+        m.put(P_EXPIRES, number(r.expires().toEpochMilli()));
+        m.put(P_CONTROL, AttributeValue.fromS(r.control().name()));
+        m.put(P_REASON, AttributeValue.fromS(r.reason()));
+        m.put(P_CHANGED, number(r.changed().toEpochMilli()));
+        return m;
+    }
+
+    private static PooledRelay pooled(Map<String, AttributeValue> item) {
+        return new PooledRelay(item.get(SORT_KEY).s(), text(item, P_FUNCTION), text(item, P_QUEUE),
+                Instant.ofEpochMilli(number(item, P_CREATED)), Instant.ofEpochMilli(number(item, P_EXPIRES)),
+                PooledRelay.Control.valueOf(text(item, P_CONTROL)), text(item, P_REASON),
+                Instant.ofEpochMilli(number(item, P_CHANGED)));
+    }
+
+    private static String text(Map<String, AttributeValue> item, String name) {
+        AttributeValue v = item.get(name);
+        return v == null || v.s() == null ? "" : v.s();
     }
 
     private static Map<String, AttributeValue> key(String relayId, String sortKey) {
