@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeType;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lambdarelay.InvalidPacketException.Reason;
 import java.time.Instant;
-import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -110,14 +109,13 @@ final class ControlCodec {
         RelayCost cost = new RelayCost(f.count(COST_HOPS), f.count(COST_LAMBDA), f.count(COST_MB_MS),
                 f.count(COST_SQS), f.count(COST_LEDGER));
         ObjectNode other = JsonNodeFactory.instance.objectNode();
-        stats.fields().forEachRemaining(e -> {
+        stats.properties().forEach(e -> {
             if (!KNOWN.contains(e.getKey())) {
                 other.set(e.getKey(), e.getValue());
             }
         });
         ObjectNode data = JsonNodeFactory.instance.objectNode();
-        for (Iterator<Map.Entry<String, JsonNode>> it = obj.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : obj.properties()) {
             if (!isReserved(e.getKey())) {
                 data.set(e.getKey(), e.getValue());
             }

@@ -25,7 +25,8 @@ final class FootprintBenchmark {
             "com.amazonaws:aws-lambda-java-core", "com.amazonaws:aws-lambda-java-events");
     /** HTTP clients the library must not drag in (it uses url-connection-client), logging bindings, and joda-time. */
     static final Set<String> FORBIDDEN = Set.of(
-            "software.amazon.awssdk:apache-client", "software.amazon.awssdk:netty-nio-client",
+            "software.amazon.awssdk:apache-client", "software.amazon.awssdk:apache5-client",
+            "software.amazon.awssdk:netty-nio-client",
             "org.slf4j:slf4j-simple", "ch.qos.logback:logback-classic", "org.apache.logging.log4j:log4j-slf4j2-impl",
             "joda-time:joda-time");
 

@@ -22,7 +22,6 @@ import io.lambdarelay.InvalidPacketException.Reason;
 import io.lambdarelay.PacketTooLargeException;
 import java.io.IOException;
 import java.io.StringWriter;
-import java.util.Iterator;
 import java.util.Map;
 
 /**
@@ -227,8 +226,7 @@ public final class PacketCodec {
         switch (node.getNodeType()) {
             case OBJECT:
                 gen.writeStartObject();
-                for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-                    Map.Entry<String, JsonNode> e = it.next();
+                for (Map.Entry<String, JsonNode> e : node.properties()) {
                     gen.writeFieldName(e.getKey());
                     writeNode(gen, e.getValue());
                 }

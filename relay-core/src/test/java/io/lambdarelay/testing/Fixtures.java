@@ -47,7 +47,7 @@ public final class Fixtures {
             m.setReceiptHandle(r.path("receiptHandle").asText(null));
             m.setBody(r.path("body").isNull() ? null : r.path("body").asText(null));
             Map<String, String> attrs = new LinkedHashMap<>();
-            r.path("attributes").fields().forEachRemaining(e -> attrs.put(e.getKey(), e.getValue().asText()));
+            r.path("attributes").properties().forEach(e -> attrs.put(e.getKey(), e.getValue().asText()));
             m.setAttributes(attrs);
             m.setMessageAttributes(new LinkedHashMap<>());
             m.setMd5OfBody(r.path("md5OfBody").asText(null));

@@ -78,7 +78,7 @@ public final class PagerWorker extends RelayWorker {
         if (!url.startsWith("jdbc:h2:")) {
             throw new IllegalStateException("DB_URL must be an H2 URL (jdbc:h2:...), got a '"
                     + url.substring(0, Math.min(url.length(), 12)) + "...' URL; for another database add its driver "
-                    + "and construct PagerWorker with its DataSource");
+                    + "and construct the worker with its DataSource");
         }
         JdbcConnectionPool pool = JdbcConnectionPool.create(url, env.get("DB_USER", "sa"), env.get("DB_PASSWORD", ""));
         pool.setMaxConnections(2);

@@ -22,7 +22,7 @@ public final class LambdaJson {
 
     private final ObjectMapper mapper = JsonMapper.builder()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .serializationInclusion(JsonInclude.Include.NON_NULL)
+            .defaultPropertyInclusion(JsonInclude.Value.construct(JsonInclude.Include.NON_NULL, JsonInclude.Include.NON_NULL))
             .addMixIn(SQSEvent.class, SqsEventMixin.class)
             .addMixIn(SQSEvent.SQSMessage.class, SqsMessageMixin.class)
             .build();
