@@ -11,11 +11,12 @@ import java.util.Set;
  * Runs the benchmarks of docs/benchmarks.md and prints their table.
  *
  * <p>Arguments: the parts to run ({@code handoff}, {@code fanout}, {@code budget}, {@code coldstart},
- * {@code footprint}, {@code localstack}, {@code teststack}, {@code deadline}); none runs them all.
+ * {@code footprint}, {@code localstack}, {@code teststack}, {@code deadline}, {@code pool}); none runs
+ * them all.
  */
 public final class RunBenchmarks {
     private static final List<String> PARTS = List.of("handoff", "fanout", "budget", "coldstart", "footprint",
-            "localstack", "teststack", "deadline");
+            "localstack", "teststack", "deadline", "pool");
 
     private RunBenchmarks() {
     }
@@ -77,6 +78,10 @@ public final class RunBenchmarks {
         if (parts.contains("deadline")) {
             section(out, "7 deadline hand-off: a 3,000-unit chain whose hanging units would time out");
             DeadlineBenchmark.run(table, out);
+        }
+        if (parts.contains("pool")) {
+            section(out, "9 pool: 1,000 relays started at 100/s into one pool, and per-relay mode at that rate");
+            PoolBenchmark.run(table, out);
         }
 
         out.println();

@@ -6,6 +6,7 @@ import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import io.lambdarelay.local.faults.Faults;
 import io.lambdarelay.local.internal.ActiveInvocation;
+import io.lambdarelay.local.internal.ControlPlaneQuota;
 import io.lambdarelay.local.internal.EmbeddedSqs;
 import io.lambdarelay.local.internal.FunctionHandler;
 import io.lambdarelay.local.internal.Handlers;
@@ -123,6 +124,7 @@ public final class LocalAws implements AutoCloseable {
     /** The clients behind the faults, which close releases. */
     private final SqsClient tracedSqs;
     private final LambdaService service;
+    private final ControlPlaneQuota quota;
     private final LambdaEndpoint lambdaEndpoint;
     private final LambdaClient lambdaClient;
     private final LambdaClient realLambda;
@@ -188,7 +190,8 @@ public final class LocalAws implements AutoCloseable {
                     b.mappingDeletionDelay, this::internalSqs, this::embeddedSqs, activity, workers, stats,
                     currentInvocation, b.manualDelivery);
             service.twiceDeliveries(faults::takeTwiceDelivery);
-            endpoint = new LambdaEndpoint(service, httpThreads);
+            this.quota = new ControlPlaneQuota(b.controlPlaneRate);
+            endpoint = new LambdaEndpoint(service, httpThreads, quota);
             lambda = LambdaClient.builder()
                     .endpointOverride(endpoint.uri())
                     .region(region)
@@ -323,6 +326,27 @@ public final class LocalAws implements AutoCloseable {
     /** {@return the Lambda client, pointed at the local Lambda endpoint} */
     public LambdaClient lambdaClient() {
         return lambdaClient;
+    }
+
+    /**
+     * Lambda control-plane requests answered so far (every Lambda API request but Invoke), from
+     * any client.
+     *
+     * @return the count
+     */
+    public long controlPlaneRequests() {
+        return quota.allowed();
+    }
+
+    /**
+     * Lambda control-plane requests refused with {@code TooManyRequestsException} so far, by
+     * {@link Builder#controlPlaneRate(double)}; the SDK retries them, so one call may be refused
+     * more than once.
+     *
+     * @return the count
+     */
+    public long controlPlaneThrottled() {
+        return quota.refused();
     }
 
     /**
@@ -761,8 +785,23 @@ public final class LocalAws implements AutoCloseable {
         private boolean systemProperties;
         private boolean virtualTime;
         private boolean manualDelivery;
+        private double controlPlaneRate;
 
         private Builder() {
+        }
+
+        /**
+         * Refuses Lambda control-plane requests (every Lambda API request but Invoke) over this
+         * many a second with {@code TooManyRequestsException}, as AWS does at about 15 a second per
+         * account and Region. Default 0: no quota. Counted either way:
+         * {@link LocalAws#controlPlaneRequests()}, {@link LocalAws#controlPlaneThrottled()}.
+         *
+         * @param requestsPerSecond the rate, 0 for none
+         * @return this builder
+         */
+        public Builder controlPlaneRate(double requestsPerSecond) {
+            this.controlPlaneRate = requestsPerSecond;
+            return this;
         }
 
         /**

@@ -47,6 +47,10 @@ public final class LambdaApiException extends RuntimeException {
         return new LambdaApiException(400, "InvalidRequestContentException", message);
     }
 
+    static LambdaApiException tooManyRequests(String message) {
+        return new LambdaApiException(429, "TooManyRequestsException", message);
+    }
+
     static LambdaApiException unknownOperation(String method, String path) {
         return new LambdaApiException(404, "UnknownOperationException",
                 "the local Lambda endpoint does not implement " + method + " " + path);

@@ -33,6 +33,7 @@ public final class LambdaEndpoint implements AutoCloseable {
 
     private final LambdaService service;
     private final HttpServer server;
+    private final ControlPlaneQuota quota;
 
     /**
      * Starts serving on a free loopback port.
@@ -41,7 +42,20 @@ public final class LambdaEndpoint implements AutoCloseable {
      * @throws IOException when no port can be bound
      */
     public LambdaEndpoint(LambdaService service, ExecutorService executor) throws IOException {
+        this(service, executor, new ControlPlaneQuota(0));
+    }
+
+    /**
+     * Starts serving on a free loopback port, with Lambda's control-plane quota.
+     *
+     * @param executor runs the requests; the endpoint does not shut it down
+     * @param quota counts control-plane requests, and refuses those over its rate
+     * @throws IOException when no port can be bound
+     */
+    public LambdaEndpoint(LambdaService service, ExecutorService executor, ControlPlaneQuota quota)
+            throws IOException {
         this.service = service;
+        this.quota = quota;
         // The JDK server writes headers and body separately; without TCP_NODELAY a delayed ACK holds
         // the body about 40 ms on every call. The property is read once, when the first server starts,
         // so it is set only if nobody chose otherwise.
@@ -94,6 +108,10 @@ public final class LambdaEndpoint implements AutoCloseable {
         byte[] body;
         try (InputStream in = exchange.getRequestBody()) {
             body = in.readAllBytes();
+        }
+        boolean invoke = path.size() == 4 && "invocations".equals(path.get(3));
+        if (!invoke && !quota.take()) {
+            throw LambdaApiException.tooManyRequests("Rate exceeded");
         }
         if (path.size() >= 2 && "2015-03-31".equals(path.get(0)) && ESM.equals(path.get(1))) {
             if (path.size() == 2 && "POST".equals(method)) {
