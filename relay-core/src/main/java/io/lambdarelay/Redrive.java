@@ -38,13 +38,15 @@ final class Redrive {
     private final Sender sender;
     private final FanIn fanIn;
     private final int maxPacketBytes;
+    private final ValueCodec values;
 
-    Redrive(Clients clients, QueueFacts facts, Sender sender, FanIn fanIn, int maxPacketBytes) {
+    Redrive(Clients clients, QueueFacts facts, Sender sender, FanIn fanIn, int maxPacketBytes, ValueCodec values) {
         this.clients = clients;
         this.facts = facts;
         this.sender = sender;
         this.fanIn = fanIn;
         this.maxPacketBytes = maxPacketBytes;
+        this.values = values;
     }
 
     int run(RelayPacket relay) {
@@ -132,7 +134,7 @@ final class Redrive {
     /** The message's packet if it is one of this relay's, else {@code null} (it stays where it is). */
     private RelayPacket packetOf(String queueUrl, Message m) {
         try {
-            RelayPacket pkt = RelayPacket.parse(m.body(), maxPacketBytes, m.messageId());
+            RelayPacket pkt = RelayPacket.parse(m.body(), maxPacketBytes, m.messageId(), values);
             return queueUrl.equals(pkt.queueUrl()) ? pkt : null;
         } catch (InvalidPacketException e) {
             return null;
