@@ -2,10 +2,14 @@ package io.lambdarelay;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent.SQSMessage;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -185,5 +189,36 @@ class ValueMapperTest extends OnEmbeddedSqs {
         assertEquals(Reason.UNWRITABLE_VALUE, assertThrows(InvalidPacketException.class,
                 () -> pkt.putObject("rs", List.of(resource))).reason());
         assertFalse(resource.closed.get(), "the user's resource is still open");
+    }
+
+    @Test
+    void aUnitThatPutsAnUnwritableValue_failsAsAUnit_notAsABodyThatIsNoPacket() {
+        RelayPacket pkt = relay.setup(null, "worker");
+        List<Exception> failures = new ArrayList<>();
+        List<RelayPacket> failedPackets = new ArrayList<>();
+        RelayWorker worker = new RelayWorker(relay) {
+            @Override
+            protected boolean processUnit(RelayPacket p) {
+                p.putObject("worker", Thread.currentThread());
+                return false;
+            }
+
+            @Override
+            protected void onFailure(SQSMessage message, RelayPacket p, Exception error, Context context) {
+                failures.add(error);
+                failedPackets.add(p);
+            }
+        };
+        SQSEvent event = Fixtures.eventFor(queueArn(pkt.queueUrl()), "m1", pkt.toJson());
+
+        SQSBatchResponse response = worker.handleRequest(event, LocalContext.of("worker", Duration.ofSeconds(10)));
+
+        assertEquals(List.of("m1"), response.getBatchItemFailures().stream()
+                .map(SQSBatchResponse.BatchItemFailure::getItemIdentifier).toList(), "retried like any failed unit");
+        InvalidPacketException e = assertInstanceOf(InvalidPacketException.class, failures.get(0));
+        assertEquals(Reason.UNWRITABLE_VALUE, e.reason());
+        assertNotNull(failedPackets.get(0), "the hook gets the packet the unit worked on");
+        assertEquals(0, sqs.client().receiveMessage(r -> r.queueUrl(pkt.deadLetterQueueUrl().orElseThrow()))
+                .messages().size(), "not dead-lettered at the first attempt");
     }
 }
