@@ -53,27 +53,48 @@ final class ValueCodec {
             .disable(StreamWriteFeature.AUTO_CLOSE_CONTENT) // a failed value is dropped, not completed
             .build();
 
+    /** The codec of relays given no mapper; it builds none until a value is written or read. */
+    private static final ValueCodec DEFAULTS = new ValueCodec(null, null);
+
+    /** The mapper, or {@code null} for the library's, which {@link DefaultMapper} builds on first use. */
     private final ObjectMapper mapper;
     private final ObjectWriter writer;
 
-    private ValueCodec(ObjectMapper guarded) {
+    private ValueCodec(ObjectMapper guarded, ObjectWriter writer) {
         this.mapper = guarded;
-        // A mapper that closes Closeable values after writing them must not close a user's object.
-        this.writer = guarded.writer().without(SerializationFeature.CLOSE_CLOSEABLE);
+        this.writer = writer;
+    }
+
+    private static ValueCodec on(ObjectMapper guarded) {
+        return new ValueCodec(guarded, writerOf(guarded));
+    }
+
+    /** A mapper that closes Closeable values after writing them must not close a user's object. */
+    private static ObjectWriter writerOf(ObjectMapper guarded) {
+        return guarded.writer().without(SerializationFeature.CLOSE_CLOSEABLE);
     }
 
     /**
      * {@return the codec of packets read with {@link RelayPacket#fromJson} and of relays given no
-     * value mapper: the {@linkplain #defaultMapper() library's mapper}, built on first use (a worker
-     * that reads only plain values never pays for it)}
+     * value mapper: the {@linkplain #defaultMapper() library's mapper}, built on first use, so
+     * neither a relay's start nor a worker that reads only plain values pays for it}
      */
     static ValueCodec defaults() {
-        return Defaults.CODEC;
+        return DEFAULTS;
     }
 
     /** Lazy holder: the JVM initialises it, once and thread-safely, on first use. */
-    private static final class Defaults {
-        static final ValueCodec CODEC = new ValueCodec(defaultMapper().registerModule(RefusedTypes.module()));
+    private static final class DefaultMapper {
+        static final ObjectMapper MAPPER = defaultMapper().registerModule(RefusedTypes.module());
+        static final ObjectWriter WRITER = writerOf(MAPPER);
+    }
+
+    private ObjectMapper mapper() {
+        return mapper != null ? mapper : DefaultMapper.MAPPER;
+    }
+
+    private ObjectWriter writer() {
+        return writer != null ? writer : DefaultMapper.WRITER;
     }
 
     /**
@@ -82,14 +103,24 @@ final class ValueCodec {
      * writes it), read back without moving them to UTC, and decimals read as exact {@code BigDecimal}}
      */
     static ObjectMapper defaultMapper() {
-        return JsonMapper.builder()
-                .addModule(new JavaTimeModule())
-                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-                .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
-                .enable(SerializationFeature.WRITE_DATES_WITH_ZONE_ID)
-                .disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE)
-                .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-                .build();
+        return Settings.mapper();
+    }
+
+    /**
+     * The default settings, in a class of their own: verifying {@code ValueCodec} then needs no
+     * jsr310 class, so a relay that writes no objects never loads one.
+     */
+    private static final class Settings {
+        static ObjectMapper mapper() {
+            return JsonMapper.builder()
+                    .addModule(new JavaTimeModule())
+                    .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+                    .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
+                    .enable(SerializationFeature.WRITE_DATES_WITH_ZONE_ID)
+                    .disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE)
+                    .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                    .build();
+        }
     }
 
     /**
@@ -109,7 +140,7 @@ final class ValueCodec {
                     + "(it does not override ObjectMapper.copy()); pass a mapper built with JsonMapper.builder(), "
                     + "or override copy()", e);
         }
-        return new ValueCodec(copy.registerModule(RefusedTypes.module()));
+        return on(copy.registerModule(RefusedTypes.module()));
     }
 
     /**
@@ -131,7 +162,7 @@ final class ValueCodec {
         }
         Bounded out = new Bounded(PacketCodec.MAX_SQS_MESSAGE_BYTES);
         try (JsonGenerator gen = WRITING.createGenerator(out)) {
-            writer.writeValue(gen, value);
+            writer().writeValue(gen, value);
         } catch (IOException | RuntimeException e) { // a getter's own exception, if the mapper does not wrap them
             throw unwritable(key, type, whyUnwritable(e));
         }
@@ -158,7 +189,7 @@ final class ValueCodec {
             return type.cast(node.deepCopy()); // Jackson would hand out the packet's own node
         }
         try {
-            return mapper.treeToValue(node, type);
+            return mapper().treeToValue(node, type);
         } catch (JsonProcessingException | IllegalArgumentException e) {
             throw new InvalidPacketException(Reason.WRONG_TYPE, "packet key '" + key + "' holds "
                     + ControlCodec.typeName(node) + " that does not convert to " + type.getName() + whyNotRead(e, type)
