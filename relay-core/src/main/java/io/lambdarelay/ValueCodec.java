@@ -219,8 +219,7 @@ final class ValueCodec {
     }
 
     private static String tooLarge() {
-        return "its JSON is over " + PacketCodec.MAX_SQS_MESSAGE_BYTES + " characters, more than SQS carries; put large "
-                + "data in S3 and put its key";
+        return "its JSON is over 1 MiB, more than SQS carries; put large data in S3 and put its key";
     }
 
     /** Why writing failed, from the exception's types and path; never from its message. */

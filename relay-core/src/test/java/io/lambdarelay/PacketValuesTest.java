@@ -2,6 +2,7 @@ package io.lambdarelay;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -262,7 +263,7 @@ class PacketValuesTest {
 
         assertStartsWith("packet key 'account' cannot hold this " + Account.class.getName() + ": writing it failed with "
                 + "java.lang.IllegalStateException (at property 'balance' of " + Account.class.getName() + ")", e.getMessage());
-        assertEquals(null, e.getCause(), "Jackson's exception, which quotes the getter's message, is not kept");
+        assertNull(e.getCause(), "Jackson's exception, which quotes the getter's message, is not kept");
     }
 
     @Test
@@ -272,7 +273,7 @@ class PacketValuesTest {
         String m = refused(packet(), "rows", rows).getMessage();
 
         assertStartsWith("packet key 'rows' cannot hold this ", m);
-        assertContains("its JSON is over 1048576 characters, more than SQS carries; put large data in S3", m);
+        assertContains("its JSON is over 1 MiB, more than SQS carries; put large data in S3", m);
     }
 
     @Test
