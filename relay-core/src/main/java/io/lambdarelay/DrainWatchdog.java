@@ -41,7 +41,7 @@ final class DrainWatchdog {
 
     /** Starts the watchdog of a relay split into {@code parts}; returns its message id. */
     String start(RelayPacket pkt, int parts) {
-        RelayPacket dog = RelayPacket.create(pkt.header().asPart(0, parts), pkt.policy());
+        RelayPacket dog = RelayPacket.create(pkt.header().asPart(0, parts), pkt.policy(), pkt.values());
         dog.hopState(HopState.START.withKind(HopState.Kind.WATCHDOG));
         return sender.pass(dog, PERIOD);
     }

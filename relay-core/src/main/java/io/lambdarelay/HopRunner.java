@@ -267,6 +267,11 @@ final class HopRunner {
         try {
             wiring.beforeUnit().accept(pkt);
             return worker.processUnit(pkt);
+        } catch (InvalidPacketException e) {
+            // The unit's own misuse of its packet (a value of the wrong type, one putObject cannot
+            // write): a failed unit, retried and at last dead-lettered with the relay ended, not a
+            // body that was never a packet.
+            throw new UnitFailure(e);
         } catch (RuntimeException e) {
             throw e;
         } catch (Exception e) {

@@ -4,7 +4,8 @@ import java.util.Objects;
 
 /**
  * Thrown when a relay packet cannot be read or used: an empty, malformed, foreign or oversized
- * message body, a reserved key of the wrong type, or a packet value read as the wrong type.
+ * message body, a reserved key of the wrong type, a packet value read as the wrong type, or a value
+ * {@code putObject} cannot write. The message names the key and the types, never the value.
  *
  * <p>When this is thrown inside a {@link RelayWorker}, the record is reported as a batch item
  * failure, so after the queue's {@code maxReceiveCount} the message lands in the dead-letter queue
@@ -36,7 +37,13 @@ public class InvalidPacketException extends RelayException {
         /** The packet names a different queue than the one it was received from. */
         WRONG_QUEUE,
         /** The packet holds text that SQS cannot carry, such as a lone surrogate. */
-        INVALID_TEXT
+        INVALID_TEXT,
+        /**
+         * A value given to {@code putObject} cannot be written as packet JSON: a type a packet
+         * refuses (a thread, a stream, ...), a value that refers to itself, a type with no JSON form,
+         * or a getter that throws.
+         */
+        UNWRITABLE_VALUE
     }
 
     /** The reason, see its getter. */

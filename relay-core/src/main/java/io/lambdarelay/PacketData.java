@@ -1,10 +1,8 @@
 package io.lambdarelay;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lambdarelay.InvalidPacketException.Reason;
-import io.lambdarelay.internal.PacketCodec;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -20,9 +18,17 @@ import java.util.Set;
  */
 abstract class PacketData {
     final ObjectNode data;
+    /** The relay's value mapper, for {@code putObject} and {@code get(key, Type.class)}. */
+    private final ValueCodec values;
 
-    PacketData(ObjectNode data) {
+    PacketData(ObjectNode data, ValueCodec values) {
         this.data = data;
+        this.values = values;
+    }
+
+    /** {@return the value mapper this packet reads and writes objects with} */
+    ValueCodec values() {
+        return values;
     }
 
     /** {@return this packet, for chained puts} */
@@ -34,6 +40,8 @@ abstract class PacketData {
      * @param key a user key, not reserved
      * @param value the value; {@code null} stores JSON null
      * @return this packet
+     * @throws IllegalArgumentException if the key is reserved ({@code QueueUrl}, {@code UUID}, {@code stats})
+     * @throws NullPointerException if the key is {@code null}
      */
     public RelayPacket put(String key, String value) {
         data.put(userKey(key), value);
@@ -46,6 +54,8 @@ abstract class PacketData {
      * @param key a user key, not reserved
      * @param value the value
      * @return this packet
+     * @throws IllegalArgumentException if the key is reserved ({@code QueueUrl}, {@code UUID}, {@code stats})
+     * @throws NullPointerException if the key is {@code null}
      */
     public RelayPacket put(String key, long value) {
         data.put(userKey(key), value);
@@ -58,6 +68,9 @@ abstract class PacketData {
      * @param key a user key, not reserved
      * @param value a finite value
      * @return this packet
+     * @throws IllegalArgumentException if the key is reserved ({@code QueueUrl}, {@code UUID}, {@code stats}), or
+     *     the value is NaN or infinite (JSON has neither)
+     * @throws NullPointerException if the key is {@code null}
      */
     public RelayPacket put(String key, double value) {
         if (!Double.isFinite(value)) {
@@ -74,6 +87,8 @@ abstract class PacketData {
      * @param key a user key, not reserved
      * @param value the value; {@code null} stores JSON null
      * @return this packet
+     * @throws IllegalArgumentException if the key is reserved ({@code QueueUrl}, {@code UUID}, {@code stats})
+     * @throws NullPointerException if the key is {@code null}
      */
     public RelayPacket put(String key, BigDecimal value) {
         data.put(userKey(key), value);
@@ -86,6 +101,8 @@ abstract class PacketData {
      * @param key a user key, not reserved
      * @param value the value
      * @return this packet
+     * @throws IllegalArgumentException if the key is reserved ({@code QueueUrl}, {@code UUID}, {@code stats})
+     * @throws NullPointerException if the key is {@code null}
      */
     public RelayPacket put(String key, boolean value) {
         data.put(userKey(key), value);
@@ -93,14 +110,31 @@ abstract class PacketData {
     }
 
     /**
-     * Sets any value Jackson can turn into JSON: a list, a map, a record or bean.
+     * Sets any value the relay's value mapper can write as JSON: a record, a bean with getters, a
+     * list, a map or an array of them, or a {@code java.time} value (written as ISO-8601 text, such
+     * as {@code "2026-12-01T10:15:30Z"} or {@code "PT1H30M"}). The value is written at once, so
+     * changing the object afterwards does not change the packet. The mapper is the one given to
+     * {@link Relay.Builder#valueMapper}, or the library's; a packet read with
+     * {@link RelayPacket#fromJson} uses the library's.
+     *
+     * <p>A packet refuses machinery and open resources, at any depth: threads, {@code Class} and
+     * class loaders, the Lambda {@code Context}, executors, futures and locks, iterators and
+     * streams, and anything {@link AutoCloseable} (I/O streams, sockets, clients, connections).
      *
      * @param key a user key, not reserved
      * @param value the value; {@code null} stores JSON null
      * @return this packet
+     * @throws InvalidPacketException ({@link InvalidPacketException.Reason#UNWRITABLE_VALUE}) naming the key
+     *     and the value's type, never its content, if the value cannot be written: a refused type,
+     *     a value that refers to itself or nests deeper than 63 levels, a type with no JSON form
+     *     (such as {@code new Object()}), a getter that throws, or over 1 MiB of JSON; the packet is
+     *     unchanged
+     * @throws IllegalArgumentException if the key is reserved ({@code QueueUrl}, {@code UUID}, {@code stats})
+     * @throws NullPointerException if the key is {@code null}
      */
     public RelayPacket putObject(String key, Object value) {
-        data.set(userKey(key), PacketCodec.valueToTree(value));
+        String k = userKey(key);
+        data.set(k, values.toTree(k, value));
         return self();
     }
 
@@ -108,7 +142,8 @@ abstract class PacketData {
      * Tells whether a user key is present.
      *
      * @param key the key
-     * @return {@code true} if present, even when its value is JSON null
+     * @return {@code true} if present, even when its value is JSON null; {@code false} for a
+     *     {@code null} key
      */
     public boolean has(String key) {
         return data.has(key);
@@ -119,6 +154,8 @@ abstract class PacketData {
      *
      * @param key the key
      * @return this packet
+     * @throws IllegalArgumentException if the key is reserved ({@code QueueUrl}, {@code UUID}, {@code stats})
+     * @throws NullPointerException if the key is {@code null}
      */
     public RelayPacket remove(String key) {
         data.remove(userKey(key));
@@ -142,6 +179,7 @@ abstract class PacketData {
      * @param key the key
      * @return the value, or {@code null} if absent or JSON null
      * @throws InvalidPacketException if the value is not a string
+     * @throws NullPointerException if the key is {@code null}
      */
     public String getString(String key) {
         JsonNode v = value(key);
@@ -161,6 +199,7 @@ abstract class PacketData {
      * @param defaultValue returned when the key is absent or JSON null
      * @return the value
      * @throws InvalidPacketException if the value is not a string
+     * @throws NullPointerException if the key is {@code null}
      */
     public String getString(String key, String defaultValue) {
         String v = getString(key);
@@ -174,6 +213,7 @@ abstract class PacketData {
      * @param defaultValue returned when the key is absent or JSON null
      * @return the value
      * @throws InvalidPacketException if the value is not a whole number that fits a {@code long}
+     * @throws NullPointerException if the key is {@code null}
      */
     public long getLong(String key, long defaultValue) {
         JsonNode v = value(key);
@@ -193,6 +233,7 @@ abstract class PacketData {
      * @param defaultValue returned when the key is absent or JSON null
      * @return the value
      * @throws InvalidPacketException if the value is not a whole number that fits an {@code int}
+     * @throws NullPointerException if the key is {@code null}
      */
     public int getInt(String key, int defaultValue) {
         JsonNode v = value(key);
@@ -212,6 +253,7 @@ abstract class PacketData {
      * @param defaultValue returned when the key is absent or JSON null
      * @return the value
      * @throws InvalidPacketException if the value is not a number
+     * @throws NullPointerException if the key is {@code null}
      */
     public double getDouble(String key, double defaultValue) {
         JsonNode v = value(key);
@@ -230,6 +272,7 @@ abstract class PacketData {
      * @param key the key
      * @return the value, or {@code null} if absent or JSON null
      * @throws InvalidPacketException if the value is not a number
+     * @throws NullPointerException if the key is {@code null}
      */
     public BigDecimal getDecimal(String key) {
         JsonNode v = value(key);
@@ -249,6 +292,7 @@ abstract class PacketData {
      * @param defaultValue returned when the key is absent or JSON null
      * @return the value
      * @throws InvalidPacketException if the value is not a boolean
+     * @throws NullPointerException if the key is {@code null}
      */
     public boolean getBoolean(String key, boolean defaultValue) {
         JsonNode v = value(key);
@@ -262,13 +306,18 @@ abstract class PacketData {
     }
 
     /**
-     * Converts a value to the given type with Jackson (no polymorphic typing).
+     * Converts a value to the given type with the relay's value mapper (see
+     * {@link #putObject(String, Object)}), with no polymorphic typing unless that mapper was given
+     * it. Each call makes a new object.
      *
      * @param key the key
-     * @param type the target type, such as a record
+     * @param type the target type, such as a record, {@code java.time.Instant} or {@code Map.class}
      * @param <T> the target type
      * @return the value, or {@code null} if absent or JSON null
-     * @throws InvalidPacketException if the value does not convert to the type
+     * @throws InvalidPacketException ({@link InvalidPacketException.Reason#WRONG_TYPE}) naming the key and the
+     *     target type, never the value, if the value does not convert to the type, or the type is
+     *     one a packet refuses (see {@link #putObject(String, Object)})
+     * @throws NullPointerException if the key or the type is {@code null}
      */
     public <T> T get(String key, Class<T> type) {
         Objects.requireNonNull(type, "type");
@@ -276,12 +325,7 @@ abstract class PacketData {
         if (v == null) {
             return null;
         }
-        try {
-            return PacketCodec.treeToValue(v, type);
-        } catch (JsonProcessingException | IllegalArgumentException e) {
-            throw new InvalidPacketException(Reason.WRONG_TYPE, "packet key '" + key + "' holds " + ControlCodec.typeName(v)
-                    + " that does not convert to " + type.getName(), null, null);
-        }
+        return values.fromTree(key, v, type);
     }
 
     private JsonNode value(String key) {

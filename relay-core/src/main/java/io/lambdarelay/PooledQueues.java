@@ -37,18 +37,20 @@ final class PooledQueues implements RelayResources {
     private final Clock clock;
     private final Provisioner provisioner;
     private final RelayLedger ledger;
+    private final ValueCodec values;
     private final Map<String, Pool> pools = new ConcurrentHashMap<>();
 
     /** A pool as setup uses it. */
     record Pool(String queueUrl, String dlqUrl, int queueMaxReceive) {
     }
 
-    PooledQueues(Clients clients, QueueFacts facts, Clock clock, RelayLedger ledger) {
+    PooledQueues(Clients clients, QueueFacts facts, Clock clock, RelayLedger ledger, ValueCodec values) {
         this.clients = clients;
+        this.values = values;
         this.facts = facts;
         this.clock = clock;
         this.ledger = ledger;
-        this.provisioner = new Provisioner(clients, clock, ledger == null ? null : ledger.describe());
+        this.provisioner = new Provisioner(clients, clock, ledger == null ? null : ledger.describe(), values);
     }
 
     @Override
@@ -77,7 +79,7 @@ final class PooledQueues implements RelayResources {
         }
         LOG.debug("relay {} set up in pool {}", relayId, name);
         return RelayPacket.create(Header.first(pool.queueUrl(), UUID_PREFIX + name, relayId, now, deadline,
-                pool.dlqUrl(), function), policy);
+                pool.dlqUrl(), function), policy, values);
     }
 
     /** The pool of that name: found, or created if allowed. */

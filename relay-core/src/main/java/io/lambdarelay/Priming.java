@@ -66,15 +66,16 @@ final class Priming {
         Wiring wiring = relay.wiring();
         Instant now = wiring.clock().instant();
         RelayPacket pkt = RelayPacket.create(Header.first(QUEUE_URL, MESSAGE_ID, "priming", now, now.plusSeconds(3600),
-                QUEUE_URL + RelaySetup.DLQ_SUFFIX, "priming"), Policy.of(RelaySetup.defaults()));
+                QUEUE_URL + RelaySetup.DLQ_SUFFIX, "priming"), Policy.of(RelaySetup.defaults()), wiring.values());
         pkt.put("text", "a").put("number", 1L).put("fraction", 0.5).put("decimal", BigDecimal.ONE)
-                .put("flag", true).putObject("rows", new long[][] {{1, 2}});
+                .put("flag", true).putObject("rows", new long[][] {{1, 2}}).putObject("at", now);
         pkt.getString("text");
         pkt.getLong("number", 0);
         pkt.getDouble("fraction", 0);
         pkt.getDecimal("decimal");
         pkt.getBoolean("flag", false);
         pkt.get("rows", long[][].class);
+        pkt.get("at", Instant.class);
 
         String body = wiring.sender().stamp(pkt, Duration.ZERO).body();
         wiring.sender().stamp(pkt, Relay.MAX_SQS_DELAY.multipliedBy(2));

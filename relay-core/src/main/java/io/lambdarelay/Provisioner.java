@@ -47,10 +47,13 @@ final class Provisioner {
     private final Clock clock;
     /** The ledger's description for the queues' tag, or null without a ledger. */
     private final String ledgerTag;
+    /** The value mapper of the packets setup returns. */
+    private final ValueCodec values;
 
-    Provisioner(Clients clients, Clock clock, String ledgerTag) {
+    Provisioner(Clients clients, Clock clock, String ledgerTag, ValueCodec values) {
         this.clients = clients;
         this.clock = clock;
+        this.values = values;
         this.ledgerTag = ledgerTag == null || ledgerTag.isEmpty() ? null
                 : ledgerTag.length() > 256 ? ledgerTag.substring(0, 256) : ledgerTag;
     }
@@ -129,7 +132,7 @@ final class Provisioner {
             LOG.info("relay {} set up: worker {}, queue {}, mapping {}, visibility {} s{}", relayId, worker.name(),
                     queueName, uuid, visibility, context == null ? "" : ", request " + context.getAwsRequestId());
             return RelayPacket.create(Header.first(queueUrl, uuid, relayId, now, deadline, dlqUrl, worker.name()),
-                    Policy.of(options));
+                    Policy.of(options), values);
         } catch (RuntimeException e) {
             throw rolledBack(e, step, workerFunction, relayId, undo);
         }

@@ -24,11 +24,11 @@ final class QueuePerRelay implements RelayResources {
     private final Clock clock;
     private final Provisioner provisioner;
 
-    QueuePerRelay(Clients clients, QueueFacts facts, Clock clock, String ledgerTag) {
+    QueuePerRelay(Clients clients, QueueFacts facts, Clock clock, String ledgerTag, ValueCodec values) {
         this.clients = clients;
         this.facts = facts;
         this.clock = clock;
-        this.provisioner = new Provisioner(clients, clock, ledgerTag);
+        this.provisioner = new Provisioner(clients, clock, ledgerTag, values);
     }
 
     @Override

@@ -27,28 +27,31 @@ final class Receiver {
     }
 
     /** The packet of a single-record event; more records is a usage error that names the fix. */
-    static RelayPacket single(SQSEvent event, int maxPacketBytes) {
+    static RelayPacket single(SQSEvent event, int maxPacketBytes, ValueCodec values) {
         List<SQSMessage> records = records(event);
         if (records.size() > 1) {
             throw new IllegalArgumentException("SQS event has " + records.size()
                     + " records; use getRelayPkts(event), or RelayWorker, when the batch size is above 1");
         }
-        return read(records.get(0), maxPacketBytes);
+        return read(records.get(0), maxPacketBytes, values);
     }
 
     /** The packets of every record, in order; the first invalid one fails the call. */
-    static List<RelayPacket> all(SQSEvent event, int maxPacketBytes) {
+    static List<RelayPacket> all(SQSEvent event, int maxPacketBytes, ValueCodec values) {
         List<RelayPacket> out = new ArrayList<>();
         for (SQSMessage m : records(event)) {
-            out.add(read(m, maxPacketBytes));
+            out.add(read(m, maxPacketBytes, values));
         }
         return out;
     }
 
-    /** One record's packet: size, hardened JSON, control state, and that it came from its own queue. */
-    static RelayPacket read(SQSMessage message, int maxPacketBytes) {
+    /**
+     * One record's packet: size, hardened JSON, control state, and that it came from its own queue;
+     * its objects go through the relay's value mapper.
+     */
+    static RelayPacket read(SQSMessage message, int maxPacketBytes, ValueCodec values) {
         Objects.requireNonNull(message, "message");
-        RelayPacket pkt = RelayPacket.parse(message.getBody(), maxPacketBytes, message.getMessageId());
+        RelayPacket pkt = RelayPacket.parse(message.getBody(), maxPacketBytes, message.getMessageId(), values);
         String source = message.getEventSourceArn();
         if (source != null && !source.isEmpty()) {
             String sourceQueue = source.substring(source.lastIndexOf(':') + 1);

@@ -38,13 +38,15 @@ final class Redrive {
     private final Sender sender;
     private final FanIn fanIn;
     private final int maxPacketBytes;
+    private final ValueCodec values;
 
-    Redrive(Clients clients, QueueFacts facts, Sender sender, FanIn fanIn, int maxPacketBytes) {
+    Redrive(Clients clients, QueueFacts facts, Sender sender, FanIn fanIn, int maxPacketBytes, ValueCodec values) {
         this.clients = clients;
         this.facts = facts;
         this.sender = sender;
         this.fanIn = fanIn;
         this.maxPacketBytes = maxPacketBytes;
+        this.values = values;
     }
 
     int run(RelayPacket relay) {
@@ -132,7 +134,7 @@ final class Redrive {
     /** The message's packet if it is one of this relay's, else {@code null} (it stays where it is). */
     private RelayPacket packetOf(String queueUrl, String relayId, Message m) {
         try {
-            RelayPacket pkt = RelayPacket.parse(m.body(), maxPacketBytes, m.messageId());
+            RelayPacket pkt = RelayPacket.parse(m.body(), maxPacketBytes, m.messageId(), values);
             // A pool's dead-letter queue holds every pooled relay's packets: only this relay's move.
             boolean ours = queueUrl.equals(pkt.queueUrl()) && (relayId == null || relayId.equals(pkt.relayId()));
             return ours ? pkt : null;

@@ -3,6 +3,7 @@ package io.lambdarelay;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent.SQSMessage;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lambdarelay.ledger.RelayLedger;
 import java.time.Clock;
 import java.time.Duration;
@@ -74,16 +75,18 @@ public final class Relay implements AutoCloseable {
     public static final String ATTR_RECEIVES = "lambda-relay-receive-count";
 
     private final int maxPacketBytes;
+    private final ValueCodec values;
     private final RelayLedger ledger;
     private final Wiring wiring;
     private final Launcher launcher;
     private final CheckpointHook checkpointHook = new CheckpointHook();
 
-    private Relay(Builder b) {
+    private Relay(Builder b, ValueCodec values) {
         this.maxPacketBytes = b.maxPacketBytes;
+        this.values = values;
         this.ledger = b.ledger;
         this.wiring = Wiring.of(b.sqsClient, b.lambdaClient, b.clock, b.maxPacketBytes, b.ledger,
-                new BackOff(b.pause, b.seeds), b.beforeUnit, b.metrics);
+                new BackOff(b.pause, b.seeds), b.beforeUnit, b.metrics, values);
         this.launcher = new Launcher(wiring);
     }
 
@@ -98,6 +101,17 @@ public final class Relay implements AutoCloseable {
     /** {@return a builder} */
     public static Builder builder() {
         return new Builder();
+    }
+
+    /**
+     * {@return a new mapper with the settings a relay uses for packet values when given none: to
+     * change (register a module, say) and pass to {@link Builder#valueMapper}. java.time values are
+     * written as ISO-8601 text (a {@code ZonedDateTime} with its region in brackets, as its
+     * {@code toString()} writes it) and read back without being moved to UTC; decimals are read
+     * as exact {@code BigDecimal}s}
+     */
+    public static ObjectMapper defaultValueMapper() {
+        return ValueCodec.defaultMapper();
     }
 
     /** {@return the packet size limit this relay enforces, in UTF-8 bytes} */
@@ -304,7 +318,7 @@ public final class Relay implements AutoCloseable {
      *     {@link #getRelayPkts(SQSEvent)}
      */
     public RelayPacket getRelayPkt(SQSEvent event) {
-        return Receiver.single(event, maxPacketBytes);
+        return Receiver.single(event, maxPacketBytes, values);
     }
 
     /**
@@ -317,7 +331,7 @@ public final class Relay implements AutoCloseable {
      * @throws InvalidPacketException if the event has no record or one is not a valid packet
      */
     public List<RelayPacket> getRelayPkts(SQSEvent event) {
-        return Receiver.all(event, maxPacketBytes);
+        return Receiver.all(event, maxPacketBytes, values);
     }
 
     /**
@@ -330,7 +344,7 @@ public final class Relay implements AutoCloseable {
      * @throws InvalidPacketException naming what is wrong, with the message id
      */
     public RelayPacket getRelayPkt(SQSMessage message) {
-        return Receiver.read(message, maxPacketBytes);
+        return Receiver.read(message, maxPacketBytes, values);
     }
 
     /**
@@ -431,8 +445,32 @@ public final class Relay implements AutoCloseable {
         private RelayLedger ledger;
         private Consumer<RelayPacket> beforeUnit = pkt -> { };
         private RelayMetricsListener metrics;
+        private ObjectMapper valueMapper;
 
         private Builder() {
+        }
+
+        /**
+         * Sets the Jackson mapper for the objects users put in packets and get from them
+         * ({@link RelayPacket#putObject}, {@link RelayPacket#get(String, Class)}): your modules, naming
+         * strategy, date formats. It applies to every packet this relay sets up or reads, in start
+         * functions and workers alike, so give the same mapper to both. The packet's own keys
+         * ({@code QueueUrl}, {@code UUID}, {@code stats}) and its size and nesting limits are the
+         * library's and stay as they are. {@link #build()} takes a copy, so changing the mapper
+         * afterwards does not change the relay; the types a packet refuses (threads, streams, ...)
+         * are refused with any mapper. Polymorphic typing is up to the mapper: enable it only with
+         * a validator that names your types. Default: {@link Relay#defaultValueMapper()}.
+         *
+         * <pre>{@code
+         * Relay relay = Relay.builder().valueMapper(Relay.defaultValueMapper().registerModule(new Jdk8Module())).build();
+         * }</pre>
+         *
+         * @param mapper the mapper, or {@code null} for the default
+         * @return this builder
+         */
+        public Builder valueMapper(ObjectMapper mapper) {
+            this.valueMapper = mapper;
+            return this;
         }
 
         /**
@@ -553,11 +591,12 @@ public final class Relay implements AutoCloseable {
          * Validates the settings and builds the relay.
          *
          * @return the relay
-         * @throws IllegalArgumentException naming the bad setting
+         * @throws IllegalArgumentException naming the bad setting, such as a value mapper that cannot
+         *     be copied
          */
         public Relay build() {
             RelayPacket.checkLimit(maxPacketBytes);
-            return new Relay(this);
+            return new Relay(this, valueMapper == null ? ValueCodec.defaults() : ValueCodec.of(valueMapper));
         }
     }
 }

@@ -53,8 +53,8 @@ public final class RelayPacket extends PacketData {
     private long pendingUnits;
 
     private RelayPacket(Header header, Policy policy, HopState hopState, RelayCost cost, ObjectNode otherStats,
-            ObjectNode data) {
-        super(data);
+            ObjectNode data, ValueCodec values) {
+        super(data, values);
         this.header = header;
         this.policy = policy;
         this.hopState = hopState;
@@ -63,10 +63,10 @@ public final class RelayPacket extends PacketData {
         this.ledgered = RelayCost.ZERO;
     }
 
-    /** A packet straight from setup, with no user keys yet. */
-    static RelayPacket create(Header header, Policy policy) {
+    /** A packet straight from setup, with no user keys yet, that writes objects with {@code values}. */
+    static RelayPacket create(Header header, Policy policy, ValueCodec values) {
         return new RelayPacket(header, policy, HopState.START, RelayCost.ZERO, JsonNodeFactory.instance.objectNode(),
-                JsonNodeFactory.instance.objectNode());
+                JsonNodeFactory.instance.objectNode(), values);
     }
 
     @Override
@@ -75,31 +75,37 @@ public final class RelayPacket extends PacketData {
     }
 
     /**
-     * Reads a packet from its JSON text with the default 64 KiB limit.
+     * Reads a packet from its JSON text with the default 64 KiB limit. Its objects
+     * ({@code putObject}, {@code get(key, Type.class)}) go through the library's value mapper; a
+     * packet a {@link Relay} reads ({@link Relay#getRelayPkt(com.amazonaws.services.lambda.runtime.events.SQSEvent.SQSMessage)}) uses the relay's.
      *
      * @param json the serialized packet, as found in an SQS message body
      * @return the packet
      * @throws InvalidPacketException when the text is not a valid packet; the reason says why
      */
     public static RelayPacket fromJson(String json) {
-        return fromJson(json, DEFAULT_MAX_BYTES);
+        return parse(json, DEFAULT_MAX_BYTES, null, ValueCodec.defaults());
     }
 
     /**
-     * Reads a packet from its JSON text.
+     * Reads a packet from its JSON text, with the library's value mapper as
+     * {@link #fromJson(String)} does.
      *
      * @param json the serialized packet
      * @param maxBytes the largest accepted size in UTF-8 bytes, 1 to 1,048,576
      * @return the packet
      * @throws InvalidPacketException when the text is not a valid packet; the reason says why
+     * @throws IllegalArgumentException if {@code maxBytes} is outside 1 to 1,048,576
      */
     public static RelayPacket fromJson(String json, int maxBytes) {
-        return parse(json, checkLimit(maxBytes), null);
+        return parse(json, checkLimit(maxBytes), null, ValueCodec.defaults());
     }
 
-    static RelayPacket parse(String json, int maxBytes, String messageId) {
+    /** Reads a packet whose objects go through {@code values}; {@code messageId} only labels errors. */
+    static RelayPacket parse(String json, int maxBytes, String messageId, ValueCodec values) {
         ControlCodec.Parts p = ControlCodec.read(PacketCodec.parse(json, maxBytes, messageId), messageId);
-        RelayPacket pkt = new RelayPacket(p.header(), p.policy(), p.hopState(), p.cost(), p.otherStats(), p.data());
+        RelayPacket pkt = new RelayPacket(p.header(), p.policy(), p.hopState(), p.cost(), p.otherStats(), p.data(),
+                values);
         // A worker writes what a hop spent to the ledger as it passes the packet on; the start does not.
         pkt.ledgered = p.header().hop() > Header.FIRST_HOP ? p.cost() : RelayCost.ZERO;
         return pkt;
@@ -143,9 +149,10 @@ public final class RelayPacket extends PacketData {
         return PacketCodec.utf8Length(toJson());
     }
 
-    /** {@return an independent copy; changing one does not change the other} */
+    /** {@return an independent copy, with the same value mapper; changing one does not change the other} */
     public RelayPacket copy() {
-        RelayPacket p = new RelayPacket(header, policy, hopState, cost, otherStats.deepCopy(), data.deepCopy());
+        RelayPacket p = new RelayPacket(header, policy, hopState, cost, otherStats.deepCopy(), data.deepCopy(),
+                values());
         p.ledgered = ledgered;
         p.pendingUnits = pendingUnits;
         return p;
@@ -229,6 +236,7 @@ public final class RelayPacket extends PacketData {
      *
      * @param parts 1 to 100,000
      * @return the parts, in order
+     * @throws IllegalArgumentException if {@code parts} is outside 1 to 100,000
      * @throws IllegalStateException if this packet is already a part of a fan-out
      */
     public List<RelayPacket> split(int parts) {

@@ -23,22 +23,23 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * @param backOff how back-offs wait and draw their jitter
  * @param metrics takes each worker invocation's figures to the metrics listener
  * @param parking parks, pauses and wakes relays
+ * @param values the value mapper of every packet the relay makes or reads
  */
 record Wiring(Clients clients, Clock clock, QueueFacts facts, FanIn fanIn, Sender sender, Redrive redrive,
         RelayResources resources, DrainWatchdog watchdog, AdaptiveRates adaptiveRates,
-        Consumer<RelayPacket> beforeUnit, BackOff backOff, MetricsReporter metrics, Parking parking) {
+        Consumer<RelayPacket> beforeUnit, BackOff backOff, MetricsReporter metrics, Parking parking, ValueCodec values) {
 
     static Wiring of(SqsClient sqs, LambdaClient lambda, Clock clock, int maxPacketBytes, RelayLedger ledger,
-            BackOff backOff, Consumer<RelayPacket> beforeUnit, RelayMetricsListener metrics) {
+            BackOff backOff, Consumer<RelayPacket> beforeUnit, RelayMetricsListener metrics, ValueCodec values) {
         Clients clients = new Clients(sqs, lambda);
         QueueFacts facts = new QueueFacts(clients);
         FanIn fanIn = FanIn.of(ledger, clock);
         Sender sender = new Sender(clients, facts, clock, maxPacketBytes, backOff, fanIn);
         RelayResources resources = new ResourcesByMode(
-                new QueuePerRelay(clients, facts, clock, ledger == null ? null : ledger.describe()),
-                new PooledQueues(clients, facts, clock, ledger));
+                new QueuePerRelay(clients, facts, clock, ledger == null ? null : ledger.describe(), values),
+                new PooledQueues(clients, facts, clock, ledger, values));
         return new Wiring(clients, clock, facts, fanIn, sender, new Redrive(clients, facts, sender, fanIn,
-                maxPacketBytes), resources, new DrainWatchdog(sender, resources, clock), new AdaptiveRates(),
-                beforeUnit, backOff, new MetricsReporter(metrics), new Parking(clients, facts));
+                maxPacketBytes, values), resources, new DrainWatchdog(sender, resources, clock), new AdaptiveRates(),
+                beforeUnit, backOff, new MetricsReporter(metrics), new Parking(clients, facts), values);
     }
 }

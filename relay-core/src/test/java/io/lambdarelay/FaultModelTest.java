@@ -66,7 +66,7 @@ class FaultModelTest extends FaultModelBase {
     void s03_theDrainWatchdogReceivedFirst_byAWorkerWithALedger_takesNoPartsClaim() {
         RelayPacket pkt = f.plain.setup(null, WORKER).put("target", 1L);
         f.plain.fanOut(pkt, 2, (i, p) -> { });
-        RelayPacket dog = RelayPacket.create(pkt.header().asPart(0, 2), pkt.policy());
+        RelayPacket dog = RelayPacket.create(pkt.header().asPart(0, 2), pkt.policy(), pkt.values());
         dog.hopState(HopState.START.withKind(HopState.Kind.WATCHDOG));
         f.plain.relayPass(dog); // as DrainWatchdog.start sends it, without the 60 s delay
         List<Message> msgs = f.take(pkt.queueUrl());

@@ -9,8 +9,11 @@ import io.lambdarelay.local.LocalAws;
 import io.lambdarelay.local.testing.Await;
 import io.lambdarelay.testing.CapturedStderr;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
@@ -20,6 +23,13 @@ import org.junit.jupiter.api.Test;
  */
 class NoPacketContentInLogsTest {
     private static final String CANARY = "canary-3f9a-jane.doe@example.com";
+
+    /** A bean whose getter fails with the canary in its message. */
+    public static final class Locked {
+        public String getEmail() {
+            throw new IllegalStateException("no access to " + CANARY);
+        }
+    }
 
     @Test
     void theCanaryNeverReachesLogsOrExceptionMessages() {
@@ -62,6 +72,17 @@ class NoPacketContentInLogsTest {
             RelayPacket typed = RelayPacket.fromJson("{\"QueueUrl\":\"" + q + "\",\"UUID\":\"u\",\"email\":\"" + CANARY + "\"}");
             messages.add(assertThrows(InvalidPacketException.class, () -> typed.getLong("email", 0)).getMessage());
             messages.add(assertThrows(InvalidPacketException.class, () -> typed.get("email", List.class)).getMessage());
+            messages.add(assertThrows(InvalidPacketException.class, () -> typed.get("email", Instant.class)).getMessage());
+            // values putObject cannot write, with the canary as a map key, a thread's name, a getter's error
+            Map<String, Object> cyclic = new HashMap<>();
+            cyclic.put(CANARY, cyclic);
+            for (Object unwritable : List.of(cyclic, Map.of(CANARY, new Object()), new Thread(() -> { }, CANARY),
+                    Map.of(CANARY, List.of(new Thread(() -> { }, CANARY))), new Locked())) {
+                InvalidPacketException e = assertThrows(InvalidPacketException.class, () -> typed.putObject("v", unwritable));
+                for (Throwable t = e; t != null; t = t.getCause()) {
+                    messages.add(String.valueOf(t.getMessage()));
+                }
+            }
             messages.add(assertThrows(PacketTooLargeException.class,
                     () -> relay.relayPass(typed.put("big", CANARY.repeat(3_000)))).getMessage());
             messages.add(typed.toString());

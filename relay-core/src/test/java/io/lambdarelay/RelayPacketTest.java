@@ -22,7 +22,8 @@ class RelayPacketTest {
     private static final String Q = "https://sqs.us-east-1.amazonaws.com/000000000000/relay-q";
 
     private static RelayPacket packet() {
-        return RelayPacket.create(new Header(Q, "uuid-1", null, 0, 0, 0, 1, null, null, null, null, null), Policy.NONE);
+        return RelayPacket.create(new Header(Q, "uuid-1", null, 0, 0, 0, 1, null, null, null, null, null), Policy.NONE,
+                ValueCodec.defaults());
     }
 
     @Test

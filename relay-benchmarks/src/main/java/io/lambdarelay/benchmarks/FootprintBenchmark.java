@@ -21,7 +21,8 @@ final class FootprintBenchmark {
     /** The runtime dependencies the README names; everything else must come in through one of them. */
     static final Set<String> NAMED = Set.of(
             "software.amazon.awssdk:sqs", "software.amazon.awssdk:lambda", "software.amazon.awssdk:url-connection-client",
-            "com.fasterxml.jackson.core:jackson-databind", "org.slf4j:slf4j-api",
+            "com.fasterxml.jackson.core:jackson-databind", "com.fasterxml.jackson.datatype:jackson-datatype-jsr310",
+            "org.slf4j:slf4j-api",
             "com.amazonaws:aws-lambda-java-core", "com.amazonaws:aws-lambda-java-events");
     /** HTTP clients the library must not drag in (it uses url-connection-client), logging bindings, and joda-time. */
     static final Set<String> FORBIDDEN = Set.of(

@@ -10,10 +10,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -25,11 +22,13 @@ import java.io.StringWriter;
 import java.util.Map;
 
 /**
- * The one place packets become JSON and back, with the parser hardened against hostile bodies.
+ * The one place packets become JSON text and back, with the parser hardened against hostile bodies.
  *
- * <p>The mapper only ever reads into a {@link JsonNode} tree: no default typing and no polymorphic
- * binding, so type-naming payloads such as {@code "@class"} are plain data. Parse errors are
- * reported with their position only; Jackson's own messages quote input and are not passed on.
+ * <p>It reads into a {@link JsonNode} tree with jackson-core's streaming parser alone and writes
+ * the tree with its generator: no object mapper, so no default typing and no polymorphic binding,
+ * and type-naming payloads such as {@code "@class"} are plain data. (User objects become trees in
+ * {@code io.lambdarelay.ValueCodec}, through this parser.) Parse errors are reported with their
+ * position only; Jackson's own messages quote input and are not passed on.
  */
 public final class PacketCodec {
     /** SQS's largest message, the upper bound of any configured packet limit. */
@@ -51,45 +50,6 @@ public final class PacketCodec {
                     .build())
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
-
-    /**
-     * Turns a user's object into a JSON tree with the packet's mapper ({@code putObject}). The
-     * mapper is built on first use: reading and writing packets need only the streaming factory,
-     * so a worker's cold start does not pay for its set-up. It is never handed out, so nobody can
-     * reconfigure it.
-     *
-     * @param value the object
-     * @return its tree
-     * @throws IllegalArgumentException if Jackson cannot serialize it
-     */
-    public static JsonNode valueToTree(Object value) {
-        return mapper().valueToTree(value);
-    }
-
-    /**
-     * Turns a JSON tree into an object of the given type ({@code get(key, Type.class)}), with no
-     * polymorphic typing.
-     *
-     * @param node the tree
-     * @param type the target type
-     * @param <T> the target type
-     * @return the object
-     * @throws JsonProcessingException if the tree does not fit the type
-     */
-    public static <T> T treeToValue(JsonNode node, Class<T> type) throws JsonProcessingException {
-        return mapper().treeToValue(node, type);
-    }
-
-    private static ObjectMapper mapper() {
-        return MapperHolder.MAPPER;
-    }
-
-    /** Lazy holder: the JVM initialises it, once and thread-safely, on first use. */
-    private static final class MapperHolder {
-        static final ObjectMapper MAPPER = JsonMapper.builder(FACTORY)
-                .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-                .build();
-    }
 
     private PacketCodec() {
     }
@@ -260,8 +220,8 @@ public final class PacketCodec {
             case MISSING:
                 gen.writeNull();
                 break;
-            default: // binary and POJO nodes, which only valueToTree can make: let the mapper write them
-                gen.writeRawValue(mapper().writeValueAsString(node));
+            default: // binary and POJO nodes: only a mapper makes them, and packet values are parsed text
+                throw new IllegalStateException("a packet holds a " + node.getNodeType() + " node");
         }
     }
 
