@@ -95,6 +95,23 @@ final class LocalJob {
      * packet, nothing is left behind.
      */
     static List<Check> commonChecks(String gaveUp, long dlqMessages, long[] leftovers) {
+        return commonChecks(gaveUp, dlqMessages, leftovers, false);
+    }
+
+    /**
+     * As {@link #commonChecks(String, long, long[])}; in pooled mode the worker's pool (its queue,
+     * its dead-letter queue and its mapping) stays, and only it may be left.
+     */
+    static List<Check> commonChecks(String gaveUp, long dlqMessages, long[] leftovers, boolean pooled) {
+        if (pooled) {
+            return List.of(
+                    new Check("finished in time", gaveUp == null, gaveUp == null ? "the job went idle" : gaveUp),
+                    new Check("dead-letter queues empty", dlqMessages == 0, dlqMessages + " message(s) in dead-letter "
+                            + "queues"),
+                    new Check("only the pool left", leftovers[0] == 2 && leftovers[1] == 1, leftovers[0]
+                            + " queue(s), " + leftovers[1] + " event-source mapping(s) left: the pool's queue, "
+                            + "dead-letter queue and mapping stay for the next relay"));
+        }
         return List.of(
                 new Check("finished in time", gaveUp == null, gaveUp == null ? "the job went idle" : gaveUp),
                 new Check("dead-letter queues empty", dlqMessages == 0, dlqMessages + " message(s) in dead-letter "

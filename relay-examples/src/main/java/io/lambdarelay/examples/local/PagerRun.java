@@ -11,6 +11,7 @@ import io.lambdarelay.examples.pager.PagerStart;
 import io.lambdarelay.examples.pager.PagerTotals;
 import io.lambdarelay.examples.pager.PagerWorker;
 import io.lambdarelay.ledger.InMemoryRelayLedger;
+import io.lambdarelay.ledger.PooledRelay;
 import io.lambdarelay.local.IdleTimeoutException;
 import io.lambdarelay.local.LocalAws;
 import io.lambdarelay.local.LocalStats;
@@ -96,6 +97,7 @@ public final class PagerRun {
     }
 
     private final Options options;
+    private final boolean pooled;
 
     /**
      * Creates a run.
@@ -103,7 +105,19 @@ public final class PagerRun {
      * @param options what to run
      */
     public PagerRun(Options options) {
+        this(options, false);
+    }
+
+    /**
+     * Creates a run in either mode.
+     *
+     * @param options what to run
+     * @param pooled {@code true} to run the relay in the worker's pool (pooled mode), {@code false}
+     *     on a queue and mapping of its own
+     */
+    public PagerRun(Options options, boolean pooled) {
         this.options = options;
+        this.pooled = pooled;
     }
 
     /**
@@ -147,7 +161,7 @@ public final class PagerRun {
             job.registerStart(START, new PagerStart(relay, WORKER));
 
             long jobStart = System.nanoTime();
-            Map<String, Object> started0 = job.invokeStart(START, Map.of("pageSize", options.pageSize()));
+            Map<String, Object> started0 = job.invokeStart(START, Map.of("pageSize", options.pageSize(), "pooled", pooled ? 1 : 0));
             String relayId = (String) started0.get("relayId");
             RelayPacket pkt = RelayPacket.fromJson((String) started0.get("packet"));
             String queue = LocalJob.queueName(pkt.queueUrl());
@@ -190,7 +204,12 @@ public final class PagerRun {
             }
             List<Check> checks = new ArrayList<>();
             checks.add(new Check("exact totals", exact, totals));
-            checks.addAll(LocalJob.commonChecks(gaveUp, dlq, left));
+            checks.addAll(LocalJob.commonChecks(gaveUp, dlq, left, pooled));
+            if (pooled) {
+                checks.add(new Check("ended in the ledger", ledger.pooledRelay(relayId).map(p -> p.control()
+                        == PooledRelay.Control.ENDED).orElse(false), "the pooled relay's entry says "
+                        + ledger.pooledRelay(relayId).map(p -> p.control().toString()).orElse("nothing")));
+            }
             RelayCost cost = ledger.cost(relayId).orElse(RelayCost.ZERO);
             checks.add(new Check("cost counted for every hop", cost.hops() == run[1] && run[1] > 0,
                     n(cost.hops()) + " hops in the cost, " + n(run[1]) + " hand-offs of the chain"));

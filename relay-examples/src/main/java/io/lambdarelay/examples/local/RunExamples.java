@@ -22,11 +22,12 @@ import java.util.Map;
  * (the vendor's limit, calls per second), {@code relayRate} (default: {@code rate}),
  * {@code parts}, {@code concurrency}, {@code vendorTimeout} (seconds), {@code adaptive}
  * ({@code true}: the relay finds the vendor's limit from its 429s, starting at {@code relayRate})
- * for the vendor.
+ * for the vendor; {@code mode} ({@code queue}: each relay on a queue and mapping of its own, or
+ * {@code pool}: in the worker's pool) for both.
  */
 public final class RunExamples {
     private static final List<String> FLAGS = List.of("example", "rows", "pageSize", "pageCostMs", "pagerTimeout",
-            "calls", "rate", "relayRate", "parts", "concurrency", "vendorTimeout", "adaptive");
+            "calls", "rate", "relayRate", "parts", "concurrency", "vendorTimeout", "adaptive", "mode");
     private static final double MAX_TIMEOUT_SECONDS = 900;
 
     private RunExamples() {
@@ -70,7 +71,8 @@ public final class RunExamples {
                 + "timeout\n"
                 + "  calls, rate, relayRate, parts, concurrency, vendorTimeout (s)   the vendor fan-out's calls, "
                 + "limit (calls/s), pacing, parts, workers at once, worker timeout\n"
-                + "  adaptive=true|false   the relay finds the vendor's limit from its 429s, starting at relayRate (false)";
+                + "  adaptive=true|false   the relay finds the vendor's limit from its 429s, starting at relayRate (false)\n"
+                + "  mode=queue|pool   each relay on a queue and mapping of its own, or in the worker's pool (queue)";
     }
 
     /**
@@ -85,16 +87,17 @@ public final class RunExamples {
         long started = System.nanoTime();
         List<String> verdicts = new ArrayList<>();
         boolean passed = true;
-        out.println("Lambda Relay examples on LocalAws (embedded SQS, local Lambda endpoint); example=" + s.example);
+        out.println("Lambda Relay examples on LocalAws (embedded SQS, local Lambda endpoint); example=" + s.example
+                + ", mode=" + (s.pooled ? "pool" : "queue"));
         if (!s.example.equals("vendor")) {
             out.println();
-            PagerRun.Result r = new PagerRun(s.pager).run(out);
+            PagerRun.Result r = new PagerRun(s.pager, s.pooled).run(out);
             passed &= r.passed();
             verdicts.add(verdict("pager ", r.checks()));
         }
         if (!s.example.equals("pager")) {
             out.println();
-            VendorRun.Result r = new VendorRun(s.vendor).run(out);
+            VendorRun.Result r = new VendorRun(s.vendor, s.pooled).run(out);
             passed &= r.passed();
             verdicts.add(verdict("vendor", r.checks()));
         }
@@ -115,11 +118,13 @@ public final class RunExamples {
         final String example;
         final PagerRun.Options pager;
         final VendorRun.Options vendor;
+        final boolean pooled;
 
-        private Settings(String example, PagerRun.Options pager, VendorRun.Options vendor) {
+        private Settings(String example, PagerRun.Options pager, VendorRun.Options vendor, boolean pooled) {
             this.example = example;
             this.pager = pager;
             this.vendor = vendor;
+            this.pooled = pooled;
         }
 
         /**
@@ -179,7 +184,11 @@ public final class RunExamples {
             VendorRun.Options vendor = new VendorRun.Options(calls, parts, (int) concurrency, rate,
                     f.positiveNumber("relayRate", rate), adaptive.equals("true"),
                     f.seconds("vendorTimeout", vd.workerTimeout()), vd.maxWait());
-            return new Settings(example, pager, vendor);
+            String mode = f.text("mode", "queue").toLowerCase(Locale.ROOT);
+            if (!List.of("queue", "pool").contains(mode)) {
+                throw new BadFlagException("-Dmode must be queue or pool, got '" + mode + "'");
+            }
+            return new Settings(example, pager, vendor, mode.equals("pool"));
         }
     }
 

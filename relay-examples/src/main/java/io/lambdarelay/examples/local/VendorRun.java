@@ -9,6 +9,7 @@ import io.lambdarelay.RelayPacket;
 import io.lambdarelay.examples.vendor.VendorStart;
 import io.lambdarelay.examples.vendor.VendorWorker;
 import io.lambdarelay.ledger.InMemoryRelayLedger;
+import io.lambdarelay.ledger.PooledRelay;
 import io.lambdarelay.ledger.PartTally;
 import io.lambdarelay.local.IdleTimeoutException;
 import io.lambdarelay.local.LocalAws;
@@ -93,6 +94,7 @@ public final class VendorRun {
     }
 
     private final Options options;
+    private final boolean pooled;
 
     /**
      * Creates a run.
@@ -100,7 +102,19 @@ public final class VendorRun {
      * @param options what to run
      */
     public VendorRun(Options options) {
+        this(options, false);
+    }
+
+    /**
+     * Creates a run in either mode.
+     *
+     * @param options what to run
+     * @param pooled {@code true} to run the relay in the worker's pool (pooled mode), {@code false}
+     *     on a queue and mapping of its own
+     */
+    public VendorRun(Options options, boolean pooled) {
         this.options = options;
+        this.pooled = pooled;
     }
 
     /**
@@ -128,7 +142,7 @@ public final class VendorRun {
             long jobStart = System.nanoTime();
             Map<String, Object> started0 = job.invokeStart(START, Map.of("calls", options.calls(),
                     "parts", options.parts(), "concurrency", options.concurrency(), "rate", options.relayRate(),
-                    "adaptive", options.adaptive() ? 1 : 0));
+                    "adaptive", options.adaptive() ? 1 : 0, "pooled", pooled ? 1 : 0));
             String relayId = (String) started0.get("relayId");
             RelayPacket pkt = RelayPacket.fromJson((String) started0.get("packet"));
             String queue = LocalJob.queueName(pkt.queueUrl());
@@ -168,7 +182,12 @@ public final class VendorRun {
                             + "vendor's idempotency key")));
             checks.add(new Check("every part done", tally.done() == options.parts() && tally.failed() == 0,
                     tally.done() + " of " + options.parts() + " parts done, " + tally.failed() + " failed"));
-            checks.addAll(LocalJob.commonChecks(gaveUp, dlq, left));
+            checks.addAll(LocalJob.commonChecks(gaveUp, dlq, left, pooled));
+            if (pooled) {
+                checks.add(new Check("ended in the ledger", ledger.pooledRelay(relayId).map(p -> p.control()
+                        == PooledRelay.Control.ENDED).orElse(false), "the pooled relay's entry says "
+                        + ledger.pooledRelay(relayId).map(p -> p.control().toString()).orElse("nothing")));
+            }
             RelayCost cost = ledger.cost(relayId).orElse(RelayCost.ZERO);
             long workerInvocations = s.invocations() - job.invocations(START);
             checks.add(new Check("cost counted for every part", cost.hops() >= options.parts()

@@ -17,7 +17,7 @@ import java.util.Objects;
  * and passes the first packet, which holds only the page size (the cursor and totals are added by
  * the worker); if the pass fails, nothing is left behind.
  *
- * <p>Input (all optional): {@code {"pageSize": 1000}}. Output: {@code relayId}, {@code queueUrl}
+ * <p>Input (all optional): {@code {"pageSize": 1000, "pooled": 1}} ({@code pooled} 1: in the worker's pool). Output: {@code relayId}, {@code queueUrl}
  * and {@code packet}, the first packet's JSON, which {@link Relay#progress} reads.
  *
  * <p>On Lambda: {@code WORKER_FUNCTION} names the worker. Thread-safe.
@@ -53,8 +53,10 @@ public final class PagerStart implements RequestHandler<Map<String, Object>, Map
         if (pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
             throw new IllegalArgumentException("pageSize must be 1 to " + MAX_PAGE_SIZE + ", got " + pageSize);
         }
+        boolean pooled = Input.longValue(input, "pooled", 0) != 0;
         // One call: if the first pass fails, the queues and the mapping are deleted again.
         RelayPacket pkt = relay.start(context, workerFunction, RelaySetup.builder()
+                .pooled(pooled) // the worker's pool instead of a queue and mapping of its own
                 .maxReceiveCount(3)
                 .expiresAfter(Duration.ofHours(6))
                 .tag("example", "pager")

@@ -72,6 +72,7 @@ public final class VendorStart implements RequestHandler<Map<String, Object>, Ma
                     + ", parts=" + parts);
         }
         RelaySetup options = RelaySetup.builder()
+                .pooled(Input.longValue(input, "pooled", 0) != 0) // the worker's pool, if asked
                 .maximumConcurrency((int) concurrency)
                 .rateLimit(rate)
                 .adaptiveRate(adaptive)

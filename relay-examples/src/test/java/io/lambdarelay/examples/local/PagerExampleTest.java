@@ -29,4 +29,22 @@ class PagerExampleTest {
         assertEquals(0, r.leftoverMappings(), out.text());
         assertTrue(r.passed(), out.text());
     }
+
+    @Test
+    void pager_inTheWorkersPool_isExact_andLeavesOnlyThePool() throws Exception {
+        Captured out = new Captured();
+        PagerRun.Result r = new PagerRun(new PagerRun.Options(20_000, 250, 10, Duration.ofSeconds(1),
+                Duration.ofMinutes(2)), true).run(out.out());
+        System.out.print(out.text());
+
+        assertTrue(r.exact(), out.text());
+        assertEquals(20_000, r.rows(), out.text());
+        assertEquals(81, r.pages(), "80 full pages and an empty one that ends the chain");
+        assertTrue(r.hops() >= 2, out.text());
+        assertEquals(0, r.dlqMessages(), out.text());
+        assertEquals(2, r.leftoverQueues(), "the pool's queue and dead-letter queue stay: " + out.text());
+        assertEquals(1, r.leftoverMappings(), "the pool's mapping stays: " + out.text());
+        assertTrue(out.text().contains("ended in the ledger"), out.text());
+        assertTrue(r.passed(), out.text());
+    }
 }

@@ -46,6 +46,8 @@ class RunExamplesTest {
         assertEquals(50, s.vendor.vendorLimit());
         assertEquals(50, s.vendor.relayRate(), "relayRate defaults to rate");
         assertNull(parse("--help"), "help is asked for");
+        assertFalse(s.pooled, "each relay on a queue of its own unless asked");
+        assertTrue(parse("--mode=pool").pooled);
     }
 
     @Test
@@ -62,6 +64,7 @@ class RunExamplesTest {
         assertEquals("-Dconcurrency must be between 2 and 1000 (Lambda's MaximumConcurrency), got '1'",
                 refusal("-Dconcurrency=1"));
         assertEquals("-Dexample must be all, pager or vendor, got 'both'", refusal("-Dexample=both"));
+        assertEquals("-Dmode must be queue or pool, got 'shared'", refusal("-Dmode=shared"));
         assertTrue(refusal("-Dfoo=1").startsWith("unknown flag 'foo'; known flags: example, rows,"));
         assertTrue(refusal("rows=5").startsWith("cannot read 'rows=5'; give flags as -Dname=value"));
     }

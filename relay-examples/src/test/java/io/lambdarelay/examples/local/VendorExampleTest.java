@@ -57,4 +57,20 @@ class VendorExampleTest {
         assertEquals(4, r.partsDone(), out.text());
         assertTrue(r.passed(), out.text());
     }
+
+    @Test
+    void inTheWorkersPool_pacedToTheLimit_everyCallAnsweredOnce_andOnlyThePoolLeft() {
+        Captured out = new Captured();
+        VendorRun.Result r = new VendorRun(new VendorRun.Options(2_000, 8, 5, 1_000, 1_000, false, Duration.ofSeconds(2),
+                Duration.ofMinutes(2)), true).run(out.out());
+        System.out.print(out.text());
+
+        assertEquals(0, r.lost(), out.text());
+        assertEquals(0, r.duplicates(), out.text());
+        assertEquals(2_000, r.ok(), out.text());
+        assertEquals(8, r.partsDone(), out.text());
+        assertTrue(out.text().contains("only the pool left") && out.text().contains("ended in the ledger"),
+                out.text());
+        assertTrue(r.passed(), out.text());
+    }
 }
