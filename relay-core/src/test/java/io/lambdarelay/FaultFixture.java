@@ -55,7 +55,15 @@ final class FaultFixture {
     /** Faults injected before this test: the LocalAws serves the whole class. */
     private final int injectedBefore;
 
+    /** Whether the test's relays run in the worker's pool (pooled mode) instead of on queues of their own. */
+    final boolean pooled;
+
     FaultFixture(LocalAws aws, AtomicReference<RelayWorker> workerCode) {
+        this(aws, workerCode, false);
+    }
+
+    FaultFixture(LocalAws aws, AtomicReference<RelayWorker> workerCode, boolean pooled) {
+        this.pooled = pooled;
         this.injectedBefore = aws.faults().injected().size();
         this.aws = aws;
         this.faults = aws.faults();
@@ -103,6 +111,47 @@ final class FaultFixture {
     <W extends RelayWorker> W use(W worker) {
         workerCode.set(worker);
         return worker;
+    }
+
+    /** Sets a relay up in the test's mode, with the default options. */
+    RelayPacket setup(Relay relay) {
+        return setup(relay, RelaySetup.defaults());
+    }
+
+    /** Sets a relay up in the test's mode: on queues and a mapping of its own, or in the worker's pool. */
+    RelayPacket setup(Relay relay, RelaySetup options) {
+        return relay.setup(null, WORKER, pooled ? options.toBuilder().pooled(true).build() : options);
+    }
+
+    /**
+     * Whether the relay is over: its queue is gone; or, pooled, its entry in the ledger says so
+     * (or, with no entry, none of its packets is left in the pool), the pool staying.
+     */
+    boolean over(RelayPacket pkt) {
+        if (!pooled) {
+            return !exists(pkt.queueUrl());
+        }
+        return exists(pkt.queueUrl()) && ledger.pooledRelay(pkt.relayId()).map(p -> p.control().over())
+                .orElseGet(() -> held(pkt.queueUrl()) == 0);
+    }
+
+    /**
+     * Whether the relay is still there, not torn down: its queue exists; or, pooled, its entry in
+     * the ledger (if it has one yet) is not over.
+     */
+    boolean stillThere(RelayPacket pkt) {
+        return exists(pkt.queueUrl()) && (!pooled || ledger.pooledRelay(pkt.relayId()).map(p -> !p.control().over())
+                .orElse(true));
+    }
+
+    /** The name of the relay's queue (in pooled mode the pool's), for faults scoped by queue name. */
+    static String queueOf(RelayPacket pkt) {
+        return pkt.queueUrl().substring(pkt.queueUrl().lastIndexOf('/') + 1);
+    }
+
+    /** Whether no relay's own mapping is left: none at all, or, pooled, only the pool's. */
+    boolean noRelayMappingLeft() {
+        return mappings().size() == (pooled ? 1 : 0);
     }
 
     /** One delivery from the relay's queue by its mapping (null: nothing to deliver). */

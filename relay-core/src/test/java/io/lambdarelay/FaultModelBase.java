@@ -48,7 +48,12 @@ abstract class FaultModelBase {
     @BeforeEach
     void newFixture() {
         WORKER_INTERRUPTED.set(0);
-        f = new FaultFixture(aws, WORKER_CODE);
+        f = new FaultFixture(aws, WORKER_CODE, pooled());
+    }
+
+    /** Whether this class runs its scenarios in pooled mode; a subclass says so. */
+    boolean pooled() {
+        return false;
     }
 
     @AfterEach

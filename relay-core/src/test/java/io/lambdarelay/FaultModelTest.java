@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import io.lambdarelay.FaultFixture.Worker;
 import io.lambdarelay.janitor.JanitorReport;
@@ -48,7 +49,7 @@ class FaultModelTest extends FaultModelBase {
     @Test
     void s01_aPacketDeadLetteredJustBeforeTheTearDown_keepsItsDlq_thoughSqsDoesNotCountItYet() {
         f.faults.lagCounts(Duration.ofMinutes(1));
-        RelayPacket pkt = f.relay.setup(null, WORKER, attempts(1)).put("target", 3L);
+        RelayPacket pkt = f.setup(f.relay, attempts(1)).put("target", 3L);
         f.relay.relayPass(pkt);
         Worker w = worker(f.relay);
         f.failUnitsOf(0);
@@ -56,15 +57,18 @@ class FaultModelTest extends FaultModelBase {
         f.deliver(pkt);
 
         assertEquals(List.of(RelayFailure.Reason.DEAD_LETTERED), w.relayFailures.stream().map(RelayFailure::reason).toList());
-        assertFalse(f.injected(InjectedFault.Kind.COUNTS_LAGGED).isEmpty(), "the DLQ's count lagged");
-        assertFalse(f.exists(pkt.queueUrl()), "the relay is over");
+        if (!f.pooled) { // a pool is never torn down, so no count decides whether its dead-letter queue stays
+            assertFalse(f.injected(InjectedFault.Kind.COUNTS_LAGGED).isEmpty(), "the DLQ's count lagged");
+        }
+        assertTrue(f.over(pkt), "the relay is over");
         f.faults.lagCounts(null); // the counts catch up
         assertEquals(1, f.held(dlq(pkt)), "the dead-lettered packet and its queue are kept");
     }
 
     @Test
     void s03_theDrainWatchdogReceivedFirst_byAWorkerWithALedger_takesNoPartsClaim() {
-        RelayPacket pkt = f.plain.setup(null, WORKER).put("target", 1L);
+        assumeFalse(f.pooled, "not in pooled mode: the drain watchdog watches a fan-out without a ledger, which a pool refuses");
+        RelayPacket pkt = f.setup(f.plain).put("target", 1L);
         f.plain.fanOut(pkt, 2, (i, p) -> { });
         RelayPacket dog = RelayPacket.create(pkt.header().asPart(0, 2), pkt.policy(), pkt.values());
         dog.hopState(HopState.START.withKind(HopState.Kind.WATCHDOG));
@@ -82,7 +86,7 @@ class FaultModelTest extends FaultModelBase {
 
     @Test
     void s04_inABatch_aRecordLeftWithoutTimeForItsUnit_isPassedOnUntouched_notFailed() {
-        RelayPacket pkt = f.relay.setup(null, WORKER, RelaySetup.builder().batchSize(3).maxReceiveCount(1).build())
+        RelayPacket pkt = f.setup(f.relay, RelaySetup.builder().batchSize(3).maxReceiveCount(1).build())
                 .put("target", 100L);
         f.relay.fanOut(pkt, 3, (i, p) -> p.hopState(p.hopState().withUnitMs(4_000)));
         Worker w = worker(f.relay);
@@ -99,7 +103,7 @@ class FaultModelTest extends FaultModelBase {
 
     @Test
     void s05_aPartWhoseLastAttemptsAreKilled_isDeadLetteredOnItsNextArrival_andTheFanInEnds() {
-        RelayPacket pkt = f.relay.setup(null, WORKER, attempts(2)).put("target", 1L);
+        RelayPacket pkt = f.setup(f.relay, attempts(2)).put("target", 1L);
         f.relay.fanOut(pkt, 2, (i, p) -> { });
         Worker w = worker(f.relay);
         f.killUnitsOf(1);
@@ -110,14 +114,14 @@ class FaultModelTest extends FaultModelBase {
                 w.relayFailures.stream().map(RelayFailure::reason).toList());
         assertEquals(2, f.injected(InjectedFault.Kind.INVOCATION_KILLED).size(), "both attempts died");
         assertEquals(new PartTally(1, 1, 1), f.ledger.tally(pkt.relayId()));
-        assertFalse(f.exists(pkt.queueUrl()), "no orphaned queue or mapping");
-        assertTrue(f.mappings().isEmpty());
+        assertTrue(f.over(pkt), "no orphaned queue or mapping");
+        assertTrue(f.noRelayMappingLeft());
         assertEquals(1, f.held(dlq(pkt)));
     }
 
     @Test
     void s05_aChainWhoseLastAttemptsAreKilled_endsWithOnRelayFailed() {
-        RelayPacket pkt = f.plain.setup(null, WORKER, attempts(2)).put("target", 5L);
+        RelayPacket pkt = f.setup(f.plain, attempts(2)).put("target", 5L);
         f.plain.relayPass(pkt);
         Worker w = worker(f.plain);
         f.killUnitsOf(0);
@@ -129,7 +133,7 @@ class FaultModelTest extends FaultModelBase {
 
         assertEquals(List.of(RelayFailure.Reason.DEAD_LETTERED), w.relayFailures.stream().map(RelayFailure::reason).toList());
         assertEquals(2, f.injected(InjectedFault.Kind.INVOCATION_KILLED).size(), "no unit ran on the third");
-        assertFalse(f.exists(pkt.queueUrl()));
+        assertTrue(f.over(pkt));
         List<Message> dead = aws.sqsClient().receiveMessage(r -> r.queueUrl(dlq(pkt)).messageAttributeNames("All"))
                 .messages();
         assertEquals(AttemptsExhaustedException.class.getName(),
@@ -138,7 +142,7 @@ class FaultModelTest extends FaultModelBase {
 
     @Test
     void s05_aDeadLetterSendAbortedAtTheTimeout_isRetriedOnTheNextArrival() {
-        RelayPacket pkt = f.plain.setup(null, WORKER, attempts(2)).put("target", 5L);
+        RelayPacket pkt = f.setup(f.plain, attempts(2)).put("target", 5L);
         f.plain.relayPass(pkt);
         Worker w = worker(f.plain);
         f.failUnitsOf(0);
@@ -153,7 +157,7 @@ class FaultModelTest extends FaultModelBase {
 
         assertEquals(List.of(RelayFailure.Reason.DEAD_LETTERED), w.relayFailures.stream().map(RelayFailure::reason).toList());
         assertEquals(1, f.held(dlq(pkt)));
-        assertFalse(f.exists(pkt.queueUrl()));
+        assertTrue(f.over(pkt));
     }
 
     @Test
@@ -169,7 +173,7 @@ class FaultModelTest extends FaultModelBase {
             }
         };
         Relay relay = f.relay(flakyLedger);
-        RelayPacket pkt = relay.setup(null, WORKER, RelaySetup.builder().maxReceiveCount(1).toleratedFailures(1)
+        RelayPacket pkt = f.setup(relay, RelaySetup.builder().maxReceiveCount(1).toleratedFailures(1)
                 .build()).put("target", 1L);
         relay.fanOut(pkt, 2, (i, p) -> { });
         Worker w = worker(relay);
@@ -179,40 +183,40 @@ class FaultModelTest extends FaultModelBase {
 
         assertEquals(1, w.completed.size(), "the fan-in ended once, its failed part within the tolerance");
         assertEquals(new PartTally(1, 1, 1), f.ledger.tally(pkt.relayId()));
-        assertFalse(f.exists(pkt.queueUrl()));
+        assertTrue(f.over(pkt));
         assertTrue(f.held(dlq(pkt)) >= 1, "kept, with the failed part (a second copy if the move repeated)");
     }
 
     @Test
     void s06_theLastHopDeliveredTwiceAtOnce_withTheSameMessageId_completesOnce() {
-        RelayPacket pkt = f.relay.setup(null, WORKER).put("target", 1L);
+        RelayPacket pkt = f.setup(f.relay).put("target", 1L);
         f.relay.relayPass(pkt);
         Worker w = worker(f.relay);
         w.gate = new CountDownLatch(2); // both invocations inside the unit at once
-        f.faults.deliverTwice(pkt.relayId(), 1);
+        f.faults.deliverTwice(FaultFixture.queueOf(pkt), 1);
 
         Delivery d = f.deliver(pkt);
 
         assertTrue(d.deliveredTwice()); // the copy that found the end claimed returned its record: the queue went anyway
         assertEquals(2, w.unitParts.size(), "both copies ran the unit (units are at least once)");
         assertEquals(1, w.completed.size(), "onComplete once");
-        assertFalse(f.exists(pkt.queueUrl()));
+        assertTrue(f.over(pkt));
     }
 
     @Test
     void s06_theLastPartDeliveredTwiceAtOnce_completesOnce_andAHookThatDiedIsRunByTheRedelivery() {
-        RelayPacket pkt = f.relay.setup(null, WORKER).put("target", 1L);
+        RelayPacket pkt = f.setup(f.relay).put("target", 1L);
         f.relay.fanOut(pkt, 2, (i, p) -> { });
         Worker w = worker(f.relay);
         assertTrue(f.deliver(pkt).succeeded(), "the first part");
         f.faults.on("Complete").times(1).killInvocationBefore();
-        f.faults.deliverTwice(pkt.relayId(), 1);
+        f.faults.deliverTwice(FaultFixture.queueOf(pkt), 1);
 
         Delivery last = f.deliver(pkt); // one copy's hook dies; the other arrives while its lease runs
         assertTrue(last.deliveredTwice());
         assertEquals(1, f.injected(InjectedFault.Kind.INVOCATION_KILLED).size());
         assertEquals(0, w.completed.size());
-        assertTrue(f.exists(pkt.queueUrl()), "nobody tore down under the dying holder");
+        assertTrue(f.stillThere(pkt), "nobody tore down under the dying holder");
         assertEquals(1, f.held(pkt.queueUrl()), "the duplicate did not take the message away");
 
         List<Delivery> redelivered = f.deliverAll(pkt, 5); // after the visibility timeout: the lease is long over
@@ -220,12 +224,12 @@ class FaultModelTest extends FaultModelBase {
         assertEquals(1, redelivered.size());
         assertTrue(redelivered.get(0).succeeded());
         assertEquals(1, w.completed.size(), "the redelivery ran the hook once");
-        assertFalse(f.exists(pkt.queueUrl()));
+        assertTrue(f.over(pkt));
     }
 
     @Test
     void s10_partsBeyondAnInt_isAnInvalidPacket_thatGoesToTheDlq_notAChainThatCompletes() {
-        RelayPacket pkt = f.relay.setup(null, WORKER).put("target", 1L);
+        RelayPacket pkt = f.setup(f.relay).put("target", 1L);
         f.relay.fanOut(pkt, 2, (i, p) -> { });
         Message part0 = FaultFixture.part(f.take(pkt.queueUrl()), 0);
         String forged = FaultFixture.withStats(part0.body(), s -> s.put("parts", 4_294_967_297L));
@@ -237,13 +241,13 @@ class FaultModelTest extends FaultModelBase {
         assertEquals(Set.of(), d.failedIds());
         assertInstanceOf(InvalidPacketException.class, w.failures.get(0));
         assertEquals(List.of(), w.completed);
-        assertTrue(f.exists(pkt.queueUrl()), "the relay was not torn down");
+        assertTrue(f.stillThere(pkt), "the relay was not torn down");
         assertEquals(1, f.held(dlq(pkt)));
     }
 
     @Test
     void s11_aUnitThatRanAsTheFirstOfAnInvocation_runsAgainAsTheFirstOfTheNext() {
-        RelayPacket pkt = f.relay.setup(null, WORKER, attempts(1)).put("target", 3L);
+        RelayPacket pkt = f.setup(f.relay, attempts(1)).put("target", 3L);
         pkt.hopState(pkt.hopState().withUnitMs(9_100)); // it took 9.1 s of a 10 s invocation last time
         f.relay.relayPass(pkt);
         Worker w = worker(f.relay);
@@ -260,7 +264,7 @@ class FaultModelTest extends FaultModelBase {
 
     @Test
     void s14_aBodyThatIsNotAPacket_goesToTheDlqOnItsFirstReceive_andTheLogSaysWhyWithoutTheBody() {
-        RelayPacket pkt = f.relay.setup(null, WORKER);
+        RelayPacket pkt = f.setup(f.relay);
         worker(f.relay);
         String secret = "{\"QueueUrl\":\"" + pkt.queueUrl() + "\",\"UUID\":\"u\",\"ssn\":\"078-05-1120\"";
         Delivery moved;
@@ -288,8 +292,9 @@ class FaultModelTest extends FaultModelBase {
 
     @Test
     void s15_aForgedPacketNamingAnotherRelaysMappingAndDlq_tearsDownOnlyItsOwnRelay() {
-        RelayPacket victim = f.relay.setup(null, WORKER);
-        RelayPacket own = f.relay.setup(null, WORKER).put("target", 1L);
+        assumeFalse(f.pooled, "not in pooled mode: a pooled relay has no mapping or dead-letter queue of its own to tear down; PooledRelayTest cancels one relay among others");
+        RelayPacket victim = f.setup(f.relay);
+        RelayPacket own = f.setup(f.relay).put("target", 1L);
         f.relay.relayPass(own);
         Message m = f.take(own.queueUrl()).get(0);
         String forged = m.body().replace(own.mappingUuid(), victim.mappingUuid()).replace(dlq(own), dlq(victim));
@@ -300,7 +305,7 @@ class FaultModelTest extends FaultModelBase {
         assertTrue(f.deliver(own).succeeded());
 
         assertEquals(1, w.completed.size());
-        assertFalse(f.exists(own.queueUrl()));
+        assertTrue(f.over(own));
         assertFalse(f.exists(dlq(own)), "its own DLQ, found from its queue's redrive policy, is gone");
         assertTrue(f.mappings().contains(victim.mappingUuid()), "the other relay's mapping stays");
         assertFalse(f.mappings().contains(own.mappingUuid()));
@@ -309,7 +314,8 @@ class FaultModelTest extends FaultModelBase {
 
     @Test
     void s16_aMappingDeletedUnderARunningRelay_stallsIt_withItsPacketKept_untilTheJanitorRemovesItAtItsExpiry() {
-        RelayPacket pkt = f.relay.setup(null, WORKER, RelaySetup.builder().expiresAfter(Duration.ofHours(2)).build())
+        assumeFalse(f.pooled, "not in pooled mode: the janitor removes relays' own queues; a pool is long-lived and never swept");
+        RelayPacket pkt = f.setup(f.relay, RelaySetup.builder().expiresAfter(Duration.ofHours(2)).build())
                 .put("target", 30L);
         f.relay.relayPass(pkt);
         Worker w = worker(f.relay);
@@ -335,7 +341,7 @@ class FaultModelTest extends FaultModelBase {
         JanitorReport report = janitor.sweep();
 
         assertEquals(List.of(pkt.relayId()), report.removedRelays(), "removed at its expiry");
-        assertFalse(f.exists(pkt.queueUrl()));
+        assertTrue(f.over(pkt));
         assertFalse(f.exists(dlq(pkt)), "its DLQ was empty");
     }
 }
