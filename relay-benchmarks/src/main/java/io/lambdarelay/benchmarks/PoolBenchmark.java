@@ -74,11 +74,14 @@ final class PoolBenchmark {
             }
             unitsThisHop.get()[0]++;
             pkt.put("n", n + 1);
-            return n + 1 < HOPS;
+            return n + 1 < pkt.getLong("target", HOPS);
         }
+
+        final Map<String, Long> doneNanos = new ConcurrentHashMap<>();
 
         @Override
         protected void onComplete(RelayPacket pkt, Context context) {
+            doneNanos.putIfAbsent(pkt.relayId(), System.nanoTime());
             results.merge(pkt.relayId(), pkt.getLong("n", -1), (a, b) -> -2L); // -2: completed twice
             hops.put(pkt.relayId(), pkt.hop());
             completions.incrementAndGet();
@@ -96,6 +99,65 @@ final class PoolBenchmark {
                     + "concurrency %d; one unit a hop%n", QUOTA, WORKER_CONCURRENCY);
             pooled(aws, relay, worker, table, out);
             perRelay(aws, relay, table, out);
+        }
+        double plain = fairness(false, out);
+        double fair = fairness(true, out);
+        table.add("9 pool", String.format(Locale.ROOT, "fairness: a %d-hop relay beside a %,d-part fan-out in one "
+                + "pool, its time to finish", HOPS, BIG_PARTS), String.format(Locale.ROOT, "%.2f s with the pool a "
+                        + "fair queue (emulated), %.2f s without; alone about %.2f s", fair, plain, alone),
+                "not starved: <= 5 x alone", Verdict.of(fair <= 5 * alone));
+    }
+
+    static final int BIG_PARTS = 10_000;
+    private static double alone = Double.NaN;
+
+    /**
+     * A fan-out of {@value #BIG_PARTS} parts (one unit each) and then a {@value #HOPS}-hop chain,
+     * both in one pool: how long the chain takes, with the pool a fair queue or not. First, once,
+     * the chain alone.
+     */
+    private static double fairness(boolean fairQueues, PrintStream out) throws Exception {
+        try (LocalAws aws = LocalAws.builder().defaultConcurrency(WORKER_CONCURRENCY).fairQueues(fairQueues).start()) {
+            InMemoryRelayLedger ledger = new InMemoryRelayLedger();
+            Relay relay = Relay.builder().sqsClient(aws.sqsClient()).lambdaClient(aws.lambdaClient()).ledger(ledger)
+                    .build();
+            Counter worker = new Counter(relay);
+            aws.registerFunction("pool-worker", Duration.ofSeconds(30), worker);
+            RelaySetup pooled = RelaySetup.builder().pooled(true).build();
+            if (Double.isNaN(alone)) {
+                long t0 = System.nanoTime();
+                RelayPacket solo = relay.start(null, "pool-worker", pooled, p -> { });
+                awaitDone(worker, solo.relayId());
+                alone = (worker.doneNanos.get(solo.relayId()) - t0) / 1e9;
+            }
+            long bigStart = System.nanoTime();
+            String[] big = new String[1];
+            relay.startFanOut(null, "pool-worker", pooled, BIG_PARTS, (i, p) -> {
+                p.put("target", 1L);
+                big[0] = p.relayId();
+            });
+            long smallStart = System.nanoTime();
+            RelayPacket small = relay.start(null, "pool-worker", pooled, p -> { });
+            awaitDone(worker, small.relayId());
+            awaitDone(worker, big[0]);
+            double smallSeconds = (worker.doneNanos.get(small.relayId()) - smallStart) / 1e9;
+            double bigSeconds = (worker.doneNanos.get(big[0]) - bigStart) / 1e9;
+            out.printf(Locale.ROOT, "fairness, pool %s: the %d-hop chain took %.2f s beside the %,d-part fan-out "
+                    + "(which took %.2f s, %s); alone it takes %.2f s%n", fairQueues ? "a fair queue (emulated)"
+                            : "in the embedded SQS's own order", HOPS, smallSeconds, BIG_PARTS, bigSeconds,
+                    Long.valueOf(HOPS).equals(worker.results.get(small.relayId())) ? "the chain exact"
+                            : "the chain NOT exact", alone);
+            return smallSeconds;
+        }
+    }
+
+    private static void awaitDone(Counter worker, String relayId) throws InterruptedException {
+        long deadline = System.nanoTime() + DEADLINE.toNanos();
+        while (!worker.doneNanos.containsKey(relayId)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("relay " + relayId + " did not finish within " + DEADLINE);
+            }
+            Thread.sleep(5);
         }
     }
 

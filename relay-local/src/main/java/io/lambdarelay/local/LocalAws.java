@@ -190,6 +190,7 @@ public final class LocalAws implements AutoCloseable {
                     b.mappingDeletionDelay, this::internalSqs, this::embeddedSqs, activity, workers, stats,
                     currentInvocation, b.manualDelivery);
             service.twiceDeliveries(faults::takeTwiceDelivery);
+            service.fairQueues(b.fairQueues);
             this.quota = new ControlPlaneQuota(b.controlPlaneRate);
             endpoint = new LambdaEndpoint(service, httpThreads, quota);
             lambda = LambdaClient.builder()
@@ -786,8 +787,24 @@ public final class LocalAws implements AutoCloseable {
         private boolean virtualTime;
         private boolean manualDelivery;
         private double controlPlaneRate;
+        private boolean fairQueues;
 
         private Builder() {
+        }
+
+        /**
+         * Emulates SQS fair queues on every queue: each mapping delivers messages from the message
+         * groups ({@code MessageGroupId}) with the fewest messages in flight first, so one group with
+         * thousands of messages does not delay a group with one. Messages waiting to be delivered
+         * count as in flight in the queue's attributes meanwhile. An approximation of AWS's rule, for
+         * measuring fairness; default {@code false} (the embedded SQS's own order).
+         *
+         * @param fair whether to
+         * @return this builder
+         */
+        public Builder fairQueues(boolean fair) {
+            this.fairQueues = fair;
+            return this;
         }
 
         /**

@@ -25,6 +25,8 @@ import org.elasticmq.BinaryMessageAttribute;
 import org.elasticmq.DefaultVisibilityTimeout$;
 import org.elasticmq.DeliveryReceipt;
 import org.elasticmq.MessageData;
+import org.elasticmq.MillisVisibilityTimeout;
+import org.elasticmq.QueueData;
 import org.elasticmq.NumberMessageAttribute;
 import org.elasticmq.OnDateTimeReceived;
 import org.elasticmq.Received;
@@ -34,6 +36,8 @@ import org.elasticmq.actor.QueueManagerActor;
 import org.elasticmq.actor.queue.OperationSuccessful$;
 import org.elasticmq.actor.queue.QueueEvent;
 import org.elasticmq.msg.DeleteMessage;
+import org.elasticmq.msg.GetQueueData;
+import org.elasticmq.msg.UpdateVisibilityTimeout;
 import org.elasticmq.msg.LookupQueue;
 import org.elasticmq.msg.ReceiveMessages;
 import org.elasticmq.rest.sqs.MD5Util$;
@@ -176,6 +180,52 @@ public final class EmbeddedSqs implements AutoCloseable {
             messages.add(toReceived(queueName, m));
         }
         return messages;
+    }
+
+    /**
+     * Receives up to {@code max} visible messages, hidden for {@code visibility} instead of the
+     * queue's default (the fair-queue stage holds them so, until it hands them out).
+     *
+     * @param queueName the queue
+     * @param max how many at most
+     * @param visibility how long they stay hidden
+     * @return the messages; empty when none is visible or the queue does not exist
+     */
+    public List<ReceivedMessage> receive(String queueName, int max, java.time.Duration visibility) {
+        ActorRef queue = lookup(queueName);
+        if (queue == null) {
+            return List.of();
+        }
+        scala.collection.immutable.List<MessageData> received = ask(queue, new ReceiveMessages(
+                MillisVisibilityTimeout.apply(visibility.toMillis()), max, Option.empty(), Option.empty()),
+                "ReceiveMessage", queueName);
+        List<ReceivedMessage> messages = new ArrayList<>(received.size());
+        for (MessageData m : CollectionConverters.asJava(received)) {
+            messages.add(toReceived(queueName, m));
+        }
+        return messages;
+    }
+
+    /**
+     * Hides received messages for {@code visibility} from now, as {@code ChangeMessageVisibility}
+     * would; {@code null} means the queue's default visibility timeout.
+     *
+     * @param queueName the queue
+     * @param receiptHandles the handles
+     * @param visibility how long, or null for the queue's default
+     */
+    public void changeVisibility(String queueName, List<String> receiptHandles, java.time.Duration visibility) {
+        ActorRef queue = lookup(queueName);
+        if (queue == null || receiptHandles.isEmpty()) {
+            return;
+        }
+        long millis = visibility != null ? visibility.toMillis()
+                : ((QueueData) ask(queue, GetQueueData.apply(), "GetQueueAttributes", queueName))
+                        .defaultVisibilityTimeout().millis();
+        for (String handle : receiptHandles) {
+            ask(queue, UpdateVisibilityTimeout.apply(new DeliveryReceipt(handle), MillisVisibilityTimeout.apply(millis)),
+                    "ChangeMessageVisibility", queueName);
+        }
     }
 
     /**

@@ -269,7 +269,11 @@ final class EventSourceMapping {
             }
         }
         service.stats().received(queueName, batch.size());
-        process(batch, c);
+        try {
+            process(batch, c);
+        } finally {
+            service.settled(queueName, batch);
+        }
     }
 
     /**
@@ -289,7 +293,11 @@ final class EventSourceMapping {
             return null;
         }
         service.stats().received(queueName, batch.size());
-        return process(batch, c);
+        try {
+            return process(batch, c);
+        } finally {
+            service.settled(queueName, batch);
+        }
     }
 
     /**

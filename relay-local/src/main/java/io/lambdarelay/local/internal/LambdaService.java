@@ -730,9 +730,52 @@ public final class LambdaService {
         return activity;
     }
 
+    /** How long the fair-queue stage keeps the messages it took hidden in the queue: SQS's longest. */
+    private static final Duration STAGED = Duration.ofHours(12);
+    /** Messages a stage takes from the queue per receive while it refills. */
+    private static final int REFILL = 1_000;
+    private volatile boolean fairQueues;
+    private final Map<String, FairStage> stages = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Emulates SQS fair queues on every queue: the pollers deliver messages from the message
+     * groups with the fewest in flight first ({@link FairStage}).
+     *
+     * @param on whether to
+     */
+    public void fairQueues(boolean on) {
+        this.fairQueues = on;
+    }
+
     /** A short poll: the pollers wait on {@link QueueActivity} instead of long-polling. */
     List<ReceivedMessage> receive(String queueName, int max) {
-        return embeddedSqs.get().receive(queueName, max);
+        if (!fairQueues) {
+            return embeddedSqs.get().receive(queueName, max);
+        }
+        FairStage stage = stages.computeIfAbsent(queueName, q -> new FairStage());
+        synchronized (stage) {
+            // Everything visible goes into the stage (hidden in the queue meanwhile), then the batch comes from it.
+            while (true) {
+                List<ReceivedMessage> more = embeddedSqs.get().receive(queueName, REFILL, STAGED);
+                stage.add(more);
+                if (more.size() < REFILL) {
+                    break;
+                }
+            }
+            List<ReceivedMessage> batch = stage.take(max);
+            // Its visibility timeout starts now, as if it had been received now.
+            embeddedSqs.get().changeVisibility(queueName, batch.stream().map(ReceivedMessage::receiptHandle).toList(),
+                    null);
+            return batch;
+        }
+    }
+
+    /** A batch's invocation ended; for the fair-queue emulation its messages are no longer in flight. */
+    void settled(String queueName, List<ReceivedMessage> batch) {
+        FairStage stage = stages.get(queueName);
+        if (stage != null) {
+            stage.settled(batch);
+        }
     }
 
     /** {@return how many of the messages could not be deleted} */
