@@ -59,10 +59,6 @@ final class PooledQueues implements RelayResources {
         String function = functionName(workerFunction);
         String name = options.poolQueueName() != null ? options.poolQueueName()
                 : RelaySetup.defaultPoolQueueName(function);
-        Pool pool = pools.get(name);
-        if (pool == null) {
-            pool = pools.computeIfAbsent(name, n -> find(n, workerFunction, options, relayId));
-        }
         Instant now = clock.instant();
         Instant deadline;
         try {
@@ -70,6 +66,10 @@ final class PooledQueues implements RelayResources {
         } catch (DateTimeException | ArithmeticException e) {
             throw new RelaySetupException("expiresAfter " + options.expiresAfter() + " puts the relay's deadline beyond "
                     + "the dates Java can hold; choose a shorter one", workerFunction, relayId, e);
+        }
+        Pool pool = pools.get(name);
+        if (pool == null) {
+            pool = pools.computeIfAbsent(name, n -> find(n, workerFunction, options, relayId));
         }
         Policy policy = Policy.of(options);
         if (pool.queueMaxReceive() > 0) {
@@ -137,7 +137,8 @@ final class PooledQueues implements RelayResources {
                     EnumSet.complementOf(EnumSet.of(PooledRelay.Control.CANCELLED, PooledRelay.Control.ENDED)));
         }
         LOG.info("relay {} ended in pool {} after {} hop(s); the pool stays", relayId, pkt.queueUrl(), pkt.hop());
-        return new TearDownResult(false, false, false, keepDlq, 0, pkt.header().dlqUrl());
+        // Nothing is deleted: the pool's dead-letter queue, which any of its relays' packets may be in, stays.
+        return new TearDownResult(false, false, false, pkt.header().dlqUrl() != null, 0, pkt.header().dlqUrl());
     }
 
     @Override

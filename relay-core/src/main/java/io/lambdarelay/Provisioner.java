@@ -185,6 +185,8 @@ final class Provisioner {
                 warnIfRecursionTerminates(worker.functionArn(), null);
             }
             step = "create the event-source mapping from pool '" + poolName + "' to '" + worker.name() + "'";
+            // Pushed before the call: a mapping whose response was lost exists all the same.
+            undo.push(() -> deleteMappings(queueArn));
             String uuid;
             try {
                 uuid = clients.lambda().createEventSourceMapping(mappingRequest(queueArn, worker, options)).uuid();

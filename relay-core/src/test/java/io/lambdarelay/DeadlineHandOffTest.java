@@ -101,7 +101,7 @@ class DeadlineHandOffTest extends FaultModelBase {
 
     @Test
     void chain_deadlineDuringAUnit_handsOnAsOfTheLastCompletedUnit_andDeletesTheMessage() {
-        RelayPacket pkt = f.plain.setup(null, WORKER).put("target", 20L);
+        RelayPacket pkt = f.setup(f.plain).put("target", 20L);
         f.plain.relayPass(pkt);
         DeadlineWorker w = worker(f.plain);
         w.unitMs = 1_000;
@@ -124,7 +124,7 @@ class DeadlineHandOffTest extends FaultModelBase {
     @Test
     void chain_withAndWithoutLedger_endsExact_andOnlyTheInterruptedUnitRunsTwice() {
         for (Relay relay : List.of(f.plain, f.relay)) {
-            RelayPacket pkt = relay.setup(null, WORKER).put("target", 30L);
+            RelayPacket pkt = f.setup(relay).put("target", 30L);
             relay.relayPass(pkt);
             DeadlineWorker w = worker(relay);
             w.unitMs = 1_000;
@@ -135,7 +135,7 @@ class DeadlineHandOffTest extends FaultModelBase {
             assertEquals(1, w.completed.size(), "completed once");
             assertEquals(30, w.completed.get(0).getLong("n", 0), "exact");
             assertEquals(31, w.unitParts.size(), "30 units and the one the deadline cut short");
-            assertFalse(f.exists(pkt.queueUrl()));
+            assertTrue(f.over(pkt));
         }
     }
 
@@ -144,7 +144,7 @@ class DeadlineHandOffTest extends FaultModelBase {
         Map<String, Integer> outcomes = new TreeMap<>();
         for (Relay relay : List.of(f.plain, f.relay)) {
             for (int i = 0; i < 40; i++) {
-                RelayPacket pkt = relay.setup(null, WORKER).put("target", 100L);
+                RelayPacket pkt = f.setup(relay).put("target", 100L);
                 relay.relayPass(pkt);
                 DeadlineWorker w = worker(relay);
                 w.unitMs = 2_500; // after two units of a 10 s invocation, no time for a third: the worker passes
@@ -173,7 +173,7 @@ class DeadlineHandOffTest extends FaultModelBase {
 
     @Test
     void batch_eachRecordIsHandedOnAsOfItsOwnLastUnit_andTheRelayEndsExact() {
-        RelayPacket pkt = f.relay.setup(null, WORKER, RelaySetup.builder().batchSize(3).build()).put("target", 6L);
+        RelayPacket pkt = f.setup(f.relay, RelaySetup.builder().batchSize(3).build()).put("target", 6L);
         f.relay.fanOut(pkt, 3, (i, p) -> { });
         DeadlineWorker w = worker(f.relay);
         w.unitMs = 1_000;
@@ -202,7 +202,7 @@ class DeadlineHandOffTest extends FaultModelBase {
 
     @Test
     void fanOutPart_deadlineInItsLastUnit_doesNotCountThePart_theRepeatDoes() {
-        RelayPacket pkt = f.relay.setup(null, WORKER).put("target", 3L);
+        RelayPacket pkt = f.setup(f.relay).put("target", 3L);
         f.relay.fanOut(pkt, 2, (i, p) -> { });
         DeadlineWorker w = worker(f.relay);
         w.unitMs = 1_000;
@@ -220,7 +220,7 @@ class DeadlineHandOffTest extends FaultModelBase {
 
     @Test
     void aUnitThatAlwaysOverruns_isHandedOnAsIdleHops_untilTheNoProgressGuardEndsTheRelay() {
-        RelayPacket pkt = f.plain.setup(null, WORKER, RelaySetup.builder().maxIdleHops(3).build())
+        RelayPacket pkt = f.setup(f.plain, RelaySetup.builder().maxIdleHops(3).build())
                 .put("target", 10L);
         f.plain.relayPass(pkt);
         DeadlineWorker w = worker(f.plain);
@@ -233,12 +233,12 @@ class DeadlineHandOffTest extends FaultModelBase {
                 w.relayFailures.stream().map(RelayFailure::reason).toList());
         assertEquals(List.of(true, true, true, true), w.fires, "idle hops 1 to 4, the fourth over the limit of 3");
         assertEquals(5, deliveries);
-        assertFalse(f.exists(pkt.queueUrl()), "torn down");
+        assertTrue(f.over(pkt), "torn down");
     }
 
     @Test
     void handOffThatCannotPass_leavesTheMessageToSqs_andTheUnitGoesOn() {
-        RelayPacket pkt = f.plain.setup(null, WORKER).put("target", 100L);
+        RelayPacket pkt = f.setup(f.plain).put("target", 100L);
         f.plain.relayPass(pkt);
         DeadlineWorker w = worker(f.plain);
         w.fireAtUnit = 1;
@@ -267,7 +267,7 @@ class DeadlineHandOffTest extends FaultModelBase {
         assertTrue(on.deadlineAlarm() == Deadline.REAL_TIME, "on by default");
         Deadline.Alarm alarm = off.deadlineAlarm();
         assertFalse(alarm == Deadline.REAL_TIME);
-        RelayPacket pkt = f.plain.setup(null, WORKER);
+        RelayPacket pkt = f.setup(f.plain);
         Deadline d = new Deadline(f.context(), List.of(), f.plain::getRelayPkt, f.plain.wiring(), alarm);
         alarm.start(d); // nothing to start: the hand-off never fires by itself
         d.close();

@@ -113,6 +113,11 @@ final class FaultFixture {
         return worker;
     }
 
+    /** The options in the test's mode. */
+    RelaySetup options(RelaySetup options) {
+        return pooled ? options.toBuilder().pooled(true).build() : options;
+    }
+
     /** Sets a relay up in the test's mode, with the default options. */
     RelayPacket setup(Relay relay) {
         return setup(relay, RelaySetup.defaults());
@@ -147,6 +152,16 @@ final class FaultFixture {
     /** The name of the relay's queue (in pooled mode the pool's), for faults scoped by queue name. */
     static String queueOf(RelayPacket pkt) {
         return pkt.queueUrl().substring(pkt.queueUrl().lastIndexOf('/') + 1);
+    }
+
+    /** Whether nothing is left but, pooled, the pool: no queue and no mapping, or the pool's two queues and mapping. */
+    boolean nothingLeftButThePool() {
+        return queueUrls().size() == (pooled ? 2 : 0) && mappings().size() == (pooled ? 1 : 0);
+    }
+
+    /** Whether the relay's dead-letter queue holds nothing: gone with the relay, or, pooled, the pool's empty. */
+    boolean deadLettersGone(RelayPacket pkt) {
+        return pooled ? held(dlq(pkt)) == 0 : !exists(dlq(pkt));
     }
 
     /** Whether no relay's own mapping is left: none at all, or, pooled, only the pool's. */

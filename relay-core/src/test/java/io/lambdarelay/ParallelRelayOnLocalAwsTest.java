@@ -55,7 +55,20 @@ class ParallelRelayOnLocalAwsTest extends OnLocalAwsWithLedger {
         }
     }
 
-    private static boolean relayGone(RelayPacket pkt) {
+    /** Whether the relays run in their worker's pool; a subclass says so. */
+    boolean pooled() {
+        return false;
+    }
+
+    private RelayPacket setup(String worker, RelaySetup options) {
+        return relay.setup(null, worker, pooled() ? options.toBuilder().pooled(true).build() : options);
+    }
+
+    /** Its queue and mapping gone; pooled, its entry in the ledger ended (the pool stays). */
+    private boolean relayGone(RelayPacket pkt) {
+        if (pooled()) {
+            return relay.ledger().orElseThrow().pooledRelay(pkt.relayId()).map(r -> r.control().over()).orElse(false);
+        }
         return aws.sqsClient().listQueues().queueUrls().stream().noneMatch(u -> u.equals(pkt.queueUrl()))
                 && aws.lambdaClient().listEventSourceMappings().eventSourceMappings().stream()
                         .noneMatch(m -> m.uuid().equals(pkt.mappingUuid()));
@@ -71,7 +84,7 @@ class ParallelRelayOnLocalAwsTest extends OnLocalAwsWithLedger {
     void tenThousandParts_withConcurrencyTwo_eachRunOnce_completeOnce_leaveNothing() {
         PartWorker worker = new PartWorker(relay, Set.of());
         aws.registerFunction("fan-10k", Duration.ofSeconds(5), worker);
-        RelayPacket pkt = relay.setup(null, "fan-10k", RelaySetup.builder().maximumConcurrency(2).batchSize(10).build());
+        RelayPacket pkt = setup("fan-10k", RelaySetup.builder().maximumConcurrency(2).batchSize(10).build());
 
         relay.fanOut(pkt, 10_000, (i, p) -> { });
 
@@ -90,7 +103,7 @@ class ParallelRelayOnLocalAwsTest extends OnLocalAwsWithLedger {
     void aRateLimitOf20PerSecond_overA30SecondRun_neverHasAOneSecondWindowAboveOneUnitMorePerRunningPart() {
         PartWorker worker = new PartWorker(relay, Set.of());
         aws.registerFunction("paced", Duration.ofSeconds(2), worker);
-        RelayPacket pkt = relay.setup(null, "paced", RelaySetup.builder().rateLimit(20.0).maximumConcurrency(2).build());
+        RelayPacket pkt = setup("paced", RelaySetup.builder().rateLimit(20.0).maximumConcurrency(2).build());
         relay.fanOut(pkt, 4, (i, p) -> p.put("units", 100_000L));
 
         Await.until("a 30 s run", Duration.ofSeconds(60), () -> worker.unitStartsNanos.size() > 1
@@ -122,7 +135,7 @@ class ParallelRelayOnLocalAwsTest extends OnLocalAwsWithLedger {
     void failedPartsWithinTheTolerance_complete_andTheDlqHoldsThem() {
         PartWorker worker = new PartWorker(relay, Set.of(3, 7));
         aws.registerFunction("tolerant", Duration.ofSeconds(1), worker);
-        RelayPacket pkt = relay.setup(null, "tolerant", RelaySetup.builder().maxReceiveCount(1).toleratedFailures(2).build());
+        RelayPacket pkt = setup("tolerant", RelaySetup.builder().maxReceiveCount(1).toleratedFailures(2).build());
         relay.fanOut(pkt, 20, (i, p) -> { });
 
         Await.until("completion", Duration.ofSeconds(30), () -> worker.completions.get() == 1, aws.stats()::toString);
@@ -136,7 +149,7 @@ class ParallelRelayOnLocalAwsTest extends OnLocalAwsWithLedger {
     void moreFailedPartsThanTolerated_failTheRelayOnce_andTheDlqHoldsThem() {
         PartWorker worker = new PartWorker(relay, Set.of(1, 2, 3));
         aws.registerFunction("intolerant", Duration.ofSeconds(1), worker);
-        RelayPacket pkt = relay.setup(null, "intolerant", RelaySetup.builder().maxReceiveCount(1).toleratedFailures(2)
+        RelayPacket pkt = setup("intolerant", RelaySetup.builder().maxReceiveCount(1).toleratedFailures(2)
                 .maximumConcurrency(2).parkWhenDeadLettered(false).build());
         relay.fanOut(pkt, 20, (i, p) -> { });
 

@@ -2,6 +2,7 @@ package io.lambdarelay;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import io.lambdarelay.local.LocalAws;
@@ -80,7 +81,23 @@ class RelayOnLocalAwsTest {
         return LocalContext.of("start", Duration.ofSeconds(30));
     }
 
-    private static boolean relayGone(RelayPacket pkt) {
+    /** Whether the relays run in their worker's pool; a subclass says so. */
+    boolean pooled() {
+        return false;
+    }
+
+    private RelayPacket setup(String worker, RelaySetup options) {
+        return relay.setup(startContext(), worker, pooled() ? options.toBuilder().pooled(true).build() : options);
+    }
+
+    /** Its queue, dead-letter queue and mapping gone; pooled (this relay has no ledger), none of its packets left. */
+    private boolean relayGone(RelayPacket pkt) {
+        if (pooled()) {
+            return aws.sqsClient().getQueueAttributes(r -> r.queueUrl(pkt.queueUrl()).attributeNames(
+                    QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                    QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)).attributes().values().stream()
+                    .mapToLong(Long::parseLong).sum() == 0;
+        }
         boolean queueGone = aws.sqsClient().listQueues().queueUrls().stream().noneMatch(u -> u.equals(pkt.queueUrl()));
         boolean mappingGone = aws.lambdaClient().listEventSourceMappings().eventSourceMappings().stream()
                 .noneMatch(m -> m.uuid().equals(pkt.mappingUuid()));
@@ -100,7 +117,7 @@ class RelayOnLocalAwsTest {
         aws.registerFunction("summer", Duration.ofSeconds(2), worker);
         long invocationsBefore = aws.stats().invocations();
 
-        RelayPacket pkt = relay.setup(startContext(), "summer").put("target", 200L);
+        RelayPacket pkt = setup("summer", RelaySetup.defaults()).put("target", 200L);
         relay.relayPass(pkt);
 
         Await.until("the chain to complete", Duration.ofSeconds(60), () -> worker.done.get() != null,
@@ -117,6 +134,7 @@ class RelayOnLocalAwsTest {
 
     @Test
     void withRecursionLeftAtTerminate_theChainStallsAtAbout16Hops_andThePacketLandsInTheDlq() {
+        assumeFalse(pooled(), "not in pooled mode: a pool is created with its worker recursion allowed, once; this is about a setup that leaves it at Terminate");
         SummingWorker worker = new SummingWorker(relay);
         String functionArn = aws.registerFunction("terminated", Duration.ofSeconds(1), worker).arn();
         LocalStats before = aws.stats();
@@ -143,6 +161,7 @@ class RelayOnLocalAwsTest {
 
     @Test
     void aRelayTheNodePackageStarted_goesPast16Hops_whenTheWorkerAllowsItsLoop() {
+        assumeFalse(pooled(), "not in pooled mode: the Node package sets relays up on queues of their own");
         SummingWorker worker = new SummingWorker(relay);
         aws.registerFunction("node-continued", Duration.ofSeconds(1), worker);
         // As the Node package sets a relay up: a queue, a mapping, and no recursion config change.
@@ -221,7 +240,7 @@ class RelayOnLocalAwsTest {
         aws.registerFunction("hangs-once", Duration.ofSeconds(1), worker);
         long timeoutsBefore = aws.stats().timeouts();
 
-        RelayPacket pkt = relay.setup(startContext(), "hangs-once").put("target", 20L);
+        RelayPacket pkt = setup("hangs-once", RelaySetup.defaults()).put("target", 20L);
         relay.relayPass(pkt);
 
         Await.until("the chain to complete", Duration.ofSeconds(40), () -> worker.done.get() != null,
@@ -243,7 +262,7 @@ class RelayOnLocalAwsTest {
                 });
         long timeoutsBefore = aws.stats().timeouts();
         try {
-            RelayPacket pkt = relay.setup(startContext(), "hangs-through").put("target", 20L);
+            RelayPacket pkt = setup("hangs-through", RelaySetup.defaults()).put("target", 20L);
             relay.relayPass(pkt);
 
             Await.until("the chain to complete", Duration.ofSeconds(40), () -> worker.done.get() != null,
@@ -273,7 +292,7 @@ class RelayOnLocalAwsTest {
         };
         aws.registerFunction("poisoned", Duration.ofSeconds(1), worker);
 
-        RelayPacket pkt = relay.setup(startContext(), "poisoned", RelaySetup.builder().maxReceiveCount(2).build())
+        RelayPacket pkt = setup("poisoned", RelaySetup.builder().maxReceiveCount(2).build())
                 .put("target", 20L);
         relay.relayPass(pkt);
 
@@ -284,7 +303,9 @@ class RelayOnLocalAwsTest {
         assertEquals(5, dead.getLong("next", 0), "the DLQ holds the packet as last handed off: nothing lost");
         TearDownResult result = relay.tearDown(pkt);
         assertTrue(result.dlqKept());
-        assertEquals(List.of(pkt.deadLetterQueueUrl().orElseThrow()), aws.sqsClient().listQueues().queueUrls().stream()
-                .filter(u -> u.contains(pkt.relayId())).toList());
+        if (!pooled()) { // a pool's queues stay, and carry no relay's id in their names
+            assertEquals(List.of(pkt.deadLetterQueueUrl().orElseThrow()), aws.sqsClient().listQueues().queueUrls()
+                    .stream().filter(u -> u.contains(pkt.relayId())).toList());
+        }
     }
 }
