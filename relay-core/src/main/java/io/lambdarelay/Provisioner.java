@@ -96,21 +96,13 @@ final class Provisioner {
         Deque<Runnable> undo = new ArrayDeque<>();
         String step = "create the dead-letter queue '" + dlqName + "'";
         try {
-            Map<QueueAttributeName, String> dlqAttrs = new LinkedHashMap<>();
-            dlqAttrs.put(QueueAttributeName.SQS_MANAGED_SSE_ENABLED, "true");
-            dlqAttrs.put(QueueAttributeName.MESSAGE_RETENTION_PERIOD, DLQ_RETENTION_SECONDS);
-            String dlqUrl = createQueue(dlqName, dlqAttrs, tags, "dlq", worker, options, undo);
+            String dlqUrl = createDeadLetterQueue(dlqName, tags, worker, options, undo);
             step = "read the dead-letter queue's ARN";
             String dlqArn = Queues.arn(clients.sqs(), dlqUrl);
 
             step = "create the relay queue '" + queueName + "'";
-            Map<QueueAttributeName, String> attrs = new LinkedHashMap<>();
-            attrs.put(QueueAttributeName.VISIBILITY_TIMEOUT, Long.toString(visibility));
-            attrs.put(QueueAttributeName.MESSAGE_RETENTION_PERIOD, Long.toString(options.messageRetention().getSeconds()));
-            attrs.put(QueueAttributeName.SQS_MANAGED_SSE_ENABLED, "true");
-            attrs.put(QueueAttributeName.REDRIVE_POLICY, "{\"deadLetterTargetArn\":\"" + dlqArn
-                    + "\",\"maxReceiveCount\":" + queueMaxReceiveCount(options) + "}");
-            String queueUrl = createQueue(queueName, attrs, tags, "queue", worker, options, undo);
+            String queueUrl = createQueue(queueName, queueAttributes(visibility, dlqArn, options), tags, "queue", worker,
+                    options, undo);
             step = "read the relay queue's ARN";
             String queueArn = Queues.arn(clients.sqs(), queueUrl);
             requireSameRegion(Arn.parse(queueArn), worker.parsedArn());
@@ -163,19 +155,11 @@ final class Provisioner {
         Deque<Runnable> undo = new ArrayDeque<>();
         String step = "create the pool's dead-letter queue '" + dlqName + "'";
         try {
-            Map<QueueAttributeName, String> dlqAttrs = new LinkedHashMap<>();
-            dlqAttrs.put(QueueAttributeName.SQS_MANAGED_SSE_ENABLED, "true");
-            dlqAttrs.put(QueueAttributeName.MESSAGE_RETENTION_PERIOD, DLQ_RETENTION_SECONDS);
-            String dlqUrl = createQueue(dlqName, dlqAttrs, tags, "dlq", worker, options, undo);
+            String dlqUrl = createDeadLetterQueue(dlqName, tags, worker, options, undo);
             String dlqArn = Queues.arn(clients.sqs(), dlqUrl);
             step = "create the pool's queue '" + poolName + "'";
-            Map<QueueAttributeName, String> attrs = new LinkedHashMap<>();
-            attrs.put(QueueAttributeName.VISIBILITY_TIMEOUT, Long.toString(visibility));
-            attrs.put(QueueAttributeName.MESSAGE_RETENTION_PERIOD, Long.toString(options.messageRetention().getSeconds()));
-            attrs.put(QueueAttributeName.SQS_MANAGED_SSE_ENABLED, "true");
-            attrs.put(QueueAttributeName.REDRIVE_POLICY, "{\"deadLetterTargetArn\":\"" + dlqArn
-                    + "\",\"maxReceiveCount\":" + queueMaxReceiveCount(options) + "}");
-            String queueUrl = createQueue(poolName, attrs, tags, "pool", worker, options, undo);
+            String queueUrl = createQueue(poolName, queueAttributes(visibility, dlqArn, options), tags, "pool", worker,
+                    options, undo);
             String queueArn = Queues.arn(clients.sqs(), queueUrl);
             requireSameRegion(Arn.parse(queueArn), worker.parsedArn());
             if (options.manageRecursion()) {
@@ -272,6 +256,26 @@ final class Provisioner {
                     null);
         }
         return chosen;
+    }
+
+    /** A dead-letter queue: SSE-SQS, kept 14 days. */
+    private String createDeadLetterQueue(String name, Map<String, String> tags, Worker worker, RelaySetup options,
+            Deque<Runnable> undo) {
+        Map<QueueAttributeName, String> attrs = new LinkedHashMap<>();
+        attrs.put(QueueAttributeName.SQS_MANAGED_SSE_ENABLED, "true");
+        attrs.put(QueueAttributeName.MESSAGE_RETENTION_PERIOD, DLQ_RETENTION_SECONDS);
+        return createQueue(name, attrs, tags, "dlq", worker, options, undo);
+    }
+
+    /** A relay's or a pool's queue: its visibility timeout and retention, SSE-SQS, and its redrive policy. */
+    private static Map<QueueAttributeName, String> queueAttributes(long visibility, String dlqArn, RelaySetup options) {
+        Map<QueueAttributeName, String> attrs = new LinkedHashMap<>();
+        attrs.put(QueueAttributeName.VISIBILITY_TIMEOUT, Long.toString(visibility));
+        attrs.put(QueueAttributeName.MESSAGE_RETENTION_PERIOD, Long.toString(options.messageRetention().getSeconds()));
+        attrs.put(QueueAttributeName.SQS_MANAGED_SSE_ENABLED, "true");
+        attrs.put(QueueAttributeName.REDRIVE_POLICY, "{\"deadLetterTargetArn\":\"" + dlqArn
+                + "\",\"maxReceiveCount\":" + queueMaxReceiveCount(options) + "}");
+        return attrs;
     }
 
     private String createQueue(String name, Map<QueueAttributeName, String> attributes, Map<String, String> tags,
