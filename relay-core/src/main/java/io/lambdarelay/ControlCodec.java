@@ -54,10 +54,12 @@ final class ControlCodec {
     private static final String COST_MB_MS = "costMbMs";
     private static final String COST_SQS = "costSqs";
     private static final String COST_LEDGER = "costLedger";
+    private static final String COST_READS = "costReads";
     private static final Set<String> KNOWN = Set.of(SQS_COUNT, RELAY_ID, HOP, PART, PARTS, CREATED_AT, DEADLINE,
             NOT_BEFORE, DLQ_URL, FUNCTION, MAX_HOPS, MAX_IDLE_HOPS, MAX_RECEIVE, TOLERATED, RATE, CONCURRENCY,
             IDLE_HOPS, PACE_AT, THROTTLES, UNIT_MS, WATCHDOG, EMPTY_SINCE, ADAPTIVE_RATE, PART_RATE, RATE_FOUND,
-            END_WHEN_DEAD_LETTERED, POOLED, WAITS, COST_HOPS, COST_LAMBDA, COST_MB_MS, COST_SQS, COST_LEDGER);
+            END_WHEN_DEAD_LETTERED, POOLED, WAITS, COST_HOPS, COST_LAMBDA, COST_MB_MS, COST_SQS, COST_LEDGER,
+            COST_READS);
     /** The most parts a fan-out may have. */
     static final int MAX_PARTS = 100_000;
 
@@ -107,7 +109,7 @@ final class ControlCodec {
                 f.rate(PART_RATE), f.count(RATE_FOUND) > 0, f.integer(WAITS, 0));
         // Absent keys (a packet from the Node package, or from before costs were counted) mean nothing spent.
         RelayCost cost = new RelayCost(f.count(COST_HOPS), f.count(COST_LAMBDA), f.count(COST_MB_MS),
-                f.count(COST_SQS), f.count(COST_LEDGER));
+                f.count(COST_SQS), f.count(COST_LEDGER), f.count(COST_READS));
         ObjectNode other = JsonNodeFactory.instance.objectNode();
         stats.properties().forEach(e -> {
             if (!KNOWN.contains(e.getKey())) {
@@ -179,6 +181,7 @@ final class ControlCodec {
         putPositive(stats, COST_MB_MS, cost.lambdaMbMillis());
         putPositive(stats, COST_SQS, cost.sqsRequests());
         putPositive(stats, COST_LEDGER, cost.ledgerWrites());
+        putPositive(stats, COST_READS, cost.ledgerReads());
         stats.setAll(otherStats);
         ObjectNode root = JsonNodeFactory.instance.objectNode();
         root.put(QUEUE_URL, h.queueUrl());

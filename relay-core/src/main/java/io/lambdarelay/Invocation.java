@@ -88,7 +88,7 @@ final class Invocation {
         long memoryMb = context == null ? 0 : Math.max(0, context.getMemoryLimitInMB());
         boolean first = !requestCharged;
         requestCharged = true;
-        pkt.addCost(new RelayCost(1, first ? 1 : 0, memoryMb * ms, first ? batchSqsRequests : 0, 0));
+        pkt.addCost(new RelayCost(1, first ? 1 : 0, memoryMb * ms, first ? batchSqsRequests : 0, 0, 0));
     }
 
     Context context() {

@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * relay registered at its first hop); a paused or parked one's is sent back with a delay that
  * doubles from {@link #FIRST_WAIT} to 15 minutes, the same hop, so nothing is lost and resuming
  * takes effect at each packet's next return; a cancelled or ended one's is dropped. Without a
- * ledger that keeps pooled relays, every packet goes on. Thread-safe.
+ * ledger that keeps pooled relays, every packet goes on. The reads and writes are charged to the
+ * packet's {@link RelayCost}. Thread-safe.
  */
 final class PoolGate {
     private static final Logger LOG = LoggerFactory.getLogger(PoolGate.class);
@@ -45,6 +46,7 @@ final class PoolGate {
         if (!pkt.policy().pooled() || ledger == null || pkt.relayId() == null) {
             return true;
         }
+        pkt.addCost(RelayCost.ledgerReads(1));
         Optional<PooledRelay> relay = ledger.pooledRelay(pkt.relayId());
         if (relay.isEmpty()) {
             if (pkt.hop() <= Header.FIRST_HOP && pkt.part() == 0) {
@@ -84,6 +86,7 @@ final class PoolGate {
         Instant now = wiring.clock().instant();
         Instant created = h.createdAt() != null ? h.createdAt() : now;
         Instant expires = h.deadline() != null ? h.deadline() : created.plus(Duration.ofDays(14));
+        pkt.addCost(RelayCost.ledgerWrites(1));
         PooledRelay r = new PooledRelay(pkt.relayId(), h.function() == null ? "" : h.function(), h.queueUrl(), created,
                 expires, Control.RUNNING, "", now);
         if (ledger.registerPooled(r)) {
@@ -99,6 +102,7 @@ final class PoolGate {
         if (ledger == null || pkt.relayId() == null) {
             return false;
         }
+        pkt.addCost(new RelayCost(0, 0, 0, 0, 1, 1));
         if (ledger.pooledRelay(pkt.relayId()).isEmpty()) {
             register(pkt); // parked at its first hop, before any packet registered it
         }

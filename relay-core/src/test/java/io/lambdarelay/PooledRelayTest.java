@@ -107,6 +107,28 @@ class PooledRelayTest extends FaultModelBase {
     }
 
     @Test
+    void eachPooledHopsReadOfItsRelaysState_isInTheCost_oneReadPerArrival() {
+        FaultFixture.Worker w = f.use(new FaultFixture.Worker(f.relay, aws));
+        RelayPacket pkt = start(f.relay, 9);
+        RelayPacket perRelay = f.relay.setup(null, WORKER).put("target", 4L);
+        f.relay.relayPass(perRelay);
+
+        f.deliverAll(pkt, 60);
+        f.deliverAll(perRelay, 60);
+
+        RelayCost pooled = w.completed.stream().filter(p -> p.relayId().equals(pkt.relayId())).findFirst()
+                .orElseThrow().cost();
+        assertTrue(pooled.hops() > 1, "a chain of several hops: " + pooled);
+        assertEquals(pooled.hops(), pooled.ledgerReads(), "one read of the relay's state per arriving packet");
+        assertEquals(pooled.ledgerReads(), f.ledger.cost(pkt.relayId()).orElseThrow().ledgerReads(),
+                "the ledger's total has them too");
+        RelayCost own = w.completed.stream().filter(p -> p.relayId().equals(perRelay.relayId())).findFirst()
+                .orElseThrow().cost();
+        assertEquals(0, own.ledgerReads(), "a relay with a queue of its own reads no state: " + own);
+        assertTrue(pooled.toString().contains(pooled.ledgerReads() + " ledger reads"), pooled.toString());
+    }
+
+    @Test
     void pooledFanOut_withALedger_completesOnceExactly_andWithoutOneIsRefused() {
         FaultFixture.Worker w = f.use(new FaultFixture.Worker(f.relay, aws));
         RelayPacket pkt = f.relay.setup(null, WORKER, POOLED);

@@ -31,29 +31,33 @@ class RelayCostTest extends FaultModelBase {
     private static final long MEMORY_MB = LocalContext.DEFAULT_MEMORY_MB;
 
     @Test
-    void estimatedUsd_atListPrices_sumsRequestsDurationSqsAndWrites() {
-        RelayCost c = new RelayCost(10, 4, 3 * 1024 * 1000, 20, 8);
+    void estimatedUsd_atListPrices_sumsRequestsDurationSqsWritesAndReads() {
+        RelayCost c = new RelayCost(10, 4, 3 * 1024 * 1000, 20, 8, 16);
 
         assertEquals(3.0, c.lambdaGbSeconds(), 1e-12);
-        double expected = 4 * 0.20e-6 + 3 * 0.0000166667 + 20 * 0.40e-6 + 8 * 0.625e-6;
+        double expected = 4 * 0.20e-6 + 3 * 0.0000166667 + 20 * 0.40e-6 + 8 * 0.625e-6 + 16 * 0.125e-6;
         assertEquals(expected, c.estimatedUsd(RelayCost.Prices.US_EAST_1), 1e-15);
-        assertEquals(4 + 3 * 10 + 20 * 100 + 8 * 1000,
-                c.estimatedUsd(new RelayCost.Prices(1, 10, 100, 1000)), 1e-9, "each count at its own price");
-        assertEquals(new RelayCost(11, 6, 3 * 1024 * 1000 + 5, 23, 12), c.plus(new RelayCost(1, 2, 5, 3, 4)));
-        assertThrows(IllegalArgumentException.class, () -> new RelayCost(0, -1, 0, 0, 0));
-        assertThrows(IllegalArgumentException.class, () -> new RelayCost.Prices(0, Double.NaN, 0, 0));
+        assertEquals(4 + 3 * 10 + 20 * 100 + 8 * 1000 + 16 * 10_000,
+                c.estimatedUsd(new RelayCost.Prices(1, 10, 100, 1000, 10_000)), 1e-9, "each count at its own price");
+        assertEquals(new RelayCost(11, 6, 3 * 1024 * 1000 + 5, 23, 12, 21), c.plus(new RelayCost(1, 2, 5, 3, 4, 5)));
+        assertEquals(new RelayCost(9, 2, 3 * 1024 * 1000 - 5, 17, 4, 11), c.minus(new RelayCost(1, 2, 5, 3, 4, 5)));
+        assertThrows(IllegalArgumentException.class, () -> new RelayCost(0, -1, 0, 0, 0, 0));
+        assertThrows(IllegalArgumentException.class, () -> new RelayCost(0, 0, 0, 0, 0, -1));
+        assertThrows(IllegalArgumentException.class, () -> new RelayCost.Prices(0, Double.NaN, 0, 0, 0));
+        assertThrows(IllegalArgumentException.class, () -> new RelayCost.Prices(0, 0, 0, 0, -1));
     }
 
     @Test
     void wire_costTravelsInStats_andAbsentKeysMeanZero() throws Exception {
         RelayPacket pkt = f.plain.setup(null, WORKER).put("k", 1);
-        pkt.addCost(new RelayCost(2, 1, 5_120, 3, 4));
+        pkt.addCost(new RelayCost(2, 1, 5_120, 3, 4, 6));
 
         ObjectNode json = (ObjectNode) JSON.readTree(pkt.toJson());
         ObjectNode stats = (ObjectNode) json.get("stats");
         assertEquals(2, stats.get("costHops").asLong());
         assertEquals(5_120, stats.get("costMbMs").asLong());
-        assertEquals(new RelayCost(2, 1, 5_120, 3, 4), RelayPacket.fromJson(pkt.toJson()).cost());
+        assertEquals(6, stats.get("costReads").asLong());
+        assertEquals(new RelayCost(2, 1, 5_120, 3, 4, 6), RelayPacket.fromJson(pkt.toJson()).cost());
 
         String node = "{\"QueueUrl\":\"https://sqs/q\",\"UUID\":\"u-1\",\"stats\":{\"sqsCount\":3,\"nodeKey\":7},\"k\":1}";
         RelayPacket fromNode = RelayPacket.fromJson(node);
@@ -321,12 +325,12 @@ class RelayCostTest extends FaultModelBase {
             }
         };
 
-        older.addProgress("r-1", 4, new RelayCost(1, 1, 10, 2, 1), Instant.EPOCH);
+        older.addProgress("r-1", 4, new RelayCost(1, 1, 10, 2, 1, 0), Instant.EPOCH);
         older.addProgress("r-1", 0, RelayCost.ZERO, Instant.EPOCH);
 
         assertEquals(List.of("addUnits 4", "addCost 1"), calls, "the default: nothing to add, nothing written");
         assertEquals(4, store.tally("r-1").units());
-        assertEquals(Optional.of(new RelayCost(1, 1, 10, 2, 1)), store.cost("r-1"));
+        assertEquals(Optional.of(new RelayCost(1, 1, 10, 2, 1, 0)), store.cost("r-1"));
         assertEquals(Optional.empty(), older.lastProgress("r-1"), "a ledger that keeps no time");
     }
 }

@@ -245,7 +245,7 @@ public final class RelayCli {
                 RelayCost c = s.cost().get();
                 j.putObject("cost").put("hops", c.hops()).put("lambdaRequests", c.lambdaRequests())
                         .put("lambdaGbSeconds", c.lambdaGbSeconds()).put("sqsRequests", c.sqsRequests())
-                        .put("ledgerWrites", c.ledgerWrites())
+                        .put("ledgerWrites", c.ledgerWrites()).put("ledgerReads", c.ledgerReads())
                         .put("estimatedUsd", c.estimatedUsd(RelayCost.Prices.US_EAST_1));
             } else {
                 j.putNull("cost");

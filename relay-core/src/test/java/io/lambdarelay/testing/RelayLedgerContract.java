@@ -290,11 +290,11 @@ public abstract class RelayLedgerContract {
     @Test
     void addCost_sumsEveryCount_andLeavesTheTallyAlone() {
         ledger().addUnits(relay, 5);
-        ledger().addCost(relay, new RelayCost(3, 2, 1_536_000, 9, 11));
-        ledger().addCost(relay, new RelayCost(1, 1, 512, 4_000_000_000L, 0));
-        ledger().addCost(newRelayId(), new RelayCost(100, 100, 100, 100, 100));
+        ledger().addCost(relay, new RelayCost(3, 2, 1_536_000, 9, 11, 6));
+        ledger().addCost(relay, new RelayCost(1, 1, 512, 4_000_000_000L, 0, 1));
+        ledger().addCost(newRelayId(), new RelayCost(100, 100, 100, 100, 100, 100));
 
-        assertEquals(Optional.of(new RelayCost(4, 3, 1_536_512, 4_000_000_009L, 11)), ledger().cost(relay));
+        assertEquals(Optional.of(new RelayCost(4, 3, 1_536_512, 4_000_000_009L, 11, 7)), ledger().cost(relay));
         assertEquals(new PartTally(0, 0, 5), ledger().tally(relay));
         assertEquals(new PartTally(1, 0, 5), ledger().finishPart(relay, 0, false), "the cost is no part count");
     }
@@ -303,13 +303,14 @@ public abstract class RelayLedgerContract {
     void addCost_racing_sumsExactly() throws Exception {
         race(THREADS, t -> {
             for (int i = 0; i < 10; i++) {
-                ledger().addCost(relay, new RelayCost(1, 1, 1024L * (t + 1), 3, 4));
+                ledger().addCost(relay, new RelayCost(1, 1, 1024L * (t + 1), 3, 4, 5));
             }
             return null;
         });
 
         long mbMillis = 10 * 1024L * THREADS * (THREADS + 1) / 2;
-        assertEquals(Optional.of(new RelayCost(THREADS * 10, THREADS * 10, mbMillis, THREADS * 30, THREADS * 40)),
+        assertEquals(Optional.of(new RelayCost(THREADS * 10, THREADS * 10, mbMillis, THREADS * 30, THREADS * 40,
+                THREADS * 50)),
                 ledger().cost(relay));
     }
 
@@ -319,23 +320,23 @@ public abstract class RelayLedgerContract {
         Instant t2 = Instant.parse("2026-01-01T00:00:03.500Z");
         assertEquals(Optional.empty(), ledger().lastProgress(relay), "no progress yet");
 
-        ledger().addProgress(relay, 4, new RelayCost(1, 1, 2_048, 2, 2), t1);
-        ledger().addProgress(relay, 0, new RelayCost(1, 0, 512, 1, 1), t2);
-        ledger().addProgress(newRelayId(), 100, new RelayCost(100, 100, 100, 100, 100), t2.plusSeconds(9));
+        ledger().addProgress(relay, 4, new RelayCost(1, 1, 2_048, 2, 2, 1), t1);
+        ledger().addProgress(relay, 0, new RelayCost(1, 0, 512, 1, 1, 2), t2);
+        ledger().addProgress(newRelayId(), 100, new RelayCost(100, 100, 100, 100, 100, 100), t2.plusSeconds(9));
 
         assertEquals(new PartTally(0, 0, 4), ledger().tally(relay));
-        assertEquals(Optional.of(new RelayCost(2, 1, 2_560, 3, 3)), ledger().cost(relay));
+        assertEquals(Optional.of(new RelayCost(2, 1, 2_560, 3, 3, 3)), ledger().cost(relay));
         assertEquals(Optional.of(t2), ledger().lastProgress(relay));
     }
 
     @Test
     void addProgress_addsToWhatAddUnitsAndAddCostAdded() {
         ledger().addUnits(relay, 5);
-        ledger().addCost(relay, new RelayCost(2, 2, 100, 2, 0));
-        ledger().addProgress(relay, 3, new RelayCost(1, 1, 50, 1, 1), Instant.parse("2026-01-01T00:00:02Z"));
+        ledger().addCost(relay, new RelayCost(2, 2, 100, 2, 0, 4));
+        ledger().addProgress(relay, 3, new RelayCost(1, 1, 50, 1, 1, 1), Instant.parse("2026-01-01T00:00:02Z"));
 
         assertEquals(new PartTally(0, 0, 8), ledger().tally(relay));
-        assertEquals(Optional.of(new RelayCost(3, 3, 150, 3, 1)), ledger().cost(relay));
+        assertEquals(Optional.of(new RelayCost(3, 3, 150, 3, 1, 5)), ledger().cost(relay));
     }
 
     @Test
@@ -343,14 +344,14 @@ public abstract class RelayLedgerContract {
         Instant at = Instant.parse("2026-01-01T00:00:05Z");
         race(THREADS, t -> {
             for (int i = 0; i < 10; i++) {
-                ledger().addProgress(relay, t, new RelayCost(1, 1, 1024, 2, 1), at);
+                ledger().addProgress(relay, t, new RelayCost(1, 1, 1024, 2, 1, 3), at);
             }
             return null;
         });
 
         assertEquals(new PartTally(0, 0, 10L * THREADS * (THREADS - 1) / 2), ledger().tally(relay));
         assertEquals(Optional.of(new RelayCost(THREADS * 10, THREADS * 10, THREADS * 10 * 1024L, THREADS * 20,
-                THREADS * 10)), ledger().cost(relay));
+                THREADS * 10, THREADS * 30)), ledger().cost(relay));
         assertEquals(Optional.of(at), ledger().lastProgress(relay));
     }
 

@@ -60,8 +60,8 @@ import software.amazon.awssdk.services.dynamodb.waiters.DynamoDbWaiter;
  *   <li>{@code tally}: per shard {@code i} that has finished parts, {@code n<i>} (how many parts
  *       the shard holds), {@code d<i>} (how many of them are done) and {@code v<i>} (the shard's
  *       version they were taken from); the counter {@value #UNITS}; the cost counters
- *       {@value #COST_HOPS}, {@value #COST_LAMBDA}, {@value #COST_MB_MS}, {@value #COST_SQS} and
- *       {@value #COST_LEDGER} ({@link #addProgress}, {@link #addCost}); {@value #LAST_PROGRESS}, when
+ *       {@value #COST_HOPS}, {@value #COST_LAMBDA}, {@value #COST_MB_MS}, {@value #COST_SQS},
+ *       {@value #COST_LEDGER} and {@value #COST_READS} ({@link #addProgress}, {@link #addCost}); {@value #LAST_PROGRESS}, when
  *       the latest progress was written; and, once the relay is ending,
  *       {@value #COMPLETE} and {@value #LEASE_UNTIL} (who ends it, until when) and
  *       {@value #HOOK_DONE} (once its hook ran).</li>
@@ -185,6 +185,8 @@ public final class DynamoDbRelayLedger implements RelayLedger, AutoCloseable {
     public static final String COST_SQS = "costSqs";
     /** Name of the tally's counter (number) of ledger writes in the relay's cost. */
     public static final String COST_LEDGER = "costLedger";
+    /** The tally item's count of ledger reads in the relay's cost. */
+    public static final String COST_READS = "costReads";
     /** Name of the tally's attribute (number, epoch milliseconds): when the latest progress was written ({@link #addProgress}). */
     public static final String LAST_PROGRESS = "lastProgress";
     /** Name of a shard item's version (number), raised by every write to the shard. */
@@ -395,12 +397,12 @@ public final class DynamoDbRelayLedger implements RelayLedger, AutoCloseable {
         Objects.requireNonNull(cost, "cost");
         call("UpdateItem", "addCost", relayId, () -> dynamoDb.updateItem(r -> r.tableName(tableName)
                 .key(key(relayId, TALLY))
-                .updateExpression("ADD #h :h, #l :l, #m :m, #s :s, #w :w SET " + SET_EXPIRY)
+                .updateExpression("ADD #h :h, #l :l, #m :m, #s :s, #w :w, #r :r SET " + SET_EXPIRY)
                 .expressionAttributeNames(Map.of("#h", COST_HOPS, "#l", COST_LAMBDA, "#m", COST_MB_MS,
-                        "#s", COST_SQS, "#w", COST_LEDGER, "#exp", EXPIRES_AT))
+                        "#s", COST_SQS, "#w", COST_LEDGER, "#r", COST_READS, "#exp", EXPIRES_AT))
                 .expressionAttributeValues(Map.of(":h", number(cost.hops()), ":l", number(cost.lambdaRequests()),
                         ":m", number(cost.lambdaMbMillis()), ":s", number(cost.sqsRequests()),
-                        ":w", number(cost.ledgerWrites()), ":exp", expiry()))));
+                        ":w", number(cost.ledgerWrites()), ":r", number(cost.ledgerReads()), ":exp", expiry()))));
     }
 
     /**
@@ -420,13 +422,15 @@ public final class DynamoDbRelayLedger implements RelayLedger, AutoCloseable {
         Map<String, String> names = new HashMap<>(Map.of("#units", UNITS, "#h", COST_HOPS, "#l", COST_LAMBDA,
                 "#m", COST_MB_MS, "#s", COST_SQS, "#w", COST_LEDGER, "#at", LAST_PROGRESS));
         names.put("#exp", EXPIRES_AT);
+        names.put("#r", COST_READS);
         Map<String, AttributeValue> values = new HashMap<>(Map.of(":units", number(units), ":h", number(spent.hops()),
                 ":l", number(spent.lambdaRequests()), ":m", number(spent.lambdaMbMillis()),
                 ":s", number(spent.sqsRequests()), ":w", number(spent.ledgerWrites()), ":at", number(at.toEpochMilli()),
                 ":exp", expiry()));
+        values.put(":r", number(spent.ledgerReads()));
         call("UpdateItem", "addProgress", relayId, () -> dynamoDb.updateItem(r -> r.tableName(tableName)
                 .key(key(relayId, TALLY))
-                .updateExpression("ADD #units :units, #h :h, #l :l, #m :m, #s :s, #w :w SET #at = :at, " + SET_EXPIRY)
+                .updateExpression("ADD #units :units, #h :h, #l :l, #m :m, #s :s, #w :w, #r :r SET #at = :at, " + SET_EXPIRY)
                 .expressionAttributeNames(names)
                 .expressionAttributeValues(values)));
     }
@@ -454,7 +458,7 @@ public final class DynamoDbRelayLedger implements RelayLedger, AutoCloseable {
         checkId("relayId", relayId);
         Map<String, AttributeValue> tally = getItem(relayId, TALLY, "cost");
         return Optional.of(new RelayCost(number(tally, COST_HOPS), number(tally, COST_LAMBDA),
-                number(tally, COST_MB_MS), number(tally, COST_SQS), number(tally, COST_LEDGER)));
+                number(tally, COST_MB_MS), number(tally, COST_SQS), number(tally, COST_LEDGER), number(tally, COST_READS)));
     }
 
     @Override
