@@ -7,19 +7,25 @@ import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lambdarelay.janitor.RelayJanitor;
+import io.lambdarelay.ledger.InMemoryRelayLedger;
+import io.lambdarelay.ledger.PooledRelay;
 import io.lambdarelay.local.LocalAws;
 import io.lambdarelay.testing.LibraryCallRecorder;
+import io.lambdarelay.testing.LibraryCallRecorder.QueueCall;
 import io.lambdarelay.testing.LibraryCallRecorder.Role;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
+import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 
@@ -32,6 +38,8 @@ import org.junit.jupiter.api.Test;
 @Order(Integer.MAX_VALUE)
 class IamPolicyCoverageTest {
     private static final Path IAM = Path.of("..", "docs", "iam");
+    /** The prefix of a worker's pool queue by default. */
+    private static final String POOL_PREFIX = "lambda-relay-pool-";
     /** SQS authorizes its batch calls with the single-message action. */
     private static final Map<String, String> IAM_ACTION = Map.of(
             "sqs:SendMessageBatch", "sqs:SendMessage",
@@ -79,7 +87,103 @@ class IamPolicyCoverageTest {
             control.resume(other.relayId());
             control.redrive(other.relayId());
             control.cancel(other.relayId());
+            drivePooledRelays(aws);
         }
+    }
+
+    /** A pooled relay end to end (its pool created by the first setup), then another operated by id. */
+    private static void drivePooledRelays(LocalAws aws) {
+        InMemoryRelayLedger ledger = new InMemoryRelayLedger();
+        Relay relay = Relay.builder().sqsClient(aws.sqsClient()).lambdaClient(aws.lambdaClient()).ledger(ledger)
+                .build();
+        aws.registerFunction("iam-pool-worker", Duration.ofSeconds(5), new RelayWorker(relay) {
+            @Override
+            protected boolean processUnit(RelayPacket pkt) {
+                long n = pkt.getLong("n", 0) + 1;
+                pkt.put("n", n);
+                return n < 3;
+            }
+        });
+        RelaySetup pooled = RelaySetup.builder().pooled(true).build();
+        RelayPacket pkt = relay.setup(null, "iam-pool-worker", pooled);
+        relay.relayPass(pkt);
+        aws.awaitIdle(Duration.ofSeconds(30));
+        assertEquals(PooledRelay.Control.ENDED, ledger.pooledRelay(pkt.relayId()).orElseThrow().control(),
+                "the pooled relay ran to its end");
+        RelayControl control = RelayControl.builder().sqsClient(aws.sqsClient()).lambdaClient(aws.lambdaClient())
+                .ledger(ledger).build();
+        RelayPacket other = relay.setup(null, "iam-pool-worker", pooled);
+        ledger.registerPooled(new PooledRelay(other.relayId(), "iam-pool-worker", other.queueUrl(), Instant.now(),
+                Instant.now().plus(Duration.ofHours(1)), PooledRelay.Control.RUNNING, "", Instant.now()));
+        control.list();
+        control.status(other.relayId());
+        control.pause(other.relayId());
+        control.resume(other.relayId());
+        control.redrive(other.relayId());
+        control.cancel(other.relayId());
+    }
+
+    /** IAM's wildcards: {@code *} any run of characters, {@code ?} any one. */
+    private static boolean matches(String pattern, String arn) {
+        StringBuilder re = new StringBuilder();
+        for (char c : pattern.toCharArray()) {
+            re.append(c == '*' ? ".*" : c == '?' ? "." : Pattern.quote(String.valueOf(c)));
+        }
+        return arn.matches(re.toString());
+    }
+
+    /** Whether a statement of the policy allows the action on the queue, its placeholders filled for any worker. */
+    private static boolean allowsOnQueue(String file, String action, String queueName) throws IOException {
+        JsonNode policy = new ObjectMapper().readTree(Files.readString(IAM.resolve(file)));
+        String arn = "arn:aws:sqs:us-east-1:000000000000:" + queueName;
+        for (JsonNode st : policy.get("Statement")) {
+            JsonNode a = st.get("Action");
+            boolean names = a.isArray() ? StreamSupport.stream(a.spliterator(), false)
+                    .anyMatch(x -> x.asText().equals(action)) : a.asText().equals(action);
+            String resource = st.get("Resource").asText().replace("${Partition}", "aws")
+                    .replace("${Region}", "us-east-1").replace("${Account}", "000000000000")
+                    .replace("${WorkerFunction}", "*");
+            if (names && matches(resource, arn)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Test
+    void everyQueueTheLibraryNamed_isInTheResourcesItsRolesPolicyAllowsForThatAction() throws IOException {
+        driveTheLibraryOnce();
+        Map<Role, String> policies = Map.of(Role.START, "start-role-policy.json", Role.WORKER,
+                "worker-role-policy.json", Role.JANITOR, "janitor-role-policy.json", Role.OPERATOR,
+                "operator-role-policy.json");
+        List<String> missing = new ArrayList<>();
+        Set<String> pooledRoles = new TreeSet<>();
+        for (Map.Entry<Role, Set<QueueCall>> e : LibraryCallRecorder.queueCalls().entrySet()) {
+            for (QueueCall call : e.getValue()) {
+                String name = call.queueName();
+                if (!name.startsWith("relay-") && !name.startsWith(POOL_PREFIX)) {
+                    continue; // a queue named by a test, which its own policy would have to cover
+                }
+                if (name.startsWith(POOL_PREFIX)) {
+                    pooledRoles.add(e.getKey().name());
+                }
+                String action = IAM_ACTION.getOrDefault(call.operation(), call.operation());
+                List<String> files = e.getKey() == Role.START_OR_WORKER
+                        ? List.of(policies.get(Role.START), policies.get(Role.WORKER))
+                        : List.of(policies.get(e.getKey()));
+                boolean allowed = false;
+                for (String file : files) {
+                    allowed |= allowsOnQueue(file, action, name);
+                }
+                if (!allowed) {
+                    missing.add(e.getKey() + " may not " + action + " on " + name);
+                }
+            }
+        }
+        assertTrue(missing.isEmpty(), String.join("\n", new TreeSet<>(missing)));
+        assertTrue(pooledRoles.containsAll(Set.of("START", "OPERATOR"))
+                && (pooledRoles.contains("WORKER") || pooledRoles.contains("START_OR_WORKER")),
+                "the recorder saw pooled calls of the start, the worker and the operator: " + pooledRoles);
     }
 
     @Test
@@ -136,7 +240,9 @@ class IamPolicyCoverageTest {
                         file + " has a wildcard action: " + text);
                 String resource = st.get("Resource").asText();
                 if (text.contains("sqs:") && !text.contains("sqs:ListQueues")) {
-                    assertTrue(resource.endsWith(":relay-*"), file + " scopes SQS to " + resource);
+                    assertTrue(resource.endsWith(":relay-*") || resource.endsWith(":" + POOL_PREFIX + "*")
+                            || resource.endsWith(":" + POOL_PREFIX + "${WorkerFunction}*"),
+                            file + " scopes SQS to " + resource);
                 }
                 if (text.contains("lambda:CreateEventSourceMapping")) {
                     assertTrue(st.path("Condition").path("StringEquals").has("lambda:FunctionArn"),

@@ -3,6 +3,7 @@ package io.lambdarelay.testing;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import software.amazon.awssdk.core.SdkRequest;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
@@ -17,10 +18,29 @@ public final class LibraryCallRecorder implements ExecutionInterceptor {
     /** Who makes a call, as IAM sees it. */
     public enum Role { START, WORKER, JANITOR, OPERATOR, START_OR_WORKER }
 
+    /** An SQS operation on one queue, by the queue's name. */
+    public record QueueCall(String operation, String queueName) {
+    }
+
     private static final Map<Role, Set<String>> CALLS = new ConcurrentHashMap<>();
+    private static final Map<Role, Set<QueueCall>> QUEUE_CALLS = new ConcurrentHashMap<>();
 
     public static Map<Role, Set<String>> calls() {
         return CALLS;
+    }
+
+    /** The SQS calls that named a queue (by {@code QueueUrl} or {@code QueueName}), per role. */
+    public static Map<Role, Set<QueueCall>> queueCalls() {
+        return QUEUE_CALLS;
+    }
+
+    /** The queue a request names, or {@code null}: the last segment of its URL, or its name. */
+    private static String queueName(SdkRequest request) {
+        String url = request.getValueForField("QueueUrl", String.class).orElse(null);
+        if (url != null) {
+            return url.substring(url.lastIndexOf('/') + 1);
+        }
+        return request.getValueForField("QueueName", String.class).orElse(null);
     }
 
     /** The class itself or one of its nested or lambda classes, not a test class named after it. */
@@ -60,5 +80,12 @@ public final class LibraryCallRecorder implements ExecutionInterceptor {
         String service = attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME).toLowerCase(java.util.Locale.ROOT);
         String op = attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME);
         CALLS.computeIfAbsent(role, r -> ConcurrentHashMap.newKeySet()).add(service + ":" + op);
+        if ("sqs".equals(service)) {
+            String queue = queueName(context.request());
+            if (queue != null) {
+                QUEUE_CALLS.computeIfAbsent(role, r -> ConcurrentHashMap.newKeySet()).add(new QueueCall("sqs:" + op,
+                        queue));
+            }
+        }
     }
 }
