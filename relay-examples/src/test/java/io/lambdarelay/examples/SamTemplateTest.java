@@ -11,6 +11,7 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.lambdarelay.Relay;
+import io.lambdarelay.RelaySetup;
 import io.lambdarelay.RelayWorker;
 import io.lambdarelay.examples.local.LocalVendorApi;
 import io.lambdarelay.examples.pager.PagerSql;
@@ -88,6 +89,10 @@ class SamTemplateTest {
             "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes");
 
     private static final Map<String, Set<String>> CALLS = new ConcurrentHashMap<>();
+    /** Per role, each SQS action with the name of the queue it named ("sqs:SendMessage lambda-relay-pool-x"). */
+    private static final Map<String, Set<String>> QUEUE_CALLS = new ConcurrentHashMap<>();
+    /** The pool the pager's template makes, here under the name it has locally. */
+    private static final String PAGER_POOL = RelaySetup.defaultPoolQueueName("pager-worker");
 
     /** The repository's root; the tests run in this module's directory. */
     private static final Path ROOT = Path.of("").toAbsolutePath().getParent();
@@ -115,6 +120,12 @@ class SamTemplateTest {
             new PagerStart(recordingRelay(aws, "pager-start", ledger), "pager-worker")
                     .handleRequest(Map.of("pageSize", 250), LocalContext.of("pager-start", Duration.ofSeconds(30)));
             aws.awaitIdle(Duration.ofSeconds(60));
+            // Pooled: the pool made beforehand, as the template makes it; the start only finds it.
+            Relay.builder().sqsClient(aws.sqsClient()).lambdaClient(aws.lambdaClient()).build()
+                    .setup(null, "pager-worker", RelaySetup.builder().pooled(true).build());
+            new PagerStart(recordingRelay(aws, "pager-start", ledger), "pager-worker", PAGER_POOL).handleRequest(
+                    Map.of("pageSize", 250, "pooled", 1), LocalContext.of("pager-start", Duration.ofSeconds(30)));
+            aws.awaitIdle(Duration.ofSeconds(60));
             try (Connection c = db.getConnection(); Statement s = c.createStatement()) {
                 s.execute("SHUTDOWN");
             }
@@ -139,6 +150,7 @@ class SamTemplateTest {
     @AfterAll
     static void clear() {
         CALLS.clear();
+        QUEUE_CALLS.clear();
     }
 
     private static Relay recordingRelay(LocalAws aws, String role, InMemoryRelayLedger ledger) {
@@ -158,8 +170,14 @@ class SamTemplateTest {
         return new ExecutionInterceptor() {
             @Override
             public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
-                CALLS.computeIfAbsent(role, k -> ConcurrentHashMap.newKeySet())
-                        .add(service + ":" + attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME));
+                String action = service + ":" + attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME);
+                CALLS.computeIfAbsent(role, k -> ConcurrentHashMap.newKeySet()).add(action);
+                String url = context.request().getValueForField("QueueUrl", String.class)
+                        .orElse(context.request().getValueForField("QueueName", String.class).orElse(null));
+                if (url != null) {
+                    QUEUE_CALLS.computeIfAbsent(role, k -> ConcurrentHashMap.newKeySet())
+                            .add(action + " " + url.substring(url.lastIndexOf('/') + 1));
+                }
             }
         };
     }
@@ -180,8 +198,50 @@ class SamTemplateTest {
     }
 
     @Test
+    void recording_sawThePooledStartAndWorkerUseThePool() {
+        for (String role : List.of("pager-start", "pager-worker")) {
+            assertTrue(QUEUE_CALLS.get(role).contains("sqs:SendMessage " + PAGER_POOL), role + ": " + QUEUE_CALLS);
+        }
+        assertTrue(QUEUE_CALLS.get("pager-start").stream().noneMatch(c -> c.startsWith("sqs:CreateQueue " + PAGER_POOL)),
+                "the start found the pool and created none: " + QUEUE_CALLS.get("pager-start"));
+    }
+
+    @Test
     void pager_handlersExist_andPoliciesCoverTheLibrarysCalls() throws Exception {
         checkTemplate("pager", "PagerStart", "PagerWorker", "pager-start", "pager-worker", "DB_URL");
+    }
+
+    @Test
+    void pager_makesTheWorkersPool_asTheLibraryWouldNameAndShapeIt() throws Exception {
+        JsonNode t = template("pager");
+        JsonNode resources = t.path("Resources");
+        String function = resources.path("PagerWorker").path("Properties").path("FunctionName").path("Fn::Sub").asText();
+        JsonNode pool = resources.path("PagerPool").path("Properties");
+        JsonNode dlq = resources.path("PagerPoolDlq").path("Properties");
+        assertEquals("AWS::SQS::Queue", resources.path("PagerPool").path("Type").asText());
+        assertEquals("AWS::SQS::Queue", resources.path("PagerPoolDlq").path("Type").asText());
+        // The library's default name for the worker, so a start without POOL_QUEUE finds it too.
+        assertEquals(RelaySetup.defaultPoolQueueName("FN").replace("FN", function), pool.path("QueueName")
+                .path("Fn::Sub").asText());
+        assertEquals(pool.path("QueueName").path("Fn::Sub").asText() + RelaySetup.DLQ_SUFFIX,
+                dlq.path("QueueName").path("Fn::Sub").asText());
+        assertEquals("PagerPoolDlq", pool.path("RedrivePolicy").path("deadLetterTargetArn").path("Fn::GetAtt").path(0)
+                .asText(), "the pool keeps what fails in its own dead-letter queue");
+        assertTrue(pool.path("RedrivePolicy").path("maxReceiveCount").asInt() > RelaySetup.REDRIVE_BACKSTOP,
+                "the worker dead-letters a packet itself before the pool's redrive policy does");
+        assertTrue(pool.path("SqsManagedSseEnabled").asBoolean() && dlq.path("SqsManagedSseEnabled").asBoolean());
+        assertEquals(14 * 24 * 3600, dlq.path("MessageRetentionPeriod").asInt());
+        JsonNode params = t.path("Parameters");
+        assertEquals("PoolVisibilityTimeout", pool.path("VisibilityTimeout").path("Ref").asText());
+        assertTrue(params.path("PoolVisibilityTimeout").path("Default").asInt()
+                >= 6 * params.path("WorkerTimeout").path("Default").asInt(), "six times the worker's timeout");
+        // The pool's mapping: the worker's SQS event, failures reported per record.
+        JsonNode event = resources.path("PagerWorker").path("Properties").path("Events").path("Pool");
+        assertEquals("SQS", event.path("Type").asText());
+        assertEquals("PagerPool", event.path("Properties").path("Queue").path("Fn::GetAtt").path(0).asText());
+        assertEquals("ReportBatchItemFailures", event.path("Properties").path("FunctionResponseTypes").path(0).asText());
+        assertEquals("PagerPool", resources.path("PagerStart").path("Properties").path("Environment").path("Variables")
+                .path("POOL_QUEUE").path("Fn::GetAtt").path(0).asText(), "the start is given the pool's name");
     }
 
     @Test
@@ -313,7 +373,9 @@ class SamTemplateTest {
         JsonNode t = template(example);
         assertEquals("AWS::Serverless-2016-10-31", t.path("Transform").asText());
         JsonNode resources = t.path("Resources");
-        assertEquals(Set.of(start, worker), names(resources.fieldNames()));
+        boolean pooled = resources.has(poolOf(worker));
+        assertEquals(pooled ? Set.of(start, worker, poolOf(worker), poolOf(worker) + "Dlq") : Set.of(start, worker),
+                names(resources.fieldNames()), "the functions, and the worker's pool and its dead-letter queue if any");
 
         Class<?> startClass = handler(resources.path(start));
         Class<?> workerClass = handler(resources.path(worker));
@@ -339,6 +401,47 @@ class SamTemplateTest {
         workerNeeds.addAll(WORKER_PARKING);
         assertCovers(start, statements(resources.path(start)), startNeeds, worker);
         assertCovers(worker, statements(resources.path(worker)), workerNeeds, worker);
+        assertQueuesCovered(start, statements(resources.path(start)), QUEUE_CALLS.get(startRole), worker);
+        assertQueuesCovered(worker, statements(resources.path(worker)), QUEUE_CALLS.get(workerRole), worker);
+    }
+
+    /** The resource name of a worker's pool in its template: PagerWorker's is PagerPool. */
+    private static String poolOf(String worker) {
+        return worker.replace("Worker", "Pool");
+    }
+
+    /**
+     * Each recorded SQS call on a queue is allowed by a statement for that action whose resource is
+     * that queue: the relay queues for {@code relay-} names, the worker's pool or its dead-letter
+     * queue for the pool's.
+     */
+    private static void assertQueuesCovered(String function, List<JsonNode> statements, Set<String> calls, String worker) {
+        List<String> missing = new ArrayList<>();
+        for (String call : calls) {
+            String action = call.substring(0, call.indexOf(' '));
+            String queue = call.substring(call.indexOf(' ') + 1);
+            String wanted = queue.startsWith("relay-") ? "relay queues"
+                    : queue.equals(PAGER_POOL) ? poolOf(worker)
+                    : queue.equals(PAGER_POOL + RelaySetup.DLQ_SUFFIX) ? poolOf(worker) + "Dlq" : null;
+            assertNotNull(wanted, function + " named a queue no template makes: " + call);
+            boolean allowed = false;
+            for (JsonNode s : statements) {
+                boolean names = false;
+                for (JsonNode a : s.path("Action")) {
+                    names |= a.asText().equals(action)
+                            || action.endsWith("Batch") && a.asText().equals(action.substring(0, action.length() - 5));
+                }
+                for (JsonNode r : s.path("Resource").isArray() ? s.path("Resource") : List.of(s.path("Resource"))) {
+                    allowed |= names && (wanted.equals("relay queues") ? QUEUE_ARN.equals(r.path("Fn::Sub").asText())
+                            : wanted.equals(r.path("Fn::GetAtt").path(0).asText())
+                                    && "Arn".equals(r.path("Fn::GetAtt").path(1).asText()));
+                }
+            }
+            if (!allowed) {
+                missing.add(action + " on " + wanted);
+            }
+        }
+        assertTrue(missing.isEmpty(), function + "'s policies do not allow " + missing);
     }
 
     private static Class<?> handler(JsonNode function) throws Exception {
@@ -374,8 +477,13 @@ class SamTemplateTest {
                 assertFalse(action.contains("*"), function + " allows the wildcard action " + action);
                 allowed.add(action);
                 if (action.startsWith("sqs:")) {
-                    assertEquals(QUEUE_ARN, resource.path("Fn::Sub").asText(),
-                            function + ": " + action + " must be scoped to the relay queues");
+                    for (JsonNode r : resource.isArray() ? resource : List.of(resource)) {
+                        String pool = r.path("Fn::GetAtt").path(0).asText();
+                        assertTrue(QUEUE_ARN.equals(r.path("Fn::Sub").asText()) || (pool.equals(poolOf(worker))
+                                || pool.equals(poolOf(worker) + "Dlq")) && r.path("Fn::GetAtt").path(1).asText().equals("Arn"),
+                                function + ": " + action + " must be scoped to the relay queues or the worker's pool, got "
+                                        + r);
+                    }
                 } else if (UNSCOPABLE.contains(action)) {
                     assertEquals("*", resource.asText(), function + ": " + action + " takes no resource but *");
                 } else if (resource.isTextual() && resource.asText().equals("*")) {
