@@ -793,11 +793,14 @@ public final class LocalAws implements AutoCloseable {
         }
 
         /**
-         * Emulates SQS fair queues on every queue: each mapping delivers messages from the message
-         * groups ({@code MessageGroupId}) with the fewest messages in flight first, so one group with
-         * thousands of messages does not delay a group with one. Messages waiting to be delivered
-         * count as in flight in the queue's attributes meanwhile. An approximation of AWS's rule, for
-         * measuring fairness; default {@code false} (the embedded SQS's own order).
+         * Emulates SQS fair queues on every queue, by the rules AWS documents: a message group
+         * ({@code MessageGroupId}, the tenant) is noisy with more than 10% of the messages in flight
+         * and at least 30 of its own, or more than 10% of the recent processing time (the last 60 s
+         * here), until its backlog drains; each mapping delivers quiet groups' messages first, and
+         * among noisy groups the one with the fewest in flight. So one group with thousands of
+         * messages does not delay a group with one. Messages waiting to be delivered count as in
+         * flight in the queue's attributes meanwhile. For measuring fairness; default {@code false}
+         * (the embedded SQS's own order).
          *
          * @param fair whether to
          * @return this builder

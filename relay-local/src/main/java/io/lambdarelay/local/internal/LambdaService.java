@@ -738,8 +738,8 @@ public final class LambdaService {
     private final Map<String, FairStage> stages = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
-     * Emulates SQS fair queues on every queue: the pollers deliver messages from the message
-     * groups with the fewest in flight first ({@link FairStage}).
+     * Emulates SQS fair queues on every queue: the pollers deliver the messages of quiet message
+     * groups first, as AWS documents it ({@link FairStage}).
      *
      * @param on whether to
      */
@@ -752,7 +752,7 @@ public final class LambdaService {
         if (!fairQueues) {
             return embeddedSqs.get().receive(queueName, max);
         }
-        FairStage stage = stages.computeIfAbsent(queueName, q -> new FairStage());
+        FairStage stage = stages.computeIfAbsent(queueName, q -> new FairStage(clock));
         synchronized (stage) {
             // Everything visible goes into the stage (hidden in the queue meanwhile), then the batch comes from it.
             while (true) {
