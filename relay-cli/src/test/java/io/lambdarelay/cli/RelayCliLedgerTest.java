@@ -3,29 +3,23 @@ package io.lambdarelay.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.amazonaws.services.lambda.runtime.Context;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lambdarelay.Relay;
 import io.lambdarelay.RelayFailure;
 import io.lambdarelay.RelayPacket;
 import io.lambdarelay.RelaySetup;
-import io.lambdarelay.RelayWorker;
-import io.lambdarelay.TimeBudget;
+import io.lambdarelay.cli.CliTesting.Run;
+import io.lambdarelay.cli.CliTesting.Summer;
 import io.lambdarelay.dynamodb.DynamoDbRelayLedger;
 import io.lambdarelay.dynamodb.testing.Dynalite;
 import io.lambdarelay.dynamodb.testing.DynaliteExtension;
 import io.lambdarelay.local.LocalAws;
 import io.lambdarelay.local.testing.Await;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,75 +36,20 @@ class RelayCliLedgerTest {
     static final DynaliteExtension DYNALITE = new DynaliteExtension();
 
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int UNITS_PER_HOP = 3;
     private static LocalAws aws;
-    private static String previousKey;
-    private static String previousSecret;
+    private static Runnable restoreCredentials;
 
     @BeforeAll
     static void start() {
         aws = LocalAws.builder().virtualTime(true).start();
-        previousKey = System.setProperty("aws.accessKeyId", "local");
-        previousSecret = System.setProperty("aws.secretAccessKey", "local");
+        restoreCredentials = CliTesting.localCredentials();
     }
 
     @AfterAll
     static void stop() {
-        restore("aws.accessKeyId", previousKey);
-        restore("aws.secretAccessKey", previousSecret);
+        restoreCredentials.run();
         aws.close();
-    }
-
-    private static void restore(String key, String value) {
-        if (value == null) {
-            System.clearProperty(key);
-        } else {
-            System.setProperty(key, value);
-        }
-    }
-
-    /** Sums items 0 to 19 of its packet, three a hop; the buggy version throws at item 7. */
-    static class Summer extends RelayWorker {
-        private final boolean buggy;
-        private final List<Long> completed;
-        private final List<RelayFailure> parked;
-        private final AtomicInteger unitsThisHop = new AtomicInteger();
-
-        Summer(Relay relay, boolean buggy, List<Long> completed, List<RelayFailure> parked) {
-            super(relay);
-            this.buggy = buggy;
-            this.completed = completed;
-            this.parked = parked;
-        }
-
-        @Override
-        protected TimeBudget newBudget(Context context, Duration unitHint) {
-            unitsThisHop.set(0);
-            return TimeBudget.builder().remainingMillis(() -> unitsThisHop.get() < UNITS_PER_HOP ? 600_000 : 0)
-                    .reserve(Duration.ZERO).build();
-        }
-
-        @Override
-        protected boolean processUnit(RelayPacket pkt) {
-            long i = pkt.getLong("next", 0);
-            if (buggy && i == 7) {
-                throw new IllegalStateException("a bug at item 7");
-            }
-            unitsThisHop.incrementAndGet();
-            pkt.put("sum", pkt.getLong("sum", 0) + i).put("next", i + 1);
-            return i + 1 < 20;
-        }
-
-        @Override
-        protected void onComplete(RelayPacket pkt, Context context) {
-            completed.add(pkt.getLong("sum", 0));
-        }
-
-        @Override
-        protected void onRelayParked(RelayPacket pkt, RelayFailure failure, Context context) {
-            parked.add(failure);
-        }
     }
 
     @Test
@@ -121,7 +60,7 @@ class RelayCliLedgerTest {
                 .ledger(ledger).build();
         List<Long> completed = new CopyOnWriteArrayList<>();
         List<RelayFailure> parked = new CopyOnWriteArrayList<>();
-        aws.registerFunction("ledgered-worker", Duration.ofSeconds(10), new Summer(relay, true, completed, parked));
+        aws.registerFunction("ledgered-worker", Duration.ofSeconds(10), new Summer(relay, true, UNITS_PER_HOP, completed, parked));
         Instant started = aws.clock().instant();
         RelayPacket pkt = relay.setup(null, "ledgered-worker", RelaySetup.builder().maxReceiveCount(2).build());
         relay.relayPass(pkt);
@@ -146,7 +85,7 @@ class RelayCliLedgerTest {
         assertTrue(table.out().lines().anyMatch(l -> l.matches("last hop\\s+" + lastHop)), table.out());
         assertTrue(table.out().contains("2 hops, 2 Lambda requests"), table.out());
 
-        aws.updateFunctionCode("ledgered-worker", new Summer(relay, false, completed, parked));
+        aws.updateFunctionCode("ledgered-worker", new Summer(relay, false, UNITS_PER_HOP, completed, parked));
         Run resume = relayCli("resume", pkt.relayId());
 
         assertEquals(RelayCli.OK, resume.code(), resume.err());
@@ -163,7 +102,7 @@ class RelayCliLedgerTest {
         Relay relay = Relay.builder().sqsClient(aws.sqsClient()).lambdaClient(aws.lambdaClient()).clock(aws.clock())
                 .ledger(ledger).build();
         List<Long> completed = new CopyOnWriteArrayList<>();
-        Summer worker = new Summer(relay, false, completed, new CopyOnWriteArrayList<>()) {
+        Summer worker = new Summer(relay, false, UNITS_PER_HOP, completed, new CopyOnWriteArrayList<>()) {
             @Override
             protected boolean processUnit(RelayPacket pkt) {
                 if (pkt.getLong("next", 0) == 6) {
@@ -215,26 +154,11 @@ class RelayCliLedgerTest {
         }
     }
 
-    /** One run of the command line. */
-    record Run(int code, String out, String err) {
-        JsonNode json() {
-            try {
-                return JSON.readTree(out);
-            } catch (java.io.IOException e) {
-                throw new AssertionError("not JSON: " + out, e);
-            }
-        }
-    }
-
     private static Run relayCli(String... args) {
         List<String> all = new ArrayList<>(List.of(args));
         all.addAll(List.of("--region", aws.region().id(), "--sqs-endpoint-url", aws.sqsEndpoint().toString(),
                 "--lambda-endpoint-url", aws.lambdaEndpoint().toString(), "--dynamodb-endpoint-url",
                 DYNALITE.dynalite().endpoint().toString()));
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = new RelayCli(new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8)).run(all.toArray(String[]::new));
-        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        return CliTesting.run(all.toArray(String[]::new));
     }
 }

@@ -4,19 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.amazonaws.services.lambda.runtime.Context;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lambdarelay.Relay;
 import io.lambdarelay.RelayFailure;
 import io.lambdarelay.RelayPacket;
 import io.lambdarelay.RelaySetup;
-import io.lambdarelay.RelayWorker;
+import io.lambdarelay.cli.CliTesting.Run;
+import io.lambdarelay.cli.CliTesting.Summer;
 import io.lambdarelay.local.LocalAws;
 import io.lambdarelay.local.testing.Await;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,101 +29,44 @@ import software.amazon.awssdk.core.exception.SdkClientException;
  */
 class RelayCliTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static LocalAws aws;
     private static Relay relay;
-    private static String previousKey;
-    private static String previousSecret;
+    private static Runnable restoreCredentials;
 
     @BeforeAll
     static void start() {
         aws = LocalAws.builder().virtualTime(true).start();
         relay = Relay.builder().sqsClient(aws.sqsClient()).lambdaClient(aws.lambdaClient()).clock(aws.clock()).build();
-        // The command line takes its credentials from the SDK's default chain, as the AWS CLI does.
-        previousKey = System.setProperty("aws.accessKeyId", "local");
-        previousSecret = System.setProperty("aws.secretAccessKey", "local");
+        restoreCredentials = CliTesting.localCredentials();
     }
 
     @AfterAll
     static void stop() {
-        restore("aws.accessKeyId", previousKey);
-        restore("aws.secretAccessKey", previousSecret);
+        restoreCredentials.run();
         aws.close();
-    }
-
-    private static void restore(String key, String value) {
-        if (value == null) {
-            System.clearProperty(key);
-        } else {
-            System.setProperty(key, value);
-        }
-    }
-
-    /** One run of the command line. */
-    record Run(int code, String out, String err) {
-        JsonNode json() {
-            try {
-                return JSON.readTree(out);
-            } catch (java.io.IOException e) {
-                throw new AssertionError("not JSON: " + out, e);
-            }
-        }
     }
 
     private static Run relayCli(String... args) {
         List<String> all = new ArrayList<>(List.of(args));
         all.addAll(List.of("--region", aws.region().id(), "--sqs-endpoint-url", aws.sqsEndpoint().toString(),
                 "--lambda-endpoint-url", aws.lambdaEndpoint().toString()));
-        return runRaw(all.toArray(String[]::new));
+        return CliTesting.run(all.toArray(String[]::new));
     }
 
     private static Run runRaw(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = new RelayCli(new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8)).run(args);
-        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        return CliTesting.run(args);
     }
 
     /** Sums items 0 to 19 of its packet, one a unit; the buggy version throws at item 7. */
-    static final class Summer extends RelayWorker {
-        private final boolean buggy;
-        private final List<Long> completed;
-        private final List<RelayFailure> parked;
-
-        Summer(boolean buggy, List<Long> completed, List<RelayFailure> parked) {
-            super(relay);
-            this.buggy = buggy;
-            this.completed = completed;
-            this.parked = parked;
-        }
-
-        @Override
-        protected boolean processUnit(RelayPacket pkt) {
-            long i = pkt.getLong("next", 0);
-            if (buggy && i == 7) {
-                throw new IllegalStateException("a bug at item 7");
-            }
-            pkt.put("sum", pkt.getLong("sum", 0) + i).put("next", i + 1);
-            return i + 1 < 20;
-        }
-
-        @Override
-        protected void onComplete(RelayPacket pkt, Context context) {
-            completed.add(pkt.getLong("sum", 0));
-        }
-
-        @Override
-        protected void onRelayParked(RelayPacket pkt, RelayFailure failure, Context context) {
-            parked.add(failure);
-        }
+    private static Summer summer(boolean buggy, List<Long> completed, List<RelayFailure> parked) {
+        return new Summer(relay, buggy, 0, completed, parked);
     }
 
     @Test
     void theBugFixScenario_parkedRelay_fixedWorker_relayResume_exactResult() {
         List<Long> completed = new CopyOnWriteArrayList<>();
         List<RelayFailure> parked = new CopyOnWriteArrayList<>();
-        aws.registerFunction("cli-worker", Duration.ofSeconds(10), new Summer(true, completed, parked));
+        aws.registerFunction("cli-worker", Duration.ofSeconds(10), summer(true, completed, parked));
         RelayPacket pkt = relay.setup(null, "cli-worker", RelaySetup.builder().maxReceiveCount(2).build());
         relay.relayPass(pkt);
         Await.until("the relay to park", WAIT, () -> !parked.isEmpty(), aws.stats()::toString);
@@ -145,7 +84,7 @@ class RelayCliTest {
         assertEquals(1, status.json().get("deadLettered").asLong());
         assertEquals("Disabled", status.json().get("mappings").get(0).get("state").asText());
 
-        aws.updateFunctionCode("cli-worker", new Summer(false, completed, parked));
+        aws.updateFunctionCode("cli-worker", summer(false, completed, parked));
         Run resume = relayCli("resume", pkt.relayId());
 
         assertEquals(RelayCli.OK, resume.code(), resume.err());
@@ -161,7 +100,7 @@ class RelayCliTest {
     @Test
     void pause_status_resume_redrive_cancel_andSweep() {
         List<Long> completed = new CopyOnWriteArrayList<>();
-        aws.registerFunction("cli-paused", Duration.ofSeconds(10), new Summer(false, completed, new ArrayList<>()));
+        aws.registerFunction("cli-paused", Duration.ofSeconds(10), summer(false, completed, new ArrayList<>()));
         RelayPacket pkt = relay.setup(null, "cli-paused");
 
         Run paused = relayCli("pause", pkt.relayId());
@@ -218,7 +157,7 @@ class RelayCliTest {
         assertTrue(unknown.err().startsWith("relay: no relay 0000beefdeadbeef among the"), unknown.err());
         assertFalse(unknown.err().contains("Exception"), unknown.err());
 
-        aws.registerFunction("cli-orphan", Duration.ofSeconds(10), new Summer(false, new ArrayList<>(), new ArrayList<>()));
+        aws.registerFunction("cli-orphan", Duration.ofSeconds(10), summer(false, new ArrayList<>(), new ArrayList<>()));
         RelayPacket orphan = relay.setup(null, "cli-orphan");
         aws.lambdaClient().deleteEventSourceMapping(r -> r.uuid(orphan.mappingUuid()));
         Run refused = relayCli("resume", orphan.relayId());
