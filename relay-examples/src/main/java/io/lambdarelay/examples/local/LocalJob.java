@@ -182,9 +182,10 @@ final class LocalJob {
      */
     static String costLine(RelayCost c) {
         return String.format(Locale.ROOT, "cost                %s hops, %s Lambda requests, %.1f GB-s (%,d MB x ms), "
-                + "%s SQS requests, %s ledger writes: about $%.6f at us-east-1 list prices (free tiers ignored; "
+                + "%s SQS requests, %s ledger writes%s: about $%.6f at us-east-1 list prices (free tiers ignored; "
                 + "docs/operations.md, \"What a relay costs\")", n(c.hops()), n(c.lambdaRequests()),
                 c.lambdaGbSeconds(), c.lambdaMbMillis(), n(c.sqsRequests()), n(c.ledgerWrites()),
+                c.ledgerReads() == 0 ? "" : ", " + n(c.ledgerReads()) + " ledger reads",
                 c.estimatedUsd(RelayCost.Prices.US_EAST_1));
     }
 

@@ -27,6 +27,7 @@ class PagerExampleTest {
         assertEquals(0, r.dlqMessages(), out.text());
         assertEquals(0, r.leftoverQueues(), out.text());
         assertEquals(0, r.leftoverMappings(), out.text());
+        assertTrue(!out.text().contains("ledger reads"), "a relay with a queue of its own reads no state: " + out.text());
         assertTrue(r.passed(), out.text());
     }
 
@@ -45,6 +46,8 @@ class PagerExampleTest {
         assertEquals(2, r.leftoverQueues(), "the pool's queue and dead-letter queue stay: " + out.text());
         assertEquals(1, r.leftoverMappings(), "the pool's mapping stays: " + out.text());
         assertTrue(out.text().contains("ended in the ledger"), out.text());
+        assertTrue(out.text().contains(", " + r.hops() + " ledger reads:"),
+                "the summary's cost counts each hop's read of the relay's state: " + out.text());
         assertTrue(r.passed(), out.text());
     }
 }
