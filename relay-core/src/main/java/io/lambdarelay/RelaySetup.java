@@ -297,6 +297,17 @@ public final class RelaySetup {
                 + ", poolQueueName=" + poolQueueName + ", createPool=" + createPool + "}";
     }
 
+    /**
+     * Refuses a FIFO queue's name: FIFO queues refuse per-message delays, and would deliver each
+     * message group (a pooled relay's packets) one at a time.
+     */
+    private static void refuseFifo(String field, String name) {
+        if (name.endsWith(".fifo")) {
+            throw new IllegalArgumentException(field + " '" + name + "' names a FIFO queue; relays use standard "
+                    + "queues because FIFO queues refuse per-message delays (drop the .fifo suffix)");
+        }
+    }
+
     static void validateQueueName(String field, String name, int maxLength) {
         if (name.isEmpty() || name.length() > maxLength || !QUEUE_NAME.matcher(name).matches()) {
             throw new IllegalArgumentException(field + " must be 1 to " + maxLength
@@ -604,10 +615,7 @@ public final class RelaySetup {
          */
         public RelaySetup build() {
             if (queueName != null) {
-                if (queueName.endsWith(".fifo")) {
-                    throw new IllegalArgumentException("queueName '" + queueName + "' names a FIFO queue; relays use "
-                            + "standard queues because FIFO queues refuse per-message delays");
-                }
+                refuseFifo("queueName", queueName);
                 validateQueueName("queueName", queueName, MAX_QUEUE_NAME - DLQ_SUFFIX.length());
             }
             if (batchSize < 1 || batchSize > 10_000) {
@@ -674,6 +682,7 @@ public final class RelaySetup {
                     throw new IllegalArgumentException("poolQueueName '" + poolQueueName + "' is set but pooled is "
                             + "false; call pooled(true) as well, or leave poolQueueName unset");
                 }
+                refuseFifo("poolQueueName", poolQueueName);
                 validateQueueName("poolQueueName", poolQueueName, MAX_QUEUE_NAME - DLQ_SUFFIX.length());
             }
             if (pooled && queueName != null) {

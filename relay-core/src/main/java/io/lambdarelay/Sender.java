@@ -92,8 +92,9 @@ final class Sender {
     }
 
     /**
-     * The message group a packet is sent in: a pooled relay's id, so that a pool that is an SQS fair
-     * queue keeps one relay with many packets from delaying the others; none for a queue of its own.
+     * The message group a packet is sent in: a pooled relay's id, so that SQS, which treats a standard
+     * queue whose messages carry a group id as a fair queue, keeps one relay with many packets from
+     * delaying the others in the pool; none for a queue of its own.
      */
     static String groupOf(RelayPacket pkt) {
         return pkt.policy().pooled() ? pkt.relayId() : null;

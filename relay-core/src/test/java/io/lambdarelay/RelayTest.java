@@ -241,6 +241,9 @@ class RelayTest extends OnEmbeddedSqs {
                 .getMessage().contains("1 to 76 characters"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> RelaySetup.builder().queueName("jobs.fifo").build())
                 .getMessage().contains("FIFO"));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> RelaySetup.builder().pooled(true).poolQueueName("jobs.fifo").build())
+                .getMessage().contains("poolQueueName 'jobs.fifo' names a FIFO queue"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> RelaySetup.builder().batchSize(11).build())
                 .getMessage().contains("maximumBatchingWindow of at least 1 second"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> RelaySetup.builder().maxReceiveCount(0).build())
