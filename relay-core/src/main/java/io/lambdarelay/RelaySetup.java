@@ -298,17 +298,16 @@ public final class RelaySetup {
     }
 
     /**
-     * Refuses a FIFO queue's name: FIFO queues refuse per-message delays, and would deliver each
+     * Refuses a name SQS would refuse, or one that leaves no room for the dead-letter queue's
+     * suffix, and a FIFO queue's name: FIFO queues refuse per-message delays, and would deliver each
      * message group (a pooled relay's packets) one at a time.
      */
-    private static void refuseFifo(String field, String name) {
+    private static void validateQueueName(String field, String name) {
         if (name.endsWith(".fifo")) {
             throw new IllegalArgumentException(field + " '" + name + "' names a FIFO queue; relays use standard "
                     + "queues because FIFO queues refuse per-message delays (drop the .fifo suffix)");
         }
-    }
-
-    static void validateQueueName(String field, String name, int maxLength) {
+        int maxLength = MAX_QUEUE_NAME - DLQ_SUFFIX.length();
         if (name.isEmpty() || name.length() > maxLength || !QUEUE_NAME.matcher(name).matches()) {
             throw new IllegalArgumentException(field + " must be 1 to " + maxLength
                     + " characters of A-Z, a-z, 0-9, '-' and '_', got '" + name + "' (" + name.length() + " characters)");
@@ -615,8 +614,7 @@ public final class RelaySetup {
          */
         public RelaySetup build() {
             if (queueName != null) {
-                refuseFifo("queueName", queueName);
-                validateQueueName("queueName", queueName, MAX_QUEUE_NAME - DLQ_SUFFIX.length());
+                validateQueueName("queueName", queueName);
             }
             if (batchSize < 1 || batchSize > 10_000) {
                 throw new IllegalArgumentException("batchSize must be 1 to 10000, got " + batchSize);
@@ -682,8 +680,7 @@ public final class RelaySetup {
                     throw new IllegalArgumentException("poolQueueName '" + poolQueueName + "' is set but pooled is "
                             + "false; call pooled(true) as well, or leave poolQueueName unset");
                 }
-                refuseFifo("poolQueueName", poolQueueName);
-                validateQueueName("poolQueueName", poolQueueName, MAX_QUEUE_NAME - DLQ_SUFFIX.length());
+                validateQueueName("poolQueueName", poolQueueName);
             }
             if (pooled && queueName != null) {
                 throw new IllegalArgumentException("queueName names a relay's own queue, which a pooled relay has "
